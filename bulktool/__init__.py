@@ -1,0 +1,3 @@
+"""bulktool: bulk spreadsheet import/export for Nordic business-system REST APIs."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,141 @@
+"""One error tree for the whole library.
+
+The CLI maps each branch to an exit code and prints ``str(error)`` as one line,
+so every message must be complete, specific and free of secrets::
+
+    BulktoolError                    base; never raised directly
+    ├── UsageError                   bad options or arguments (exit 2)
+    │   ├── UnknownEndpoint          with close-match suggestions
+    │   └── UnknownSystem
+    ├── ConfigError                  profiles, credentials, config files (exit 2)
+    │   ├── MissingCredentials
+    │   └── InsecureConfig           http:// to a non-loopback host, world-readable secrets
+    ├── TransportError               the request never got an answer (exit 2)
+    │   └── ConnectionDropped        sent, but the connection closed before a reply
+    ├── ApiError                     the server answered with an error status (exit 2)
+    │   ├── AuthenticationError      401
+    │   ├── PermissionDenied         403 (names the missing permission / IP case)
+    │   ├── NotFound                 404
+    │   ├── RateLimited              429 that outlived our retries
+    │   ├── ValidationFailed         400 with modelState
+    │   └── ServerError              5xx (carries requestId)
+    ├── WorkbookError                unreadable / unsafe / malformed input files (exit 2)
+    │   └── OutputError              cannot write the output file
+    └── TemplateError                a broken endpoint template (exit 2)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BulktoolError(Exception):
+    """Base of every error bulktool raises on purpose."""
+
+    exit_code = 2
+
+
+class UsageError(BulktoolError):
+    pass
+
+
+class UnknownEndpoint(UsageError):
+    def __init__(self, name: str, suggestions: list[str], system: str = "") -> None:
+        self.name = name
+        self.suggestions = suggestions
+        where = f" for {system}" if system else ""
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(
+            f"Unknown endpoint {name!r}{where}.{hint} Run 'bulktool endpoints' to list them, "
+            "or pass a raw list path such as /v1/Admin/Equipments."
+        )
+
+
+class UnknownSystem(UsageError):
+    pass
+
+
+class ConfigError(BulktoolError):
+    pass
+
+
+class MissingCredentials(ConfigError):
+    pass
+
+
+class InsecureConfig(ConfigError):
+    pass
+
+
+class TransportError(BulktoolError):
+    """No HTTP answer arrived: DNS, refused, reset, timeout."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = url
+        super().__init__(message)
+
+
+class ConnectionDropped(TransportError):
+    """The request may have reached the server; its outcome is unknown."""
+
+
+class ApiError(BulktoolError):
+    """The server answered with a non-success status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str = "",
+        url: str = "",
+        body: Any = None,
+        request_id: str | None = None,
+        field_errors: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.body = body
+        self.request_id = request_id
+        self.field_errors = field_errors or {}
+        super().__init__(message)
+
+
+class AuthenticationError(ApiError):
+    pass
+
+
+class PermissionDenied(ApiError):
+    def __init__(self, message: str, *, permissions: list[str] | None = None, **kw: Any) -> None:
+        self.permissions = permissions or []
+        super().__init__(message, **kw)
+
+
+class NotFound(ApiError):
+    pass
+
+
+class RateLimited(ApiError):
+    pass
+
+
+class ValidationFailed(ApiError):
+    pass
+
+
+class ServerError(ApiError):
+    pass
+
+
+class WorkbookError(BulktoolError):
+    pass
+
+
+class OutputError(WorkbookError):
+    pass
+
+
+class TemplateError(BulktoolError):
+    pass

@@ -1,0 +1,119 @@
+"""Per-row results: one shape for the dry run and for apply.
+
+Like django-import-export's ``RowResult``, the dry run and the real run return
+the same objects; apply only fills in ``status``, ``message`` and
+``created_id``. Reports (terminal, xlsx, HTML, JSON) render from this alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Action = Literal["create", "update", "delete", "unchanged", "conflict", "invalid", "skip"]
+Status = Literal["planned", "applied", "failed", "skipped", "unknown"]
+ACTIONS: tuple[str, ...] = ("create", "update", "delete", "unchanged", "conflict", "invalid")
+
+
+@dataclass
+class FieldChange:
+    old: Any  # live (server) value in API form, None for creates
+    new: Any  # the value that will be written
+    # For conflicts: what was exported, what the server has now, what the user wants.
+    exported: Any = None
+    server: Any = None
+    conflict: bool = False
+
+
+@dataclass
+class CellError:
+    column: str | None
+    message: str
+
+
+@dataclass
+class RowResult:
+    sheet: str
+    row: int  # Excel row number (header is row 1); CSV line number for CSV
+    action: Action
+    id: str | int | None = None
+    key: str | None = None  # natural key value, if the template has one
+    changes: dict[str, FieldChange] = field(default_factory=dict)
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    status: Status = "planned"
+    message: str = ""
+    created_id: str | int | None = None
+    request_id: str | None = None
+    # The full cell values of the row as read (dotted column -> API-form value);
+    # used by the xlsx report to reproduce the user's sheet.
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        action = "unchanged" if self.action == "skip" else self.action
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "id": self.created_id if self.id is None and self.created_id is not None else self.id,
+            "key": self.key,
+            "action": action,
+            "changes": {k: {"old": v.old, "new": v.new} for k, v in self.changes.items()},
+            "errors": [{"column": e.column, "message": e.message} for e in self.errors],
+            "status": self.status,
+            "message": self.message,
+        }
+
+
+@dataclass
+class PlanSummary:
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    unchanged: int = 0
+    conflict: int = 0
+    invalid: int = 0
+    applied: int = 0
+    failed: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "create": self.create, "update": self.update, "delete": self.delete,
+            "unchanged": self.unchanged, "conflict": self.conflict, "invalid": self.invalid,
+            "applied": self.applied, "failed": self.failed,
+        }
+
+
+@dataclass
+class ImportResult:
+    """What an import (dry run or apply) produced, ready for every report."""
+
+    system: str
+    endpoint: str
+    source: str  # input file path
+    sheet: str
+    columns: list[str]  # the sheet's columns in file order
+    rows: list[RowResult]
+    applied: bool = False
+    write_requests: int = 0  # planned (dry run) or sent (apply)
+    read_requests: int = 0
+    rate_per_second: float = 4.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> PlanSummary:
+        s = PlanSummary()
+        for r in self.rows:
+            a = "unchanged" if r.action == "skip" else r.action
+            setattr(s, a, getattr(s, a) + 1)
+            if r.status == "applied":
+                s.applied += 1
+            elif r.status in ("failed", "unknown"):
+                s.failed += 1
+        return s
+
+    @property
+    def estimated_seconds(self) -> float:
+        return self.write_requests / self.rate_per_second if self.rate_per_second else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary.to_json(), "rows": [r.to_json() for r in self.rows]}

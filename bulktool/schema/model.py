@@ -1,0 +1,142 @@
+"""The in-memory form of an endpoint template (``templates/<system>/<name>.toml``).
+
+Templates are declarative so that export, validation and writes all read the
+same facts about a resource: its paths, which columns the list and detail
+shapes carry, which are writable and under what write name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# Cell-level types. Each has one render/clean pair in bulktool.workbook.cells.
+#   string      free text (kept as text: leading zeros survive)
+#   integer     whole number; ids longer than 15 digits are written as text
+#   decimal     number with optional `decimals`
+#   boolean     TRUE/FALSE
+#   date        "YYYY-MM-DD"
+#   datetime    API form "YYYY-MM-DD HH:MM:SS +00:00"
+#   time        "HH:MM" (24-hour clock)
+#   int_list    list of integers, rendered "10, 16"
+#   string_list list of strings, rendered "a, b" or a JSON array when ambiguous
+#   json        any other nested value (object arrays), rendered as compact JSON
+ColumnType = Literal[
+    "string", "integer", "decimal", "boolean", "date", "datetime", "time",
+    "int_list", "string_list", "json",
+]
+COLUMN_TYPES: tuple[str, ...] = (
+    "string", "integer", "decimal", "boolean", "date", "datetime", "time",
+    "int_list", "string_list", "json",
+)
+Shape = Literal["list", "detail"]
+Operation = Literal["list", "get", "create", "update", "delete"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One flattened column, named by its dotted *read* path (``responsible.id``)."""
+
+    name: str
+    type: ColumnType = "string"
+    shapes: tuple[Shape, ...] = ("list", "detail")
+    read_only: bool = False
+    # Dotted path in the create/update body (``responsibleId``,
+    # ``visitingAddress.streetAddress``); None when the column is not writable.
+    write: str | None = None
+    required_create: bool = False
+    required_update: bool = False
+    enum: tuple[str, ...] | None = None
+    max_length: int | None = None
+    decimals: int | None = None
+    pattern: str | None = None
+    nullable: bool = True
+    description: str = ""
+
+    @property
+    def writable(self) -> bool:
+        return self.write is not None and not self.read_only
+
+    @property
+    def in_list(self) -> bool:
+        return "list" in self.shapes
+
+    @property
+    def in_detail(self) -> bool:
+        return "detail" in self.shapes
+
+
+@dataclass(frozen=True)
+class WriteOnlyField:
+    """A field the write body needs that no read shape carries under that name.
+
+    ``derive`` says how to compute it from a read column when building a
+    full-replacement PUT body, e.g. ``isCompleted`` from ``completedDate``:
+    ``from_column = "completedDate"``, ``rule = "not_null"``.
+    """
+
+    write: str
+    type: ColumnType = "boolean"
+    from_column: str | None = None
+    rule: Literal["not_null", "copy"] = "copy"
+    default: object = None
+    required_create: bool = False
+    required_update: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # CLI name and default sheet name, e.g. "contacts"
+    system: str  # "blikk"; templates may also declare the systems sharing them
+    version: int
+    title: str
+    list_path: str
+    get_path: str | None = None  # "/v1/Core/Contacts/{id}"
+    create_path: str | None = None
+    update_path: str | None = None
+    delete_path: str | None = None
+    id_field: str = "id"
+    natural_key: tuple[str, ...] = ()
+    columns: tuple[Column, ...] = ()
+    write_only: tuple[WriteOnlyField, ...] = ()
+    sort_fields: tuple[str, ...] = ()
+    filters: dict[str, str] = field(default_factory=dict)  # filter name -> documented datatype
+    changed_since_filter: str | None = None  # e.g. "createdOrUpdatedSince"
+    last_updated_field: str | None = None  # e.g. "lastUpdated" (used for the export record)
+    read_permission: str | None = None
+    write_permission: str | None = None
+    create_status: int = 200
+    systems: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        ops: list[Operation] = ["list"]
+        if self.get_path:
+            ops.append("get")
+        if self.create_path:
+            ops.append("create")
+        if self.update_path:
+            ops.append("update")
+        if self.delete_path:
+            ops.append("delete")
+        return tuple(ops)
+
+    @property
+    def read_only(self) -> bool:
+        return not (self.create_path or self.update_path)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def column_names(self, *, detail: bool = False) -> list[str]:
+        """Columns in template order: list-shape columns, plus detail-only ones if asked."""
+        return [c.name for c in self.columns if c.in_list or (detail and c.in_detail)]
+
+    @property
+    def detail_only_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.in_detail and not c.in_list)
