@@ -1,0 +1,48 @@
+"""``bulktool sandbox``: run the local API emulator in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import AppContext, handle_errors
+
+
+@click.command("sandbox")
+@click.option("--port", type=int, default=8765, show_default=True, help="Loopback port (0 = any free port).")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="SQLite file to keep data across restarts (default: in memory).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed for the deterministic sample data.")
+@click.option("--contacts", type=int, default=200, show_default=True, help="How many contacts to seed.")
+@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every answer.")
+@click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of API requests answered 503 before doing anything.")
+@click.option("--drop-after-commit", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of writes committed and then answered by closing the connection.")
+@click.option("--burst-429", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of requests answered 429 regardless of the rate.")
+@click.option("--rate-limit", type=int, default=4, show_default=True, help="Requests per second per token.")
+@click.pass_obj
+@handle_errors
+def sandbox_cmd(
+    app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, latency: float, fail_rate: float,
+    drop_after_commit: float, burst_429: float, rate_limit: int,
+) -> None:
+    """Run a local emulator of the Blikk API (quirks included) to rehearse imports safely."""
+    from ..sandbox import SandboxConfig, SandboxServer
+
+    cfg = SandboxConfig(
+        db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
+        drop_after_commit=drop_after_commit, burst_429=burst_429, rate_limit=rate_limit, port=port,
+    )
+    server = SandboxServer(cfg)
+    click.echo(server.banner())
+    click.echo("Press Ctrl-C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Sandbox stopped.", err=True)
+
+
+COMMANDS = [sandbox_cmd]

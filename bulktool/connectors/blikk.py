@@ -1,0 +1,181 @@
+"""Blikk and Visma Tid (one API): token auth, page/pageSize paging, error envelopes, 4 req/s.
+
+Envelopes, as documented:
+  400 {"message", "modelState": {field: [messages]}}
+  403 {"message", "ipAddressAllowed", "permissionsRequired": [...]}
+  429 {"waitInSeconds": n} + Retry-After
+  500 {"message", "requestId"}
+  404 and proxy/maintenance pages: empty or non-JSON bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import requests
+
+from ..errors import (
+    ApiError,
+    AuthenticationError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+    ValidationFailed,
+)
+from ..http.client import HttpClient, describe_body
+from ..http.throttle import Clock, RateLimiter, shared_limiter
+from .base import Connector, Credentials, PageNumberPaginator
+
+TOKEN_PATH = "/v1/Auth/Token"
+REFRESH_MARGIN = timedelta(minutes=2)
+
+
+def parse_api_datetime(value: str) -> datetime:
+    """'2022-07-01 05:43:12 +00:00' (the documented form) -> aware datetime."""
+    return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z")
+
+
+class BlikkTokenAuth:
+    """Exchanges app id + secret for a bearer token; refreshes before expiry and once after a 401."""
+
+    def __init__(self, client: HttpClient, credentials: Credentials, *, now: Any = None) -> None:
+        self._client = client
+        self._credentials = credentials
+        self._token: str | None = None
+        self._expires: datetime | None = None
+        self._lock = threading.Lock()
+        self._now = now or (lambda: datetime.now(UTC))
+        self.fetches = 0
+
+    def _fetch(self) -> None:
+        raw = f"{self._credentials.app_id}:{self._credentials.secret}".encode()
+        resp = self._client.request(
+            "POST", TOKEN_PATH, authenticated=False, throttled=False,
+            headers={"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")},
+        )
+        try:
+            body = resp.json()
+            token = body["accessToken"]
+            expires = parse_api_datetime(body["expires"]) if body.get("expires") else None
+        except (ValueError, KeyError, TypeError):
+            raise AuthenticationError(
+                "The token endpoint answered without an accessToken; is --base-url a Blikk API?",
+                status=resp.status_code, method="POST", url=TOKEN_PATH,
+            ) from None
+        self._token, self._expires = str(token), expires
+        self.fetches += 1
+
+    def token(self) -> str:
+        with self._lock:
+            stale = self._expires is not None and self._now() >= self._expires - REFRESH_MARGIN
+            if self._token is None or stale:
+                self._fetch()
+            assert self._token is not None
+            return self._token
+
+    def apply(self, headers: dict[str, str]) -> None:
+        headers["Authorization"] = "Bearer " + self.token()
+
+    def refresh(self) -> bool:
+        with self._lock:
+            self._token = None
+        return True
+
+
+def blikk_error(response: requests.Response, method: str, url: str) -> ApiError:
+    """Turn Blikk's error envelopes into one clear, secret-free sentence."""
+    status = response.status_code
+    try:
+        body: Any = response.json() if response.content else None
+    except ValueError:
+        body = None
+    message = body.get("message") if isinstance(body, dict) else None
+    where = f"{method} {_path_only(url)}"
+    kw: dict[str, Any] = {"status": status, "method": method, "url": url, "body": body}
+    if status == 400:
+        fields = body.get("modelState") if isinstance(body, dict) else None
+        field_errors = {str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)]
+                        for k, v in (fields or {}).items()}
+        detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors.items())
+        text = f"{where} was rejected (HTTP 400): {message or 'bad request'}" + (f" {detail}" if detail else "")
+        return ValidationFailed(text, field_errors=field_errors, **kw)
+    if status == 401:
+        if _path_only(url).lower().rstrip("/").endswith(TOKEN_PATH.lower()):
+            return AuthenticationError(
+                f"The API rejected the app id/secret (HTTP 401{f': {message}' if message else ''}). "
+                "Check the credentials (environment variables or profile).", **kw)
+        return AuthenticationError(f"{where}: not authenticated (HTTP 401{f': {message}' if message else ''}).", **kw)
+    if status == 403:
+        perms = [str(p) for p in (body.get("permissionsRequired") or [])] if isinstance(body, dict) else []
+        if isinstance(body, dict) and body.get("ipAddressAllowed") is False:
+            return PermissionDenied(
+                f"{where}: this machine's IP address is not on the API application's allow-list "
+                f"(HTTP 403: {message or 'forbidden'}). Add it in the admin panel under Integrations > "
+                "API applications.", permissions=perms, **kw)
+        need = f"permission {', '.join(perms)}" if perms else "a permission it does not have"
+        return PermissionDenied(
+            f"{where}: the API application lacks {need} (HTTP 403). Grant it in the admin panel under "
+            "Integrations > API applications.", permissions=perms, **kw)
+    if status == 404:
+        return NotFound(f"{where}: not found (HTTP 404). Check the path and --base-url.", **kw)
+    if status == 429:
+        return RateLimited(f"{where}: rate limited (HTTP 429).", **kw)
+    request_id = body.get("requestId") if isinstance(body, dict) else None
+    if status >= 500:
+        shown = message or (f"the server sent {describe_body(response)}" if body is None else "server error")
+        rid = f" (requestId {request_id})" if request_id else ""
+        hint = " The API may be restarting or down for maintenance; try again later." if status in (502, 503) else ""
+        return ServerError(f"{where} failed (HTTP {status}): {shown}{rid}.{hint}", request_id=request_id, **kw)
+    shown = message or describe_body(response)
+    return ApiError(f"{where} failed (HTTP {status}): {shown}", request_id=request_id, **kw)
+
+
+def _path_only(url: str) -> str:
+    if "//" in url:
+        rest = url.split("//", 1)[1]
+        return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return url
+
+
+class BlikkConnector(Connector):
+    system: ClassVar[str] = "blikk"
+    title: ClassVar[str] = "Blikk"
+    default_base_url: ClassVar[str | None] = "https://publicapi.blikk.com"
+    env_prefix: ClassVar[str] = "BLIKK"
+    rate_per_second: ClassVar[int] = 4
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        clock: Clock | None = None,
+        limiter: RateLimiter | None = None,
+        page_size: int = 100,
+    ) -> None:
+        key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials.app_id}".encode()).hexdigest()[:16]
+        lim = limiter or shared_limiter(key, self.rate_per_second, lambda: RateLimiter(self.rate_per_second,
+                                                                                        clock=clock))
+        client = HttpClient(base_url, limiter=lim, error_mapper=blikk_error, clock=clock)
+        client.auth = BlikkTokenAuth(client, credentials)
+        super().__init__(client, PageNumberPaginator(page_size=page_size))
+
+    def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
+        """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""
+        items = self.list_all(list_path, {"filter.query": value})
+        return [i for i in items if str(i.get(field_name) or "") == value]
+
+
+class VismaTidConnector(BlikkConnector):
+    """Visma Tid runs the Blikk API; only the name, credentials and base URL differ."""
+
+    system: ClassVar[str] = "vismatid"
+    title: ClassVar[str] = "Visma Tid"
+    # The vendor docs bulktool ships with do not state Visma Tid's host, so we do not guess one.
+    default_base_url: ClassVar[str | None] = None
+    env_prefix: ClassVar[str] = "VISMATID"

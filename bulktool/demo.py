@@ -1,0 +1,37 @@
+"""The one-command demo: an embedded sandbox, a real export, a workbook to open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .connectors import BlikkConnector
+from .connectors.base import Credentials
+from .export import ExportResult, export
+from .progress import NullProgress, Progress
+
+DEMO_ENDPOINTS = ("contacts", "projects", "tasks", "time-reports", "users")
+
+
+@dataclass
+class DemoResult:
+    workbook: Path
+    sandbox_db: Path
+    export: ExportResult
+
+
+def run_demo(out_dir: Path, *, contacts: int = 200, progress: Progress | None = None) -> DemoResult:
+    """Seed a sandbox (kept in out_dir so it can be restarted for an import rehearsal) and export it."""
+    from .sandbox import SandboxConfig, SandboxServer
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / "sandbox.sqlite"
+    workbook = out_dir / "blikk-demo.xlsx"
+    cfg = SandboxConfig(db_path=db, contacts=contacts, port=0)
+    with SandboxServer(cfg) as server:
+        connector = BlikkConnector(server.url, Credentials(server.app_id, server.app_secret))
+        try:
+            result = export(connector, "blikk", DEMO_ENDPOINTS, workbook, progress=progress or NullProgress())
+        finally:
+            connector.client.close()
+    return DemoResult(workbook, db, result)

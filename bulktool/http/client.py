@@ -1,0 +1,270 @@
+"""The one HTTP client: throttled, retrying only where it is safe, never leaking secrets.
+
+Retry policy (why): GETs are idempotent, so 502/503/504 and connection errors
+are retried with capped, jittered backoff. A 429 means the server did not
+process the request, so any method is retried after the wait it asked for.
+A POST/PUT/DELETE that fails after it may have reached the server is never
+retried here: it surfaces as ``ConnectionDropped`` and the journal-aware
+writer decides (look up by natural key before any re-create).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .. import __version__
+from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError
+from .security import RedactingFilter, check_base_url, redact_url
+from .throttle import Clock, RateLimiter, SystemClock, backoff_delay, parse_retry_after
+
+log = logging.getLogger("bulktool.http")
+log.addFilter(RedactingFilter())
+
+RETRYABLE_STATUS = {502, 503, 504}
+
+
+class Auth(Protocol):
+    """Adds credentials to a request; may refresh itself once after a 401."""
+
+    def apply(self, headers: dict[str, str]) -> None: ...
+    def refresh(self) -> bool: ...
+
+
+ErrorMapper = Callable[[requests.Response, str, str], ApiError]
+
+
+@dataclass
+class RequestStats:
+    """Counts for --json summaries and benchmarks; thread-safe enough via a lock."""
+
+    by_method: Counter[str] = field(default_factory=Counter)
+    status_429: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, method: str) -> None:
+        with self._lock:
+            self.by_method[method] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+    @property
+    def writes(self) -> int:
+        return sum(n for m, n in self.by_method.items() if m != "GET")
+
+
+def default_error(response: requests.Response, method: str, url: str) -> ApiError:
+    return ApiError(
+        f"{method} {url} failed: HTTP {response.status_code}", status=response.status_code, method=method, url=url
+    )
+
+
+class HttpClient:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        limiter: RateLimiter | None = None,
+        error_mapper: ErrorMapper = default_error,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        max_retries: int = 5,
+        max_429_retries: int = 20,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        pool_size: int = 16,
+    ) -> None:
+        self.base_url = check_base_url(base_url)
+        self.auth = auth
+        self.limiter = limiter or RateLimiter(4)
+        self.error_mapper = error_mapper
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_429_retries = max_429_retries
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng or random.Random()
+        self.stats = RequestStats()
+        self.session = requests.Session()
+        self.session.trust_env = False  # never pick up netrc credentials or proxies with secrets
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = f"bulktool/{__version__}"
+        self.session.headers["Accept"] = "application/json"
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.base_url + "/" + path.lstrip("/")
+
+    def close(self) -> None:
+        self.session.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        authenticated: bool = True,
+        headers: Mapping[str, str] | None = None,
+        throttled: bool = True,
+    ) -> requests.Response:
+        """Send one logical request and return a 2xx response, or raise a BulktoolError."""
+        method = method.upper()
+        url = self.url(path)
+        shown = redact_url(url)
+        idempotent = method in ("GET", "HEAD", "OPTIONS")
+        attempt = retried_429 = 0
+        refreshed = False
+        while True:
+            hdrs = dict(headers or {})
+            if authenticated and self.auth is not None:
+                self.auth.apply(hdrs)
+            if throttled:
+                self.limiter.acquire()
+            self.stats.count(method)
+            started = time.monotonic()
+            try:
+                resp = self.session.request(
+                    method, url, params=params, json=json_body, headers=hdrs, timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except requests.exceptions.RequestException as exc:
+                err = self._transport_error(exc, method, shown)
+                if (idempotent or not isinstance(err, ConnectionDropped)) and attempt < self.max_retries:
+                    self._backoff(attempt, f"{method} {shown}: {err}")
+                    attempt += 1
+                    continue
+                raise err from None
+            log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, (time.monotonic() - started) * 1000)
+            status = resp.status_code
+            if status == 429:
+                self.stats.status_429 += 1
+                if retried_429 >= self.max_429_retries:
+                    raise RateLimited(
+                        f"{method} {shown}: still rate limited (HTTP 429) after {retried_429} retries",
+                        status=429, method=method, url=shown,
+                    )
+                self.limiter.pause(self._retry_after(resp))
+                retried_429 += 1
+                self.stats.retries += 1
+                continue
+            if status == 401 and authenticated and self.auth is not None and not refreshed and self.auth.refresh():
+                refreshed = True
+                continue
+            if status in RETRYABLE_STATUS and idempotent and attempt < self.max_retries:
+                self._backoff(attempt, f"{method} {shown}: HTTP {status}")
+                attempt += 1
+                continue
+            if 200 <= status < 300:
+                return resp
+            raise self.error_mapper(resp, method, shown)
+
+    def request_json(self, method: str, path: str, **kw: Any) -> Any:
+        resp = self.request(method, path, **kw)
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise ApiError(
+                f"{method} {redact_url(self.url(path))}: expected JSON, got {resp.headers.get('Content-Type', '?')}",
+                status=resp.status_code, method=method,
+            ) from None
+
+    def _retry_after(self, resp: requests.Response) -> float:
+        wait = parse_retry_after(resp.headers.get("Retry-After"))
+        try:
+            body = resp.json()
+            if isinstance(body, dict) and isinstance(body.get("waitInSeconds"), int | float):
+                wait = max(wait or 0.0, min(float(body["waitInSeconds"]), 120.0))
+        except ValueError:
+            pass
+        return 1.0 if wait is None else wait
+
+    def _backoff(self, attempt: int, why: str) -> None:
+        delay = backoff_delay(attempt, rng=self.rng)
+        self.stats.retries += 1
+        log.info("retrying after %.2f s (%s)", delay, why)
+        self.clock.sleep(delay)
+
+    def _transport_error(self, exc: requests.exceptions.RequestException, method: str, url: str) -> TransportError:
+        host = url.split("/")[2] if "//" in url else url
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return TransportError(f"Could not connect to {host}: connection timed out", method=method, url=url)
+        if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+            return TransportError(
+                f"Could not connect to {host}: {_reason(exc)}. Check --base-url and your network.",
+                method=method, url=url,
+            )
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return ConnectionDropped(
+                f"{method} {url}: no answer within {self.timeout[1]:.0f} s; the outcome is unknown",
+                method=method, url=url,
+            )
+        return ConnectionDropped(
+            f"{method} {url}: the connection closed before an answer arrived; the outcome is unknown",
+            method=method, url=url,
+        )
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the request cannot have reached the server (DNS, refused, unreachable)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        name = type(cur).__name__
+        if name in ("NewConnectionError", "NameResolutionError", "ConnectionRefusedError", "gaierror"):
+            return True
+        if name in ("ProtocolError", "RemoteDisconnected", "ConnectionResetError", "IncompleteRead"):
+            return False
+        nxt = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else None
+        reason = getattr(cur, "reason", None)
+        cur = reason if isinstance(reason, BaseException) else (nxt or cur.__cause__ or cur.__context__)
+    return False
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc)
+    for marker, plain in (
+        ("Name or service not known", "host name not found"),
+        ("nodename nor servname", "host name not found"),
+        ("Failed to resolve", "host name not found"),
+        ("Connection refused", "connection refused"),
+        ("Network is unreachable", "network unreachable"),
+        ("No route to host", "no route to host"),
+    ):
+        if marker in text:
+            return plain
+    return "connection failed"
+
+
+def describe_body(resp: requests.Response, limit: int = 200) -> str:
+    """A short, single-line view of a non-JSON body (proxy/maintenance pages)."""
+    ctype = resp.headers.get("Content-Type", "")
+    text = resp.text if resp.content else ""
+    if "html" in ctype.lower() or text.lstrip().startswith("<"):
+        import re
+
+        title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
+        return f"an HTML page{f' ({title.group(1).strip()})' if title else ''}"
+    text = " ".join(text.split())
+    if not text:
+        return "an empty body"
+    return json.dumps(text[:limit] + ("…" if len(text) > limit else ""), ensure_ascii=False)

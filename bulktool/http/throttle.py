@@ -1,0 +1,124 @@
+"""Client-side rate limiting, shared by every request made with one credential.
+
+Blikk counts requests per access token in any one-second window and answers
+429 past four. A sliding-window log (not a token bucket) matches that rule
+exactly, so we can run close to the ceiling without tripping it. A small
+``margin`` widens our window to absorb network jitter between our clock and
+the server's.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+MAX_RETRY_AFTER = 120.0
+
+
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+class RateLimiter:
+    """Allow at most ``rate`` sends in any ``per + margin`` seconds; thread-safe."""
+
+    def __init__(
+        self, rate: int = 4, per: float = 1.0, *, margin: float = 0.05, clock: Clock | None = None
+    ) -> None:
+        if rate < 1:
+            raise ValueError("rate must be at least 1")
+        self.rate = rate
+        self.window = per + margin
+        self.clock: Clock = clock or SystemClock()
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+        self.waited = 0.0  # total seconds callers spent waiting (for reports/benchmarks)
+
+    def _reserve(self) -> float:
+        """Record a send and return 0, or return how long to wait before trying again."""
+        with self._lock:
+            now = self.clock.monotonic()
+            while self._sent and self._sent[0] <= now - self.window:
+                self._sent.popleft()
+            if now < self._paused_until:
+                return self._paused_until - now
+            if len(self._sent) >= self.rate:
+                return self._sent[0] + self.window - now
+            self._sent.append(now)
+            return 0.0
+
+    def acquire(self) -> float:
+        """Block until a request may be sent; return the seconds waited."""
+        waited = 0.0
+        while True:
+            wait = self._reserve()
+            if wait <= 0:
+                if waited:
+                    with self._lock:
+                        self.waited += waited
+                return waited
+            self.clock.sleep(wait)
+            waited += wait
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller back for ``seconds`` (the server said 429)."""
+        with self._lock:
+            until = self.clock.monotonic() + max(0.0, seconds)
+            self._paused_until = max(self._paused_until, until)
+
+
+_registry: dict[str, RateLimiter] = {}
+_registry_lock = threading.Lock()
+
+
+def shared_limiter(key: str, rate: int, factory: Callable[[], RateLimiter] | None = None) -> RateLimiter:
+    """One limiter per credential (key = host + app id digest), shared across threads and clients."""
+    with _registry_lock:
+        lim = _registry.get(key)
+        if lim is None or lim.rate != rate:
+            lim = factory() if factory else RateLimiter(rate)
+            _registry[key] = lim
+        return lim
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as delta-seconds or an HTTP-date; capped, never negative."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 20.0, rng: random.Random | None = None) -> float:
+    """Capped exponential backoff with full jitter (attempt counts from 0)."""
+    ceiling = min(cap, base * (2 ** max(0, attempt)))
+    return (rng or random).uniform(0, ceiling)
