@@ -1,7 +1,84 @@
-"""``bulktool import`` (built in the import issue)."""
+"""``bulktool import``: dry run by default; --apply writes through the journal."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from ..importer import ImportOptions, run_import
+from . import AppContext, handle_errors
+from .export import make_progress
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--apply", "do_apply", is_flag=True, help="Write the changes (default: dry run, GET requests only).")
+@click.option("--sheet", default=None, help="Sheet to import (needed when the workbook has several).")
+@click.option("--endpoint", default=None, help="Endpoint template to use (default: from the export record or "
+                                               "the sheet name).")
+@click.option("--mode", type=click.Choice(["upsert", "create-only", "update-only"]), default="upsert",
+              show_default=True, help="Rows without a match create records (upsert), or only create/update.")
+@click.option("--skip-invalid", is_flag=True, help="Apply the valid rows and report the invalid/conflict ones.")
+@click.option("--allow-delete", is_flag=True, help="Allow rows whose action column says delete.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted --apply from its journal.")
+@click.option("--report", "report_xlsx", type=click.Path(path_type=Path), default=None,
+              help="Write an xlsx report: your sheet with changes highlighted and Result/Message columns.")
+@click.option("--html", "report_html", type=click.Path(path_type=Path), default=None,
+              help="Write a self-contained HTML report.")
+@click.option("--json", "report_json", type=click.Path(path_type=Path, allow_dash=True), default=None,
+              help="Write the JSON report to this file ('-' for stdout).")
+@click.option("--journal", type=click.Path(path_type=Path), default=None,
+              help="Journal file (default: next to FILE).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation before --apply.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.pass_obj
+@handle_errors
+def import_cmd(
+    app: AppContext, file: Path, do_apply: bool, sheet: str | None, endpoint: str | None, mode: str,
+    skip_invalid: bool, allow_delete: bool, resume: bool, report_xlsx: Path | None, report_html: Path | None,
+    report_json: Path | None, journal: Path | None, yes: bool, quiet: bool,
+) -> None:
+    """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
+    from ..reports import render_summary, write_html_report, write_json, write_xlsx_report
+
+    connector = app.connector()
+    options = ImportOptions(
+        apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
+        skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal,
+    )
+    progress = make_progress(quiet)
+    try:
+        if do_apply and sys.stdin.isatty() and not yes:
+            preview = run_import(connector, file, options, progress)
+            progress.close()
+            click.echo(render_summary(preview.result))
+            s = preview.result.summary
+            if not click.confirm(f"Apply {s.create + s.update + s.delete} writes to {connector.host}?"):
+                raise click.Abort()
+            progress = make_progress(quiet)
+        options.apply = do_apply
+        outcome = run_import(connector, file, options, progress)
+    finally:
+        progress.close()
+    result = outcome.result
+    if report_json is not None and str(report_json) == "-":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(render_summary(result))
+        if report_json is not None:
+            write_json(result, report_json)
+    if report_xlsx is not None:
+        write_xlsx_report(result, report_xlsx)
+    if report_html is not None:
+        write_html_report(result, report_html)
+    if outcome.undo_path is not None:
+        click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
+                   err=True)
+    if outcome.exit_code:
+        click.get_current_context().exit(outcome.exit_code)
+
+
+COMMANDS = [import_cmd]

@@ -1,0 +1,40 @@
+"""A faithful local emulator of the Blikk API, over real HTTP, for rehearsing imports safely.
+
+Users rehearse imports on it, the demo embeds it and every test runs against it, so it keeps
+the vendor's quirks: token auth, 4 requests/second per token (429 + ``Retry-After``),
+documented 400/401/403/404/500 envelopes, list vs detail shapes, full-replacement PUTs,
+non-unique customer numbers and the lowercase/capitalised enum mix.
+
+Python::
+
+    from bulktool.sandbox import SandboxConfig, SandboxServer
+    with SandboxServer(SandboxConfig(db_path="rehearsal.sqlite")) as srv:
+        print(srv.banner())
+        srv.edit("contacts", 12, {"email": "new@example.com", "visitingAddress": {"city": "Luleå"}})
+
+Controls over HTTP (no auth, no rate limit, not counted in the stats):
+
+    GET  /_sandbox/                     help
+    GET  /_sandbox/stats                {"GET": n, "POST": n, "PUT": n, "DELETE": n, "429": n, "total": n}
+    GET  /_sandbox/log                  [[method, path, status], ...] in arrival order
+    POST /_sandbox/reset-stats
+    POST /_sandbox/edit/<resource>/<id> JSON body of read-name changes; nested objects merge.
+                                        Sets lastUpdated = now and lastUpdatedBy = user 2, exactly
+                                        what a colleague editing the record in Blikk would cause,
+                                        so an import can be rehearsed against a real conflict:
+        curl -X POST http://127.0.0.1:8765/_sandbox/edit/contacts/12 \\
+             -H 'Content-Type: application/json' -d '{"visitingAddress": {"city": "Luleå"}}'
+    GET  /_sandbox/records/<resource>   current records in their detail shape
+    GET|POST /_sandbox/faults           {"fail_rate", "drop_after_commit", "burst_429", "latency"}
+
+Resources: contacts, projects, tasks, time-reports, users, contact-tags, articles, activities,
+time-codes, countries, absence-projects, internal-projects, company-cars, equipments,
+allowances, time-articles, time-additions, task-boards.
+"""
+
+from __future__ import annotations
+
+from .config import SandboxConfig
+from .server import SandboxServer
+
+__all__ = ["SandboxConfig", "SandboxServer"]

@@ -1,0 +1,24 @@
+"""Apply planned writes: throttled, concurrent, journaled so a crash never duplicates a record."""
+
+from .apply import ALREADY_APPLIED, ProgressCallback, apply_ops
+from .journal import Journal, JournalEntry, JournalError, default_journal_path
+from .ports import OpOutcome, WriteClient, WriteOp, make_op, make_op_id, payload_hash
+from .retry import RetryPolicy, classify
+
+__all__ = [
+    "ALREADY_APPLIED",
+    "Journal",
+    "JournalEntry",
+    "JournalError",
+    "OpOutcome",
+    "ProgressCallback",
+    "RetryPolicy",
+    "WriteClient",
+    "WriteOp",
+    "apply_ops",
+    "classify",
+    "default_journal_path",
+    "make_op",
+    "make_op_id",
+    "payload_hash",
+]

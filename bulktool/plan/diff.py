@@ -1,0 +1,129 @@
+"""The three-way diff of one row, and the write body it implies.
+
+    exported  what the export record says the record was (None for foreign files)
+    live      what the server has now
+    row       what the user wants
+
+A field the user changed that the server also changed, to something else, is
+a conflict and the row is not written. A field only the server changed is
+kept: the update body starts from live and applies only the user's changes,
+because Blikk's PUT replaces the whole record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..schema.model import Column, Endpoint, WriteOnlyField
+from ..workbook import unflatten
+from .model import FieldChange
+from .normalize import clean_for_write, normalizer
+
+
+@dataclass
+class RowDiff:
+    changes: dict[str, FieldChange] = field(default_factory=dict)
+    conflicts: dict[str, FieldChange] = field(default_factory=dict)
+    read_only_edits: list[str] = field(default_factory=list)
+
+
+def user_edited_columns(
+    columns: Sequence[Column], row: Mapping[str, Any], exported: Mapping[str, Any]
+) -> list[Column]:
+    """Columns whose cell differs from what was exported (no server data needed)."""
+    out = []
+    for c in columns:
+        if c.name in row and c.name in exported:
+            n = normalizer(c)
+            if n(row[c.name]) != n(exported[c.name]):
+                out.append(c)
+    return out
+
+
+def three_way(
+    columns: Sequence[Column],
+    row: Mapping[str, Any],
+    live: Mapping[str, Any],
+    exported: Mapping[str, Any] | None,
+) -> RowDiff:
+    """Diff the sheet's columns; read-only columns are never written, only reported when edited."""
+    diff = RowDiff()
+    for c in columns:
+        if c.name not in row:
+            continue
+        n = normalizer(c)
+        mine = n(row[c.name])
+        theirs = n(live.get(c.name))
+        if exported is not None and c.name in exported:
+            base = n(exported[c.name])
+            if mine == base:
+                continue  # the user did not touch it; whatever the server has stays
+            if not c.writable:
+                diff.read_only_edits.append(c.name)
+                continue
+            if mine == theirs:
+                continue  # both sides arrived at the same value
+            if theirs != base:
+                diff.conflicts[c.name] = FieldChange(
+                    old=live.get(c.name), new=row[c.name], exported=exported[c.name], server=live.get(c.name),
+                    conflict=True,
+                )
+                continue
+        else:
+            if mine == theirs:
+                continue
+            if not c.writable:
+                if c.name in live:
+                    diff.read_only_edits.append(c.name)
+                continue
+        diff.changes[c.name] = FieldChange(old=live.get(c.name), new=clean_for_write(c, row[c.name]))
+    return diff
+
+
+def _derive(w: WriteOnlyField, values: Mapping[str, Any]) -> Any:
+    if w.from_column is None:
+        return w.default
+    src = values.get(w.from_column)
+    if w.rule == "not_null":
+        return src is not None and src != ""
+    return src if src is not None else w.default
+
+
+def _null_if_all_none(body: dict[str, Any], top: bool = True) -> Any:
+    out: dict[str, Any] = {}
+    for k, v in body.items():
+        out[k] = _null_if_all_none(v, False) if isinstance(v, dict) else v
+    if not top and all(v is None for v in out.values()):
+        return None
+    return out
+
+
+def build_body(
+    endpoint: Endpoint,
+    base: Mapping[str, Any],
+    changes: Mapping[str, FieldChange],
+    *,
+    for_create: bool,
+) -> dict[str, Any]:
+    """Write-name body: every writable column from ``base`` (full replacement) plus the changes."""
+    flat: dict[str, Any] = {}
+    merged = dict(base)
+    for name, ch in changes.items():
+        merged[name] = ch.new
+    for c in endpoint.columns:
+        if not c.writable or c.write is None:
+            continue
+        if c.name not in merged:
+            continue
+        value = clean_for_write(c, merged[c.name])
+        if for_create and value is None:
+            continue
+        flat[c.write] = value
+    for w in endpoint.write_only:
+        if w.write not in flat:
+            flat[w.write] = _derive(w, merged)
+    nested = unflatten(flat)
+    result = _null_if_all_none(nested)
+    return result if isinstance(result, dict) else {}

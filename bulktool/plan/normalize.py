@@ -1,0 +1,140 @@
+"""Normalise values before comparing, so an untouched round trip diffs as "unchanged".
+
+Differences that are not edits: surrounding whitespace, null versus empty,
+12 versus 12.0, enum case ("Person" in the detail shape, "person" in the
+list), datetime offsets, list order of ids, key order in JSON objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..schema.model import Column
+
+Normalizer = Callable[[Any], Any]
+
+
+def _text(v: Any) -> Any:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _lower_text(v: Any) -> Any:
+    s = _text(v)
+    return s.casefold() if isinstance(s, str) else s
+
+
+def _number(v: Any) -> Any:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, bool):
+        return Decimal(int(v))
+    try:
+        d = Decimal(str(v).strip().replace(",", "."))
+    except InvalidOperation:
+        return _text(v)
+    return d.normalize() if d == d else None  # NaN -> None
+
+
+def _boolean(v: Any) -> Any:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in ("true", "1", "yes", "ja", "sant"):
+        return True
+    if s in ("false", "0", "no", "nej", "falskt"):
+        return False
+    return s
+
+
+def _datetime(v: Any) -> Any:
+    s = _text(v)
+    if not isinstance(s, str):
+        return s
+    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            dt = datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+        return dt.timestamp() if dt.tzinfo else datetime.strptime(s + " +0000", fmt + " %z").timestamp()
+    return s
+
+
+def _date(v: Any) -> Any:
+    s = _text(v)
+    return s[:10] if isinstance(s, str) and len(s) >= 10 and s[4] == "-" else s
+
+
+def _int_list(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        try:
+            return tuple(sorted(int(x) for x in v))
+        except (TypeError, ValueError):
+            return tuple(str(x) for x in v)
+    return _text(v)
+
+
+def _string_list(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list):
+        return tuple(str(x).strip() for x in v)
+    return _text(v)
+
+
+def _json(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, list | dict):
+        return json.dumps(_strip_object_names(v), sort_keys=True, ensure_ascii=False)
+    return _text(v)
+
+
+def _strip_object_names(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _strip_object_names(x) for k, x in v.items() if k != "objectName"}
+    if isinstance(v, list):
+        return [_strip_object_names(x) for x in v]
+    return v
+
+
+_BY_TYPE: dict[str, Normalizer] = {
+    "string": _text, "integer": _number, "decimal": _number, "boolean": _boolean, "date": _date,
+    "datetime": _datetime, "time": _text, "int_list": _int_list, "string_list": _string_list, "json": _json,
+}
+
+
+def normalizer(column: Column) -> Normalizer:
+    if column.type == "string" and column.enum:
+        return _lower_text
+    return _BY_TYPE.get(column.type, _text)
+
+
+def same(column: Column, a: Any, b: Any) -> bool:
+    n = normalizer(column)
+    return bool(n(a) == n(b))
+
+
+def clean_for_write(column: Column, value: Any) -> Any:
+    """The value to send: whitespace-trimmed text, canonical enum spelling, ints for integer columns."""
+    if isinstance(value, str):
+        value = value.strip()
+        if column.enum:
+            for option in column.enum:
+                if option.casefold() == value.casefold():
+                    return option
+    if column.type == "integer" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if column.type == "int_list" and isinstance(value, list):
+        return [int(x) for x in value]
+    return value

@@ -1,0 +1,278 @@
+"""Turn a sheet into a plan: one RowResult per row, plus the write each planned row implies.
+
+The dry run and apply both call ``make_plan``; apply calls it again right
+before writing so it writes exactly what a dry run at that moment would show.
+Planning sends only GET requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from ..connectors.base import Connector
+from ..errors import ApiError
+from ..progress import NullProgress, Progress
+from ..schema.model import Endpoint
+from ..schema.validate import validate_rows
+from ..workbook import ReadRow, flatten
+from .diff import build_body, three_way
+from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
+from .model import CellError, FieldChange, ImportResult, RowResult
+from .source import Source, action_of
+
+Mode = Literal["upsert", "create-only", "update-only"]
+ROW_ACTIONS = ("create", "update", "delete", "skip")
+
+
+@dataclass
+class PlanOptions:
+    mode: Mode = "upsert"
+    allow_delete: bool = False
+
+
+@dataclass
+class PlannedWrite:
+    result: RowResult
+    action: Literal["create", "update", "delete"]
+    record_id: str | None
+    body: dict[str, Any] | None
+    key_field: str | None
+    key_value: str | None
+    before: dict[str, Any] = field(default_factory=dict)  # flat live values of changed fields (for undo)
+
+
+@dataclass
+class Plan:
+    result: ImportResult
+    writes: list[PlannedWrite]
+
+
+def _changed_since(source: Source) -> str | None:
+    """Only records changed since the export need fetching, when the whole sheet has ids."""
+    meta = source.sheet.meta
+    if not (source.use_export_record and meta and source.endpoint.changed_since_filter):
+        return None
+    ids = source.endpoint.id_field
+    if any(key_of(r.values.get(ids)) is None for r in source.sheet.rows):
+        return None  # natural-key matching needs every live record
+    exported_at = source.exported_at
+    if not exported_at:
+        return None
+    # A generous margin absorbs clock skew between this machine and the server.
+    when = datetime.strptime(exported_at[:19], "%Y-%m-%d %H:%M:%S") - timedelta(minutes=30)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def make_plan(
+    connector: Connector, source: Source, options: PlanOptions, *, progress: Progress | None = None
+) -> Plan:
+    progress = progress or NullProgress()
+    ep, sheet = source.endpoint, source.sheet
+    stats = connector.client.stats
+    reads_before = stats.total
+    result = ImportResult(
+        system=connector.system, endpoint=ep.name, source=str(source.path), sheet=sheet.name,
+        columns=list(sheet.columns), rows=[], rate_per_second=float(connector.rate_per_second),
+        warnings=list(source.warnings),
+    )
+    live = fetch_live(connector, ep, changed_since=_changed_since(source), progress=progress)
+    key_field = ep.natural_key[0] if ep.natural_key else None
+
+    def is_create(r: Any) -> bool:
+        # Rows without an id that match an existing record by natural key are updates, not creates.
+        if key_of(r.values.get(ep.id_field)) is not None:
+            return False
+        key = key_of(r.values.get(key_field)) if key_field else None
+        return key is None or not live.by_key.get(key)
+
+    errors = validate_rows(ep, sheet.columns, sheet.rows, id_column=ep.id_field, is_create=is_create)
+
+    rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
+    for r in sheet.rows:
+        rr, target = _classify(r, source, options, live, errors)
+        rows.append((r, rr, target))
+    # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
+    exported = sheet.exported if source.use_export_record else {}
+    detail_ids = []
+    for r, rr, target in rows:
+        if rr.action == "update" and target is not None:
+            exp = exported.get(target)
+            if exp is not None and not _user_touched(ep, r.values, exp):
+                rr.action = "unchanged"
+                continue
+            if exp is None and not _has_detail_only(ep, r.values):
+                quick = three_way([c for c in ep.columns if c.name in r.values], r.values,
+                                  live.flat(ep, target), None)
+                if not quick.changes and not quick.conflicts:
+                    rr.action = "unchanged"
+                    continue
+            live_rec = live.records.get(target)
+            lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
+            if needs_detail(ep, exp, lu, live_rec):
+                detail_ids.append(target)
+    details = fetch_details(connector, ep, detail_ids, progress=progress)
+
+    writes: list[PlannedWrite] = []
+    for r, rr, target in rows:
+        if rr.action == "update" and target is not None:
+            pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target))
+            if pw:
+                writes.append(pw)
+        elif rr.action == "create":
+            writes.append(_plan_create(ep, r, rr, sheet.columns))
+        elif rr.action == "delete" and target is not None:
+            writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
+        result.rows.append(rr)
+    result.write_requests = len(writes)
+    result.read_requests = stats.total - reads_before
+    return Plan(result, writes)
+
+
+def _has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
+    return any(c.name in values and not c.in_list for c in ep.columns)
+
+
+def _user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> bool:
+    from .diff import user_edited_columns
+
+    cols = [c for c in ep.columns if c.name in values]
+    return bool(user_edited_columns(cols, values, exported))
+
+
+def _classify(
+    r: ReadRow, source: Source, options: PlanOptions, live: LiveIndex, errors: Mapping[int, list[CellError]]
+) -> tuple[RowResult, str | None]:
+    ep = source.endpoint
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    rid = key_of(r.values.get(ep.id_field))
+    key = key_of(r.values.get(key_field)) if key_field else None
+    rr = RowResult(sheet=source.sheet.name, row=r.row, action="unchanged", id=_id_out(r.values.get(ep.id_field)),
+                   key=key, values=dict(r.values))
+    cell_errors = list(errors.get(r.row, []))
+    for col, msg in source.formula_cells.get(r.row, {}).items():
+        cell_errors.append(CellError(col, msg))
+    requested = action_of(r.values)
+    if requested is not None and requested not in ROW_ACTIONS:
+        cell_errors.append(CellError("action", f"must be one of: {', '.join(ROW_ACTIONS)} (got {requested!r})"))
+    if requested == "skip":
+        rr.action, rr.status, rr.message = "unchanged", "skipped", "skipped (action column says skip)"
+        return rr, None
+    target = rid
+    if target is None and key is not None:
+        matches = live.by_key.get(key, [])
+        if len(matches) > 1:
+            cell_errors.append(CellError(key_field, f"{key_field} {key!r} matches {len(matches)} records "
+                                                    f"(ids {', '.join(matches[:5])}); add the id column"))
+        elif matches:
+            target = matches[0]
+            rr.message = f"matched existing id {target} by {key_field}"
+    if requested == "delete":
+        if target is None:
+            cell_errors.append(CellError(ep.id_field, "delete needs an id (or a natural key that matches)"))
+        elif not options.allow_delete:
+            cell_errors.append(CellError("action", "delete needs --allow-delete"))
+        elif not ep.delete_path:
+            cell_errors.append(CellError("action", f"{ep.name} cannot be deleted through the API"))
+    if cell_errors:
+        rr.action, rr.errors = "invalid", cell_errors
+        return rr, target
+    if requested == "delete":
+        rr.action = "delete"
+        return rr, target
+    if target is not None and live.complete and target not in live.records:
+        if rid is not None:
+            rr.action = "conflict"
+            rr.message = f"id {target} no longer exists on the server"
+            return rr, None
+    wants_create = target is None or requested == "create"
+    if wants_create:
+        if options.mode == "update-only" or not ep.create_path:
+            rr.message = "no matching record (update-only mode)" if ep.create_path else "endpoint is read-only"
+            rr.status = "skipped"
+            return rr, None
+        rr.action = "create"
+        return rr, None
+    if options.mode == "create-only" or not ep.update_path:
+        rr.status = "skipped"
+        rr.message = "exists (create-only mode)" if ep.update_path else "endpoint is read-only"
+        return rr, target
+    rr.action = "update"
+    return rr, target
+
+
+def _id_out(v: Any) -> str | int | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v if isinstance(v, int | str) else str(v)
+
+
+def _plan_update(
+    ep: Endpoint, r: ReadRow, rr: RowResult, target: str, live: LiveIndex,
+    exported: Mapping[str, Any] | None, detail: dict[str, Any] | ApiError | None,
+) -> PlannedWrite | None:
+    if isinstance(detail, ApiError):
+        rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"
+        return None
+    raw = {**live.records.get(target, {}), **(detail or {})}
+    if not raw and exported is not None:
+        current = dict(exported)  # not in the changed-since list: unchanged since the export
+    else:
+        cols = [c for c in ep.columns if c.in_list or (detail is not None and c.in_detail)]
+        current = flatten(raw, cols)
+        if detail is None and exported is not None:
+            # Detail-only fields: the workbook's exported values are the server's (lastUpdated unchanged).
+            for c in ep.columns:
+                if not c.in_list and c.name in exported:
+                    current.setdefault(c.name, exported[c.name])
+    sheet_cols = [c for c in ep.columns if c.name in r.values]
+    diff = three_way(sheet_cols, r.values, current, exported)
+    if diff.read_only_edits:
+        rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
+    if diff.conflicts:
+        rr.action, rr.changes = "conflict", {**diff.changes, **diff.conflicts}
+        rr.message = "changed on the server since the export: " + ", ".join(diff.conflicts)
+        return None
+    if not diff.changes:
+        rr.action = "unchanged"
+        return None
+    unsafe = _unsafe_nested(ep, current, diff.changes)
+    if unsafe:
+        rr.action = "invalid"
+        rr.errors = [CellError(c, "this record has nested data that a full-replacement update cannot resend "
+                                  "faithfully (read and write shapes differ); edit it in the application")
+                     for c in unsafe]
+        return None
+    rr.changes = diff.changes
+    rr.id = rr.id if rr.id is not None else target
+    body = build_body(ep, current, diff.changes, for_create=False)
+    before = {name: current.get(name) for name in diff.changes}
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
+
+
+def _unsafe_nested(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
+    """JSON columns holding data whose read shape is not its write shape (e.g. time-report materials).
+
+    Blikk's PUT replaces the whole record, so an update must resend them; sending
+    the read shape back would corrupt or drop them. Refuse instead of guessing.
+    """
+    return [c.name for c in ep.columns
+            if c.type == "json" and c.name not in changes and current.get(c.name) not in (None, [], {})]
+
+
+def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:
+    present = {c.name: c for c in ep.columns if c.name in columns and c.writable}
+    changes = {
+        name: FieldChange(old=None, new=r.values.get(name))
+        for name in present
+        if r.values.get(name) is not None and r.values.get(name) != ""
+    }
+    rr.changes = changes
+    body = build_body(ep, {}, changes, for_create=True)
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)

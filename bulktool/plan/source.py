@@ -1,0 +1,156 @@
+"""Open the input file, pick the sheet and endpoint, and refuse what cannot be imported safely."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError, WorkbookError
+from ..schema import get_endpoint
+from ..schema.model import Column, Endpoint
+from ..workbook import ReadSheet, read_table
+from ..workbook.guards import check_input_file, find_formula_cells
+
+META_SHEETS = {"_bulktool", "summary"}
+
+
+@dataclass
+class Source:
+    path: Path
+    sheet: ReadSheet
+    endpoint: Endpoint
+    exported_from: str | None  # host in the export record
+    use_export_record: bool
+    exported_at: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    formula_cells: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> column -> message
+
+    @property
+    def columns(self) -> list[str]:
+        return self.sheet.columns
+
+
+def _sheet_names(path: Path, fmt: str) -> list[str]:
+    if fmt == "csv":
+        return [path.stem]
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:
+        raise WorkbookError(f"{path.name} is not a readable Excel workbook ({exc})") from None
+
+
+def load_source(
+    path: Path, system: str, host: str, *, sheet: str | None = None, endpoint: str | None = None,
+    mode: str = "upsert",
+) -> Source:
+    fmt = check_input_file(path)
+    names = _sheet_names(path, fmt)
+    data_sheets = [n for n in names if n.lower() not in META_SHEETS]
+    if sheet is not None and fmt != "csv":
+        match = [n for n in names if n.lower() == sheet.lower()]
+        if not match:
+            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(data_sheets)}")
+        sheet = match[0]
+    elif fmt != "csv":
+        if not data_sheets:
+            raise WorkbookError(f"{path.name} has no data sheet")
+        if len(data_sheets) > 1:
+            raise UsageError(
+                f"{path.name} has several sheets ({', '.join(data_sheets)}); choose one with --sheet"
+            )
+        sheet = data_sheets[0]
+    book = read_table(path, sheet=sheet)
+    read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
+    meta = book.meta
+    sheet_meta = read.meta
+    ep_name = endpoint or (sheet_meta.endpoint if sheet_meta else None) or read.name
+    ep = get_endpoint(system, ep_name)
+    warnings: list[str] = []
+    use_record = sheet_meta is not None and bool(read.exported)
+    exported_from = meta.host if meta else None
+    if meta is not None and meta.host and meta.host != host:
+        warnings.append(
+            f"This workbook was exported from {meta.host}, not {host}: its export record is ignored and rows "
+            "are compared with live data only."
+        )
+        use_record = False
+    if meta is not None and meta.system and meta.system != system and meta.system not in ep.systems:
+        warnings.append(f"This workbook was exported from {meta.system}; importing into {system}.")
+    # Re-read with the template's column types (foreign files have no record of them).
+    if sheet_meta is None:
+        book = read_table(path, sheet=sheet, columns=list(ep.columns))
+        read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
+    src = Source(path, read, ep, exported_from, use_record, meta.exported_at if meta else None, warnings)
+    _check_structure(src, require_match=mode != "create-only")
+    if fmt != "csv" and sheet is not None:
+        src.formula_cells = _formulas(path, sheet, read.columns)
+    return src
+
+
+def _check_structure(src: Source, *, require_match: bool) -> None:
+    ep, read = src.endpoint, src.sheet
+    if not read.rows:
+        raise WorkbookError(f"Sheet {read.name!r} in {src.path.name} has no data rows")
+    cols = set(read.columns)
+    known = {c.name for c in ep.columns} | {"action"}
+    unknown = [c for c in read.columns if c not in known and c.lower() != "action"]
+    if unknown:
+        src.warnings.append(f"Columns not in the {ep.name} template are ignored: {', '.join(unknown)}")
+    has_id = ep.id_field in cols
+    key_cols = [k for k in ep.natural_key if k in cols]
+    if require_match and not has_id and not key_cols:
+        keys = " or ".join([ep.id_field, *ep.natural_key])
+        raise WorkbookError(
+            f"Sheet {read.name!r} has no {keys} column, so rows cannot be matched to existing records "
+            "(use --mode create-only to create every row as new)"
+        )
+    _check_duplicates(src, ep.id_field)
+    for k in key_cols:
+        _check_duplicates(src, k)
+
+
+def _check_duplicates(src: Source, column: str) -> None:
+    seen: dict[str, list[int]] = defaultdict(list)
+    for r in src.sheet.rows:
+        v = r.values.get(column)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        seen[str(v).strip()].append(r.row)
+    dups = {k: rows for k, rows in seen.items() if len(rows) > 1}
+    if dups:
+        first = list(dups.items())[:3]
+        listed = "; ".join(f"{column} {k!r} in rows {', '.join(map(str, rows))}" for k, rows in first)
+        more = f" and {len(dups) - 3} more" if len(dups) > 3 else ""
+        raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
+
+
+def _formulas(path: Path, sheet: str, columns: list[str]) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for ref in find_formula_cells(path, sheet, limit=1000):
+        m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+        if not m:
+            continue
+        col_idx = 0
+        for ch in m.group(1):
+            col_idx = col_idx * 26 + (ord(ch) - 64)
+        row = int(m.group(2))
+        name = columns[col_idx - 1] if 0 < col_idx <= len(columns) else m.group(1)
+        out[row][name] = f"cell {ref} holds a formula; replace it with its value"
+    return dict(out)
+
+
+def writable_columns(ep: Endpoint, sheet_columns: list[str]) -> list[Column]:
+    present = set(sheet_columns)
+    return [c for c in ep.columns if c.name in present]
+
+
+def action_of(values: dict[str, Any]) -> str | None:
+    for k, v in values.items():
+        if k.lower() == "action" and v is not None and str(v).strip():
+            return str(v).strip().lower()
+    return None

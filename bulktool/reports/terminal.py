@@ -1,0 +1,99 @@
+"""The plain-text summary the CLI prints after a dry run or an apply (the CLI may colour it)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..plan.model import ImportResult, RowResult
+from ._common import action_of, counts_text, estimate_text, notable_rows, short, skipped_groups
+
+INVALID_SUMMARY_THRESHOLD = 50  # more invalid-cell errors than this: summarise by column
+_MAX_MESSAGES = 3
+
+
+def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
+    """Deterministic text: tests and users both read it, so no timestamps or colours."""
+    lines = [_header(result), counts_text(result)]
+    if result.applied:
+        s = result.summary
+        lines.append(f"Applied {s.applied:,}, failed {s.failed:,}")
+    estimate = estimate_text(result)
+    lines.append(estimate[:1].upper() + estimate[1:])
+    for message, rows in skipped_groups(result):
+        lines.append(f"Skipped {len(rows):,} {'row' if len(rows) == 1 else 'rows'}: {message}")
+    lines.extend(f"Warning: {w}" for w in result.warnings)
+
+    invalid_errors = sum(len(r.errors) for r in result.rows if action_of(r) == "invalid")
+    by_column = invalid_errors > INVALID_SUMMARY_THRESHOLD
+    if by_column:
+        lines += ["", "Invalid rows by column:", *_invalid_by_column(result)]
+    listed = notable_rows(result, exclude=(lambda r: action_of(r) == "invalid") if by_column else None)
+    shown = max(verbose_rows, 0)
+    if listed:
+        lines += ["", "Details (problems first):"]
+        lines.extend(row_line(r, result.applied) for r in listed[:shown])
+        if len(listed) > shown:
+            lines.append(f"  ... and {len(listed) - shown:,} more")
+    elif not by_column and all(action_of(r) == "unchanged" for r in result.rows):
+        lines += ["", "Nothing to change: every row matches the server."]
+    return "\n".join(lines) + "\n"
+
+
+def _header(result: ImportResult) -> str:
+    mode = "Applied" if result.applied else "Dry run"
+    return f"{mode}: {result.endpoint} ({result.system}) from {result.source}, sheet {result.sheet}"
+
+
+def row_line(r: RowResult, applied: bool) -> str:
+    """One row as '  row 7  update  id 12: email 'a' -> 'b'', status appended after an apply."""
+    action = action_of(r)
+    head = f"  row {r.row}  {action}"
+    if r.id is not None:
+        head += f"  id {r.id}"
+    elif r.created_id is not None:
+        head += f"  new id {r.created_id}"
+    elif r.key is not None:
+        head += f"  key {short(r.key)}"
+    detail = _detail(r, action)
+    line = f"{head}: {detail}" if detail else head
+    if applied and r.status != "planned":
+        failed = r.status in ("failed", "unknown") and r.message
+        line += f"  [{r.status}: {r.message}]" if failed else f"  [{r.status}]"
+    return line
+
+
+def _detail(r: RowResult, action: str) -> str:
+    if action == "invalid":
+        return "; ".join(f"{e.column}: {e.message}" if e.column else e.message for e in r.errors)
+    parts: list[str] = []
+    for name, ch in r.changes.items():
+        if ch.conflict:
+            parts.append(
+                f"{name}: you {short(ch.new)} / server {short(ch.server)} (exported {short(ch.exported)})"
+            )
+        elif action == "create":
+            parts.append(f"{name} = {short(ch.new)}")
+        else:
+            parts.append(f"{name} {short(ch.old)} -> {short(ch.new)}")
+    if not parts and action == "conflict" and r.message:
+        parts.append(r.message)  # e.g. the record no longer exists
+    return "; ".join(parts)
+
+
+def _invalid_by_column(result: ImportResult) -> list[str]:
+    rows_per: dict[str, set[int]] = {}
+    messages: dict[str, Counter[str]] = {}
+    for r in result.rows:
+        if action_of(r) != "invalid":
+            continue
+        for e in r.errors:
+            col = e.column or "(row)"
+            rows_per.setdefault(col, set()).add(r.row)
+            messages.setdefault(col, Counter())[e.message] += 1
+    out = []
+    for col in sorted(rows_per, key=lambda c: (-len(rows_per[c]), c)):
+        n = len(rows_per[col])
+        common = [m for m, _ in messages[col].most_common()]
+        text = "; ".join(common[:_MAX_MESSAGES]) + ("; ..." if len(common) > _MAX_MESSAGES else "")
+        out.append(f"  {col}: {n:,} {'row' if n == 1 else 'rows'} ({text})")
+    return out

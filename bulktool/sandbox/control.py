@@ -1,0 +1,60 @@
+"""The /_sandbox/ control endpoints: no auth, no rate limit, not counted in the stats."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .edit import EditError, apply_edit, current_records
+from .model import PUBLIC
+from .runtime import Runtime
+
+HELP = {
+    "GET /_sandbox/stats": "request counts per method, 429 answers and total (API requests only)",
+    "GET /_sandbox/log": "every API request in arrival order: [method, path, status]",
+    "POST /_sandbox/reset-stats": "zero the counts and the log",
+    "POST /_sandbox/edit/<resource>/<id>": (
+        "change a record as another user would; JSON body of read-name changes, nested objects merge, "
+        'e.g. {"visitingAddress": {"city": "Luleå"}}'
+    ),
+    "GET /_sandbox/records/<resource>": "current records in their detail shape",
+    "GET|POST /_sandbox/faults": (
+        "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
+    ),
+    "resources": list(PUBLIC),
+}
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    value = json.loads(body.decode("utf-8-sig") or "{}")
+    if not isinstance(value, dict):
+        raise ValueError("the body must be a JSON object")
+    return value
+
+
+def control(rt: Runtime, method: str, low: str, path: str, body: bytes) -> tuple[int, Any]:
+    parts = [p for p in low.split("/") if p][1:]
+    raw_parts = [p for p in path.rstrip("/").split("/") if p][1:]
+    try:
+        if not parts and method == "GET":
+            return 200, HELP
+        if parts == ["stats"] and method == "GET":
+            return 200, rt.stats()
+        if parts == ["log"] and method == "GET":
+            return 200, [list(e) for e in rt.request_log()]
+        if parts == ["reset-stats"] and method == "POST":
+            rt.reset_stats()
+            return 200, rt.stats()
+        if parts == ["faults"] and method in ("GET", "POST"):
+            return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
+        if len(parts) == 2 and parts[0] == "records" and method == "GET":
+            return 200, current_records(rt.store, parts[1])
+        if len(parts) == 3 and parts[0] == "edit" and method == "POST":
+            if not parts[2].lstrip("-").isdigit():
+                return 400, {"message": f"not a record id: {raw_parts[2]!r}"}
+            return 200, apply_edit(rt.store, parts[1], int(parts[2]), _json_object(body))
+    except KeyError as exc:
+        return 404, {"message": str(exc.args[0]) if exc.args else "not found"}
+    except (EditError, ValueError, TypeError) as exc:  # json errors are ValueErrors too
+        return 400, {"message": str(exc)}
+    return 404, {"message": "Unknown sandbox control.", "help": HELP}

@@ -1,0 +1,140 @@
+"""Per-server mutable state: tokens, rate windows, fault settings, request statistics."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .config import SandboxConfig
+from .store import Store
+from .util import fmt_dt
+
+_FAULT_KEYS = {
+    "failrate": "fail_rate",
+    "dropaftercommit": "drop_after_commit",
+    "burst429": "burst_429",
+    "latency": "latency",
+}
+
+
+@dataclass
+class Faults:
+    fail_rate: float = 0.0
+    drop_after_commit: float = 0.0
+    burst_429: float = 0.0
+    latency: float = 0.0
+
+
+def normalise_faults(raw: dict[str, Any]) -> dict[str, float]:
+    """Accept fail_rate / failRate / fail-rate spellings; reject unknown keys and bad values."""
+    out: dict[str, float] = {}
+    for key, value in raw.items():
+        name = _FAULT_KEYS.get(str(key).replace("_", "").replace("-", "").lower())
+        if name is None:
+            raise ValueError(f"unknown fault {key!r}; use fail_rate, drop_after_commit, burst_429 or latency")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name} must be a number")
+        if name != "latency" and not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be between 0 and 1")
+        if name == "latency" and value < 0:
+            raise ValueError("latency must be >= 0 seconds")
+        out[name] = float(value)
+    return out
+
+
+class Runtime:
+    def __init__(self, config: SandboxConfig, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.faults = Faults(config.fail_rate, config.drop_after_commit, config.burst_429, config.latency)
+        normalise_faults(asdict(self.faults))
+        self._lock = threading.Lock()
+        self._rng = random.Random(f"{config.seed}:faults")
+        self._tokens: dict[str, float] = {}
+        self._windows: dict[str, deque[float]] = {}
+        self._counts: dict[str, int] = {}
+        self._log: list[list[Any]] = []
+        self.reset_stats()
+
+    # -- faults ------------------------------------------------------------------
+    def set_faults(self, **changes: float) -> dict[str, float]:
+        clean = normalise_faults(changes)
+        with self._lock:
+            for key, value in clean.items():
+                setattr(self.faults, key, value)
+            return asdict(self.faults)
+
+    def fault_settings(self) -> dict[str, float]:
+        with self._lock:
+            return asdict(self.faults)
+
+    def roll(self, name: str) -> bool:
+        with self._lock:
+            p = float(getattr(self.faults, name))
+            return p > 0 and (p >= 1 or self._rng.random() < p)
+
+    # -- tokens and rate limit -------------------------------------------------------
+    def issue_token(self) -> tuple[str, str]:
+        token = f"pk_{uuid.uuid4()}.pa_{uuid.uuid4()}"
+        ttl = float(self.config.token_ttl)
+        with self._lock:
+            now = time.time()
+            self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
+            self._tokens[token] = now + ttl
+        expires = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(seconds=ttl)
+        return token, fmt_dt(expires)
+
+    def token_valid(self, token: str) -> bool:
+        with self._lock:
+            expiry = self._tokens.get(token)
+            return expiry is not None and time.time() < expiry
+
+    def admit(self, token: str) -> bool:
+        """Sliding 1-second window per token; rejected requests do not count."""
+        with self._lock:
+            now = time.monotonic()
+            window = self._windows.setdefault(token, deque())
+            while window and window[0] <= now - 1.0:
+                window.popleft()
+            if len(window) >= self.config.rate_limit:
+                return False
+            p = self.faults.burst_429
+            if p > 0 and (p >= 1 or self._rng.random() < p):
+                return False
+            window.append(now)
+            return True
+
+    # -- statistics ---------------------------------------------------------------
+    def arrived(self, method: str, path: str) -> list[Any]:
+        entry: list[Any] = [method, path, 0]
+        with self._lock:
+            if method in ("GET", "POST", "PUT", "DELETE"):
+                self._counts[method] += 1
+            self._counts["total"] += 1
+            self._log.append(entry)
+        return entry
+
+    def answered(self, entry: list[Any], status: int) -> None:
+        with self._lock:
+            entry[2] = status
+            if status == 429:
+                self._counts["429"] += 1
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def request_log(self) -> list[tuple[str, str, int]]:
+        with self._lock:
+            return [(str(m), str(p), int(s)) for m, p, s in self._log]
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._counts = {"GET": 0, "POST": 0, "PUT": 0, "DELETE": 0, "429": 0, "total": 0}
+            self._log = []

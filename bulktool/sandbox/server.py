@@ -1,0 +1,202 @@
+"""SandboxServer: the emulator's lifecycle and its Python-side controls."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import socket
+import threading
+from http.server import ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from ..errors import UsageError
+from .config import SandboxConfig
+from .edit import apply_edit, current_records
+from .handler import SandboxHandler
+from .runtime import Runtime
+from .seed import build
+from .store import Store
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """Tracks open connections so that stopping really ends idle keep-alive connections too."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._open: set[Any] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, SandboxHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            connections = list(self._open)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class SandboxServer:
+    """A local Blikk API over real HTTP, seeded deterministically, optionally persisted to SQLite."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = cfg = config or SandboxConfig()
+        self._store = Store(cfg.db_path, lambda: build(cfg.seed, cfg.contacts))
+        self._runtime = Runtime(cfg, self._store)
+        try:
+            self._httpd = _HTTPServer((cfg.host, cfg.port), self._runtime)
+        except OSError as exc:
+            self._store.close()
+            why = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+            raise UsageError(
+                f"The sandbox cannot listen on {cfg.host}:{cfg.port}: {why}. "
+                "Choose another --port (0 picks a free one)."
+            ) from None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    # -- lifecycle ---------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        host = str(host)
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    @property
+    def app_id(self) -> str:
+        return self.config.app_id
+
+    @property
+    def app_secret(self) -> str:
+        return self.config.app_secret
+
+    def start(self) -> SandboxServer:
+        """Serve in a daemon thread and return at once."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="blikk-sandbox",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until interrupted (Ctrl-C propagates after a clean shutdown)."""
+        try:
+            self._httpd.serve_forever(poll_interval=0.2)
+        finally:
+            self._close()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._httpd.server_close()
+            self._httpd.close_connections()
+            with self._store.lock:
+                self._store.close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- controls ----------------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        """Counts of API requests (not token requests or /_sandbox calls) and of 429 answers."""
+        return self._runtime.stats()
+
+    def request_log(self) -> list[tuple[str, str, int]]:
+        """(method, path with query, status) per API request in arrival order; status 0 while in flight.
+
+        A write dropped after commit is logged with the status it would have had.
+        """
+        return self._runtime.request_log()
+
+    def reset_stats(self) -> None:
+        self._runtime.reset_stats()
+
+    def edit(self, resource: str, rid: int, changes: dict[str, Any]) -> dict[str, Any]:
+        """Change a record as another user would; returns its new detail shape."""
+        return apply_edit(self._store, resource, rid, changes)
+
+    def records(self, resource: str) -> list[dict[str, Any]]:
+        """Current records in their detail shape (list shape where the API has no detail)."""
+        return current_records(self._store, resource)
+
+    def set_faults(
+        self,
+        *,
+        fail_rate: float | None = None,
+        drop_after_commit: float | None = None,
+        burst_429: float | None = None,
+        latency: float | None = None,
+    ) -> dict[str, float]:
+        changes = {
+            k: v
+            for k, v in {
+                "fail_rate": fail_rate,
+                "drop_after_commit": drop_after_commit,
+                "burst_429": burst_429,
+                "latency": latency,
+            }.items()
+            if v is not None
+        }
+        return self._runtime.set_faults(**changes)
+
+    def banner(self) -> str:
+        url, cfg = self.url, self.config
+        faults = self._runtime.fault_settings()
+        where = (
+            str(self._store.path)
+            if self._store.path
+            else "in memory (gone when stopped; use --db to keep it)"
+        )
+        return "\n".join(
+            [
+                f"Blikk API sandbox listening on {url}",
+                f"  data:       {where}",
+                f"  app id:     {cfg.app_id}",
+                f"  app secret: {cfg.app_secret}",
+                f"  limits:     {cfg.rate_limit} requests/second per token; tokens live {cfg.token_ttl:g} s",
+                f"  faults:     fail {faults['fail_rate']:.0%}, "
+                f"drop after commit {faults['drop_after_commit']:.0%}, "
+                f"extra 429 {faults['burst_429']:.0%}, latency {faults['latency'] * 1000:.0f} ms",
+                "",
+                "Point bulktool at it:",
+                f"  export BLIKK_APP_ID={cfg.app_id} BLIKK_APP_SECRET={cfg.app_secret}",
+                f"  bulktool --system blikk --base-url {url} export contacts -o contacts.xlsx",
+                "",
+                "Change a record as another user would (to rehearse a conflict):",
+                f"  curl -X POST {url}/_sandbox/edit/contacts/12 -H 'Content-Type: application/json' \\",
+                '       -d \'{"email": "ny@example.com", "visitingAddress": {"city": "Luleå"}}\'',
+                "Other controls (no auth, not counted in the stats):",
+                f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
+                f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
+                f"  GET  {url}/_sandbox/             (help)",
+            ]
+        )

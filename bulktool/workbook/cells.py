@@ -1,0 +1,304 @@
+"""One render/clean pair per column type.
+
+``render`` turns an API-form value into what a spreadsheet cell can hold
+without loss; ``clean`` turns a cell back into API form. ``clean`` accepts
+API-form values too (it is idempotent), so ``flatten`` uses it to canonicalise
+what the server sent: export and import then compare like with like.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from .parsing import (
+    FIRST_SAFE_DATE,
+    format_datetime,
+    from_serial,
+    parse_datetime,
+    parse_decimal,
+    parse_time,
+    short,
+    time_from_seconds,
+    time_of,
+    to_utc,
+)
+
+CellValue = str | int | float | bool | datetime | date | None
+MAX_EXACT_DIGITS = 15  # Excel and LibreOffice keep 15 significant digits of a number
+_BIG = 10**MAX_EXACT_DIGITS
+_TRUE = frozenset({"true", "sant", "ja", "yes", "y", "j", "1", "1.0", "t"})
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_FALSE = frozenset({"false", "falskt", "nej", "no", "n", "0", "0.0", "f"})
+
+
+class CellValueError(ValueError):
+    """A cell that cannot be read as its column's type; the message is shown to the user as is."""
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+# ---------------------------------------------------------------- clean
+
+
+def _clean_string(cell: Any) -> str:
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < _BIG:
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.isoformat(sep=" ")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, time):
+        return time_of(cell)
+    if isinstance(cell, list | dict):
+        return json.dumps(cell, ensure_ascii=False, separators=(",", ":"))
+    return str(cell)
+
+
+def _clean_integer(cell: Any) -> int:
+    if isinstance(cell, bool):
+        raise CellValueError(f"expected a whole number, got {'TRUE' if cell else 'FALSE'}")
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        if math.isfinite(cell) and cell.is_integer():
+            return int(cell)
+        raise CellValueError(f"expected a whole number, got {cell!r}")
+    if isinstance(cell, str):
+        d = parse_decimal(cell)
+        if d is not None and d == d.to_integral_value():
+            return int(d)
+    raise CellValueError(f"expected a whole number, got {short(cell)}")
+
+
+def _clean_decimal(cell: Any) -> float:
+    if _is_number(cell) and math.isfinite(cell):
+        return float(cell)
+    if isinstance(cell, str):
+        d = parse_decimal(cell)
+        if d is not None:
+            return float(d)
+    raise CellValueError(f"expected a number, got {short(cell)}")
+
+
+def _clean_boolean(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    key = str(cell).strip().lower() if isinstance(cell, str | int | float) else None
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise CellValueError(f"expected TRUE or FALSE, got {short(cell)}")
+
+
+def _clean_date(cell: Any) -> str:
+    when: datetime | None = None
+    if isinstance(cell, datetime):
+        when = cell
+    elif isinstance(cell, date):
+        return cell.isoformat()
+    elif _is_number(cell):
+        when = from_serial(float(cell))
+    elif isinstance(cell, str):
+        parsed = parse_datetime(cell)
+        # The calendar day is the local one: "2024-01-02T00:00:00+02:00" is 2024-01-02.
+        when = parsed[0] if parsed else None
+    if when is None or when.time() != time(0):
+        raise CellValueError(f"expected a date (YYYY-MM-DD), got {short(cell)}")
+    return when.date().isoformat()
+
+
+def _clean_datetime(cell: Any) -> str:
+    if isinstance(cell, datetime):
+        return format_datetime(cell)
+    if isinstance(cell, date):
+        return format_datetime(datetime(cell.year, cell.month, cell.day))
+    if _is_number(cell):
+        when = from_serial(float(cell))
+        if when is not None:
+            return format_datetime(when)
+    if isinstance(cell, str):
+        parsed = parse_datetime(cell)
+        if parsed is not None:
+            return format_datetime(to_utc(parsed[0], parsed[1]))
+    raise CellValueError(f"expected a date and time (YYYY-MM-DD HH:MM:SS), got {short(cell)}")
+
+
+def _clean_time(cell: Any) -> str:
+    out: str | None = None
+    if isinstance(cell, datetime):
+        out = time_of(cell.time())
+    elif isinstance(cell, time):
+        out = time_of(cell)
+    elif isinstance(cell, timedelta):
+        out = time_from_seconds(cell.total_seconds())
+    elif _is_number(cell):
+        out = time_from_seconds(float(cell) * 86400) if 0 <= cell < 1 else None
+    elif isinstance(cell, str):
+        out = parse_time(cell)
+    if out is None:
+        raise CellValueError(f"expected a time (HH:MM), got {short(cell)}")
+    return out
+
+
+def _json_list(text: str) -> list[Any] | None:
+    try:
+        got = json.loads(text)
+    except ValueError:
+        return None
+    return got if isinstance(got, list) else None
+
+
+def _clean_int_list(cell: Any) -> list[int]:
+    if isinstance(cell, list):
+        items: list[Any] = cell
+    elif _is_number(cell):
+        items = [cell]
+    elif isinstance(cell, str):
+        text = cell.strip()
+        parsed = _json_list(text) if text.startswith("[") else None
+        items = parsed if parsed is not None else [p for p in text.replace(";", ",").split(",") if p.strip()]
+    else:
+        items = [cell]
+    try:
+        return [_clean_integer(i) for i in items]
+    except CellValueError:
+        raise CellValueError(f"expected whole numbers separated by commas, got {short(cell)}") from None
+
+
+def _clean_string_list(cell: Any) -> list[str]:
+    if isinstance(cell, list):
+        return [_clean_string(i) for i in cell]
+    if isinstance(cell, str):
+        text = cell.strip()
+        parsed = _json_list(text) if text.startswith("[") else None
+        if parsed is not None:
+            return [_clean_string(i) for i in parsed]
+        return [p.strip() for p in text.split(",") if p.strip()]
+    return [_clean_string(cell)]
+
+
+def _clean_json(cell: Any) -> Any:
+    if isinstance(cell, str):
+        try:
+            return json.loads(cell)
+        except ValueError as exc:
+            raise CellValueError(f"expected JSON, got {short(cell)} ({exc.args[0].split(':')[0]})") from None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < _BIG:
+        return int(cell)
+    return cell
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "string": _clean_string,
+    "integer": _clean_integer,
+    "decimal": _clean_decimal,
+    "boolean": _clean_boolean,
+    "date": _clean_date,
+    "datetime": _clean_datetime,
+    "time": _clean_time,
+    "int_list": _clean_int_list,
+    "string_list": _clean_string_list,
+    "json": _clean_json,
+}
+
+
+def clean(col_type: str, cell: Any) -> Any:
+    """Cell (or API value) -> API form; raises CellValueError with a message for the user.
+
+    Strings are kept verbatim; for every other type surrounding whitespace is
+    ignored and an empty text means "no value" (None).
+    """
+    if cell is None:
+        return None
+    if col_type != "string" and isinstance(cell, str):
+        cell = cell.strip()
+        if not cell:
+            return None
+    try:
+        cleaner = _CLEANERS[col_type]
+    except KeyError:
+        raise ValueError(f"unknown column type {col_type!r}") from None
+    return cleaner(cell)
+
+
+# ---------------------------------------------------------------- render
+
+
+def _needs_json(items: list[str]) -> bool:
+    return any(
+        not s or "," in s or s != s.strip() or s.startswith("[") for s in items
+    ) or (len(items) == 1 and not items[0])
+
+
+def _render_typed(col_type: str, v: Any) -> CellValue:
+    if col_type == "string":
+        return v if isinstance(v, str) else _clean_string(v)
+    if col_type == "integer":
+        n = _clean_integer(v)
+        return n if abs(n) < _BIG else str(n)
+    if col_type == "decimal":
+        return _clean_decimal(v)
+    if col_type == "boolean":
+        return _clean_boolean(v)
+    if col_type == "date":
+        d = date.fromisoformat(_clean_date(v))
+        return d if d >= FIRST_SAFE_DATE else d.isoformat()
+    if col_type == "datetime":
+        text = _clean_datetime(v)
+        naive = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
+        return naive if naive.date() >= FIRST_SAFE_DATE else text
+    if col_type == "time":
+        return _clean_time(v)
+    if col_type == "int_list":
+        return ", ".join(str(i) for i in _clean_int_list(v))
+    if col_type == "string_list":
+        items = _clean_string_list(v)
+        if _needs_json(items):
+            return json.dumps(items, ensure_ascii=False)
+        return ", ".join(items)
+    if col_type == "json":
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    raise ValueError(f"unknown column type {col_type!r}")
+
+
+def render(col_type: str, value: Any) -> CellValue:
+    """API-form value -> cell value. Never raises for odd data: what doesn't fit is written as text."""
+    if value is None:
+        return None
+    try:
+        return _render_typed(col_type, value)
+    except CellValueError:
+        return _clean_string(value)
+
+
+def render_text(col_type: str, value: Any) -> str:
+    """The cell as CSV text: same as render, with dates and datetimes in API form."""
+    cell = render(col_type, value)
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, datetime):
+        return format_datetime(cell)
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if isinstance(cell, float):
+        return repr(cell)
+    return str(cell)
+
+
+def is_number_text(text: str) -> bool:
+    """Plain numbers ("-5", "1.5e3") are safe in CSV although they start with a sign."""
+    return _NUMBER.fullmatch(text) is not None

@@ -1,0 +1,165 @@
+"""Nested API records <-> flat sheet rows named by dotted paths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..schema.model import Column, ColumnType
+from .cells import CellValueError, clean
+
+IGNORED_KEYS = frozenset({"objectName"})
+_DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _strip_ignored(value: Any) -> Any:
+    """objectName is the server's type tag: noise in a cell, never written back."""
+    if isinstance(value, dict):
+        return {k: _strip_ignored(v) for k, v in value.items() if k not in IGNORED_KEYS}
+    if isinstance(value, list):
+        return [_strip_ignored(v) for v in value]
+    return value
+
+
+def _walk(value: Any, parts: Sequence[str]) -> Any:
+    """Follow a dotted path; a list on the way maps the rest of the path over its elements."""
+    for i, part in enumerate(parts):
+        if value is None:
+            return None
+        if isinstance(value, list):
+            mapped = [_walk(v, parts[i:]) for v in value]
+            return [v for v in mapped if v is not None]
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def read_path(record: Mapping[str, Any], name: str) -> Any:
+    return _walk(record, name.split("."))
+
+
+def canonical(col_type: str, value: Any) -> Any:
+    """The API value in the form the reader returns; odd server data is kept as sent."""
+    if col_type == "json":
+        return _strip_ignored(value)
+    try:
+        return clean(col_type, value)
+    except CellValueError:
+        return value
+
+
+def flatten(record: Mapping[str, Any], columns: Sequence[Column]) -> dict[str, Any]:
+    """One record -> {column name: API-form value}, in column order."""
+    return {c.name: canonical(c.type, read_path(record, c.name)) for c in columns}
+
+
+def unflatten(values: Mapping[str, Any]) -> dict[str, Any]:
+    """{"visitingAddress.city": "Piteå"} -> {"visitingAddress": {"city": "Piteå"}}."""
+    out: dict[str, Any] = {}
+    for path, value in values.items():
+        *parents, leaf = path.split(".")
+        node = out
+        for i, part in enumerate(parents):
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ValueError(f"{'.'.join(parents[: i + 1])!r} is both a value and an object in {path!r}")
+            node = child
+        if leaf in node and isinstance(node[leaf], dict) != isinstance(value, dict):
+            raise ValueError(f"{path!r} is both a value and an object")
+        node[leaf] = value
+    return out
+
+
+# ---------------------------------------------------------------- inference
+
+
+def _scalar_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "decimal"
+    if isinstance(value, str):
+        if _DATETIME_TEXT.fullmatch(value):
+            return "datetime"
+        if _DATE_TEXT.fullmatch(value):
+            return "date"
+        return "string"
+    return "json"
+
+
+def _list_type(items: list[Any]) -> str:
+    kinds = {_scalar_type(i) for i in items if i is not None}
+    if not kinds or kinds & {"json"}:
+        return "json"  # empty (element type unknown) or objects/arrays inside
+    if kinds == {"integer"}:
+        return "int_list"
+    if kinds <= {"string", "date", "datetime"}:
+        return "string_list"
+    return "json"
+
+
+def _merge(a: str, b: str) -> str:
+    if a == b:
+        return a
+    pair = {a, b}
+    if pair == {"integer", "decimal"}:
+        return "decimal"
+    if pair == {"date", "datetime"}:
+        return "string"
+    if pair <= {"int_list", "string_list", "json"}:
+        return "json"
+    return "string" if "json" not in pair else "json"
+
+
+def _observe(value: Mapping[str, Any], prefix: str, seen: dict[str, str | None], objects: set[str]) -> None:
+    for key, v in value.items():
+        if key in IGNORED_KEYS:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(v, Mapping):
+            objects.add(path)
+            seen.setdefault(path, None)
+            _observe(v, path + ".", seen, objects)
+            continue
+        kind = None if v is None else (_list_type(v) if isinstance(v, list) else _scalar_type(v))
+        old = seen.get(path)
+        seen[path] = kind if old is None else (old if kind is None else _merge(old, kind))
+
+
+def infer_columns(records: Sequence[Mapping[str, Any]]) -> list[Column]:
+    """Read-only columns for every path the records carry (raw list paths have no template)."""
+    seen: dict[str, str | None] = {}
+    objects: set[str] = set()
+    for rec in records:
+        _observe(rec, "", seen, objects)
+    # An object in some records and a scalar in others: keep it whole, as one JSON column.
+    conflicted = {p for p in objects if seen[p] is not None}
+    columns: list[Column] = []
+    for path, kind in seen.items():
+        if any(path.startswith(c + ".") for c in conflicted):
+            continue
+        if path in conflicted:
+            col_type = "json"
+        elif path in objects:
+            if any(p.startswith(path + ".") for p in seen):
+                continue
+            col_type = "json"  # only ever an empty object
+        else:
+            col_type = kind or "string"
+        columns.append(Column(name=path, type=_as_type(col_type), read_only=True))
+    columns.sort(key=lambda c: c.name != "id")
+    return columns
+
+
+def _as_type(name: str) -> ColumnType:
+    types: dict[str, ColumnType] = {
+        "string": "string", "integer": "integer", "decimal": "decimal", "boolean": "boolean", "date": "date",
+        "datetime": "datetime", "time": "time", "int_list": "int_list", "string_list": "string_list",
+        "json": "json",
+    }
+    return types[name]

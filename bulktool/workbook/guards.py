@@ -1,0 +1,321 @@
+"""Refuse unsafe or garbage input files before any parser sees them.
+
+Every refusal is a WorkbookError with one line naming the file, so the user
+knows what to fix ("old .xls format; save as .xlsx") instead of reading a
+parser traceback. Zip bombs are caught from the central directory alone,
+before a single byte is decompressed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import mmap
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from ..errors import WorkbookError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+TEXT_SNIFF_BYTES = 64 * 1024
+SMALL_PART_BYTES = 64 * 2**20  # workbook.xml and its relationships are read whole
+LARGE_ENTRY_BYTES = 10 * 2**20  # entries smaller than this may compress as well as they like
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?[A-Z]*(\d+)\"")
+_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 200 * 2**20
+    max_uncompressed_bytes: int = 1 * 2**30
+    max_ratio: int = 200
+    max_rows: int = 1_000_000
+    max_entries: int = 10_000
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "csv"]:
+    """Say which reader may open ``path``, or raise WorkbookError saying why none should."""
+    path = Path(path)
+    name = path.name or str(path)
+    if not path.exists():
+        raise WorkbookError(f"Input file not found: {path}")
+    if path.is_dir():
+        raise WorkbookError(f"{path} is a folder, not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookError(f"{name} is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise WorkbookError(f"{name} is {_mb(size)}, over the {_mb(limits.max_file_bytes)} input limit")
+    suffix = path.suffix.lower()
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(TEXT_SNIFF_BYTES + 1)
+    except OSError as exc:
+        raise WorkbookError(f"Cannot read {name}: {exc.strerror or exc}") from None
+    if suffix in (".xlsx", ".xlsm"):
+        _check_xlsx(path, head, limits)
+        return "xlsx"
+    if suffix in (".csv", ".txt"):
+        _check_text(path, head, limits)
+        return "csv"
+    if suffix == ".xls":
+        if head.startswith(OLE_MAGIC):
+            raise WorkbookError(f"{name} is in the old .xls format; save as .xlsx (Excel Workbook) and retry")
+        if head.startswith(ZIP_MAGIC):
+            raise WorkbookError(f"{name} is an .xlsx workbook with an .xls name; rename it to .xlsx")
+    raise WorkbookError(
+        f"{name}: unsupported file type {suffix or '(no extension)'!r}; "
+        "use an .xlsx workbook or a UTF-8 .csv file"
+    )
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _what_is(head: bytes) -> str:
+    """A plain description of a file that is not a zip, for the refusal message."""
+    if head.startswith(b"%PDF"):
+        return "it is a PDF document"
+    if head.lstrip().startswith((b"{\\rtf", b"<")):
+        return "it is a text document (RTF/HTML/XML)"
+    if b"\x00" not in head[:4096]:
+        return "it looks like CSV/text; if it is CSV, rename it to .csv"
+    return "its content is not a zip-based Office file"
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    """Password-protected .xlsx files are OLE containers holding an 'EncryptedPackage' stream."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(_ENCRYPTED_PACKAGE) != -1
+
+
+def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
+    name = path.name
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_ole(path):
+            raise WorkbookError(
+                f"{name} is password-protected (encrypted); remove the password in Excel "
+                "(File > Info > Protect Workbook) and save again"
+            )
+        raise WorkbookError(f"{name} is in the old .xls format; save as .xlsx (Excel Workbook) and retry")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_is(head)}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_zip_entries(name, infos, limits)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_zip(zf, names)}")
+            _check_dimensions(name, zf, infos, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
+        raise WorkbookError(f"{name} is not a readable Excel workbook (.xlsx): damaged zip ({exc})") from None
+
+
+def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
+    if "word/document.xml" in names:
+        return "it is a Word document"
+    if "ppt/presentation.xml" in names:
+        return "it is a PowerPoint presentation"
+    if "mimetype" in names:
+        mime = zf.read("mimetype")[:100].decode("ascii", "replace")
+        if "opendocument.spreadsheet" in mime:
+            return "it is an OpenDocument spreadsheet (.ods); save as .xlsx"
+    return "it is a zip archive without a workbook part"
+
+
+def _check_zip_entries(name: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_entries:
+        raise WorkbookError(f"{name} has {len(infos):,} zip entries (limit {limits.max_entries:,}); refused")
+    total = 0
+    for info in infos:
+        parts = info.filename.replace("\\", "/").split("/")
+        if ".." in parts or info.filename.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", info.filename):
+            raise WorkbookError(f"{name} contains an unsafe path {info.filename!r}; refused")
+        if info.flag_bits & 0x1:
+            raise WorkbookError(
+                f"{name} is password-protected (encrypted entry {info.filename!r}); "
+                "remove the password and save again"
+            )
+        total += info.file_size
+        if info.file_size > LARGE_ENTRY_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > limits.max_ratio:
+                raise WorkbookError(
+                    f"{name} looks like a zip bomb: {info.filename!r} expands {ratio:,.0f}x "
+                    f"to {_mb(info.file_size)} (limit {limits.max_ratio}x); refused"
+                )
+    if total > limits.max_uncompressed_bytes:
+        raise WorkbookError(
+            f"{name} expands to {_mb(total)} (limit {_mb(limits.max_uncompressed_bytes)}); refused"
+        )
+
+
+def _check_dimensions(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much."""
+    for info in infos:
+        if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+            continue
+        with zf.open(info) as fh:
+            start = fh.read(4096)
+        m = _DIMENSION.search(start)
+        if m and int(m.group(1)) > limits.max_rows + 1:
+            raise WorkbookError(
+                f"{name}: sheet part {info.filename} has {int(m.group(1)):,} rows "
+                f"(limit {limits.max_rows:,}); split the file"
+            )
+
+
+# ---------------------------------------------------------------- csv
+
+
+def _check_text(path: Path, head: bytes, limits: Limits) -> None:
+    name = path.name
+    if head.startswith(ZIP_MAGIC):
+        raise WorkbookError(f"{name} is an Excel workbook, not CSV text; rename it to .xlsx")
+    if head.startswith(OLE_MAGIC):
+        raise WorkbookError(f"{name} is an old .xls workbook, not CSV text; save as CSV UTF-8")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise WorkbookError(f"{name} is UTF-16 text, not UTF-8 text; save as CSV UTF-8")
+    sniff = head[:TEXT_SNIFF_BYTES]
+    if b"\x00" in sniff:
+        raise WorkbookError(f"{name} contains NUL bytes: it is not a text file (save as CSV UTF-8)")
+    complete = len(head) <= TEXT_SNIFF_BYTES
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(sniff, final=complete)
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(
+            f"{name} is not UTF-8 text (byte 0x{sniff[exc.start]:02X} at offset {exc.start}); "
+            "save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+        ) from None
+    lines = _count_lines(path, stop_after=limits.max_rows + 1)
+    if lines > limits.max_rows + 1:
+        raise WorkbookError(f"{name} has more than {limits.max_rows:,} rows; split the file")
+
+
+def _count_lines(path: Path, stop_after: int) -> int:
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b"\n")
+            if count > stop_after:
+                break
+    return count
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, part: str) -> bytes:
+    if zf.getinfo(part).file_size > SMALL_PART_BYTES:
+        raise WorkbookError(f"{name}: {part} is implausibly large; refused")
+    return zf.read(part)
+
+
+def _sheet_part(zf: zipfile.ZipFile, name: str, sheet_name: str) -> str:
+    """Map a sheet's display name to its zip part via workbook.xml and its relationships."""
+    try:
+        book = SafeET.fromstring(_read_small(zf, name, "xl/workbook.xml"))
+        rels = SafeET.fromstring(_read_small(zf, name, "xl/_rels/workbook.xml.rels"))
+    except KeyError as exc:
+        raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): missing {exc}") from None
+    except (SafeET.ParseError, DefusedXmlException) as exc:
+        raise WorkbookError(f"{name} has a damaged or unsafe workbook part ({exc})") from None
+    sheets: dict[str, str] = {}
+    for el in book.iter():
+        if _local(el.tag) == "sheet":
+            rid = el.get(f"{{{_REL_NS}}}id") or el.get(f"{{{_STRICT_REL_NS}}}id") or ""
+            sheets[str(el.get("name", ""))] = rid
+    rid = sheets.get(sheet_name)
+    if rid is None:
+        folded = {k.casefold(): v for k, v in sheets.items()}
+        rid = folded.get(sheet_name.casefold())
+    if rid is None:
+        raise WorkbookError(f"{name} has no sheet {sheet_name!r}; its sheets are: {', '.join(sheets)}")
+    for el in rels.iter():
+        if _local(el.tag) == "Relationship" and el.get("Id") == rid:
+            target = str(el.get("Target", ""))
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join("xl", target))
+    raise WorkbookError(f"{name}: sheet {sheet_name!r} has no part in the workbook relationships")
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _scan_formulas(fh: IO[bytes], limit: int) -> list[str]:
+    found: list[str] = []
+    row_num, col_num, ref = 0, 0, ""
+    sheet_data: Any = None
+    for event, el in SafeET.iterparse(fh, events=("start", "end")):
+        tag = _local(el.tag)
+        if event == "start":
+            if tag == "row":
+                row_num, col_num = int(el.get("r") or row_num + 1), 0
+            elif tag == "c":  # "r" is optional in OOXML: then the cell follows its left neighbour
+                m = _CELL_REF.fullmatch(el.get("r") or "")
+                col_num = _column_index(m.group(1)) if m else col_num + 1
+                ref = m.group(0) if m else f"{_column_letters(col_num)}{row_num}"
+            elif tag == "sheetData":
+                sheet_data = el
+        elif tag == "f":
+            found.append(ref)
+            if len(found) >= limit:
+                break
+        elif tag == "row" and sheet_data is not None:
+            sheet_data.clear()  # bounded memory: rows already scanned are dropped
+        elif tag == "sheetData":
+            break
+    return found
+
+
+def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str]:
+    """Cells of ``sheet_name`` holding a formula (its cached value is what the reader sees), e.g. ["B7"]."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_part(zf, path.name, sheet_name)
+            try:
+                fh = zf.open(part)
+            except KeyError:
+                raise WorkbookError(f"{path.name}: sheet part {part} is missing") from None
+            with fh:
+                return _scan_formulas(fh, limit)
+    except (SafeET.ParseError, DefusedXmlException) as exc:
+        raise WorkbookError(
+            f"{path.name}: sheet {sheet_name!r} is not safe, well-formed XML ({exc})"
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise WorkbookError(f"{path.name} is not a readable Excel workbook (.xlsx) ({exc})") from None

@@ -1,0 +1,137 @@
+"""Lenient text parsers shared by the cell cleaners.
+
+They accept what people type in Nordic spreadsheets (decimal comma, spaces as
+thousand separators, ISO dates with or without seconds or offsets) and what
+APIs send, and reduce both to one canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+# 1899-12-30 is day 0 in both Excel (for serials >= 61) and LibreOffice.
+SPREADSHEET_EPOCH = datetime(1899, 12, 30)
+# Before this date Excel's fictitious 1900-02-29 makes serials ambiguous, so such values are written as text.
+FIRST_SAFE_DATE = date(1900, 3, 1)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,]\d+)?)?")
+
+
+def short(value: object, limit: int = 60) -> str:
+    """A raw value for an error message: quoted strings, trimmed."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def number_text(text: str) -> str | None:
+    """Normalise "1 234,5" / "1.234,5" / "1,234.5" to "1234.5"; None if not numeric-looking."""
+    s = _SPACES.sub("", text)
+    if not s:
+        return None
+    if "," in s and "." in s:
+        comma_last = s.rfind(",") > s.rfind(".")
+        s = s.replace(".", "").replace(",", ".") if comma_last else s.replace(",", "")
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    elif s.count(",") > 1:
+        s = s.replace(",", "")
+    return s
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    s = number_text(text)
+    if s is None:
+        return None
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+
+
+def round_to_second(dt: datetime) -> datetime:
+    """Spreadsheets store datetimes as float days; LibreOffice keeps ~10 µs of noise."""
+    return (dt + timedelta(microseconds=500_000)).replace(microsecond=0)
+
+
+def _offset(text: str | None) -> timezone | None:
+    if text is None:
+        return None
+    t = text.upper()
+    if t in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = -1 if t[0] == "-" else 1
+    digits = t[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def parse_datetime(text: str) -> tuple[datetime, timezone | None, bool] | None:
+    """Parse an ISO-like date or datetime -> (local naive datetime, its offset or None, had a time part)."""
+    m = _DATETIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    y, mo, d, hh, mi, ss, frac, off = m.groups()
+    try:
+        local = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))
+        if frac:
+            local += timedelta(microseconds=round(int(frac.ljust(9, "0")) / 1000))
+        tz = _offset(off)
+    except ValueError:
+        return None
+    return local, tz, hh is not None
+
+
+def to_utc(local: datetime, tz: timezone | None) -> datetime:
+    """Naive UTC; a value without an offset is taken to be UTC already (that is what we export)."""
+    if tz is None:
+        return local
+    return local.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def from_serial(serial: float) -> datetime | None:
+    """A spreadsheet day number (a date cell that lost its format) -> naive datetime."""
+    if not 1 <= serial < 2958466:  # 9999-12-31
+        return None
+    return round_to_second(SPREADSHEET_EPOCH + timedelta(days=serial))
+
+
+def format_datetime(dt: datetime) -> str:
+    """Canonical API form: UTC, whole seconds, explicit +00:00."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
+    return round_to_second(dt).strftime("%Y-%m-%d %H:%M:%S") + " +00:00"
+
+
+def format_time(hours: int, minutes: int, seconds: int = 0) -> str:
+    return f"{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+
+
+def parse_time(text: str) -> str | None:
+    m = _TIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    return format_time(h, mi, s)
+
+
+def time_from_seconds(total: float) -> str | None:
+    secs = round(total)
+    if not 0 <= secs < 86400:
+        return None
+    return format_time(secs // 3600, secs % 3600 // 60, secs % 60)
+
+
+def time_of(value: time) -> str:
+    return time_from_seconds(value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) \
+        or format_time(value.hour, value.minute, value.second)

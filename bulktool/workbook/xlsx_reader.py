@@ -1,0 +1,92 @@
+"""Read .xlsx sheets (python-calamine: fast, formula results not formulas) plus the export record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from ..errors import WorkbookError
+from ..schema.model import Column
+from .cells import render
+from .meta import RECORD_SHEET, ExportRecord
+from .table import ReadBook, ReadSheet, build_sheet
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+CSV_SUFFIXES = (".csv", ".txt")
+
+
+def _open(path: Path) -> CalamineWorkbook:
+    if not path.is_file():
+        raise WorkbookError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise WorkbookError(f"{path.name} is not a readable Excel workbook ({exc})") from None
+
+
+def _grid(wb: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+    try:
+        rows: list[list[Any]] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise WorkbookError(f"Sheet {name!r} in {path.name} cannot be read ({exc})") from None
+    return rows
+
+
+def _record(wb: CalamineWorkbook, path: Path, warnings: list[str]) -> ExportRecord | None:
+    names = [n for n in wb.sheet_names if n.lower() == RECORD_SHEET]
+    if not names:
+        return None
+    try:
+        rec = ExportRecord.from_rows(_grid(wb, names[0], path))
+    except WorkbookError as exc:
+        warnings.append(f"{exc}; rows are compared with live data only.")
+        return None
+    if rec is not None and rec.damaged:
+        warnings.append(
+            f"{rec.damaged} entries of the export record in {path.name} were altered and are ignored."
+        )
+    return rec
+
+
+def read_xlsx(
+    path: Path | str, sheet: str | None = None, columns: Sequence[Column] | None = None
+) -> ReadBook:
+    """One sheet (or every data sheet), typed by ``columns``, else the export record, else as text."""
+    path = Path(path)
+    wb = _open(path)
+    warnings: list[str] = []
+    rec = _record(wb, path, warnings)
+    data_names = [n for n in wb.sheet_names if n.lower() != RECORD_SHEET]
+    if sheet is not None:
+        if sheet not in data_names:
+            listed = ", ".join(data_names) or "none"
+            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {listed}")
+        data_names = [sheet]
+    sheets: dict[str, ReadSheet] = {}
+    for name in data_names:
+        meta = rec.meta.sheets.get(name) if rec else None
+        entries = rec.entries.get(name, {}) if rec else {}
+        sheets[name] = build_sheet(
+            name, _grid(wb, name, path), columns=columns, meta=meta, entries=entries, renderer=render
+        )
+    return ReadBook(path, rec.meta if rec else None, sheets, warnings)
+
+
+def read_table(
+    path: Path | str, sheet: str | None = None, columns: Sequence[Column] | None = None
+) -> ReadBook:
+    """Read an .xlsx/.xlsm workbook or a .csv/.txt file by its suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return read_xlsx(path, sheet, columns)
+    if suffix in CSV_SUFFIXES:
+        from .csv_io import read_csv_book
+
+        return read_csv_book(path, columns)
+    raise WorkbookError(
+        f"{path.name}: cannot read {suffix or 'files without an extension'}; use .xlsx, .xlsm or .csv"
+    )

@@ -1,0 +1,254 @@
+"""Write sheets plus the hidden export record to one .xlsx, streaming rows.
+
+constant_memory keeps 100k-row exports flat in memory; every cell is written
+with its typed method (never ``write()``), so text such as "=SUM(A1)" or
+"0012" can't turn into a formula or a number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from ..errors import OutputError
+from ..schema.model import Column
+from .cells import render
+from .meta import RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, entry_cells, record_id, split_text
+from .table import SheetData
+
+READ_ONLY_NOTE = "Read-only: exported for reference; edits are ignored on import."
+UTC_NOTE = "Date and time in UTC (Excel has no time zones)."
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_ROWS = 1_048_576
+PROGRESS_EVERY = 1000
+_NUM_FORMATS = {
+    "string": "@", "string_list": "@", "int_list": "@", "json": "@", "time": "@",
+    "integer": "0", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss",
+}
+_WIDTHS = {"date": 11, "datetime": 20, "time": 8, "boolean": 8}
+Progress = Callable[[int], None]
+
+
+def check_writable(path: Path) -> None:
+    """Fail before any work when the file can't be created."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"Cannot write {path}: it is a directory")
+    if not parent.is_dir():
+        raise OutputError(f"Cannot write {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputError(f"Cannot write {path}: permission denied")
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """Excel's rules: <= 31 chars, none of []:*?/\\, not quoted, unique ignoring case."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", name).strip().strip("'")[:31] or "Sheet"
+    if base.lower() in (RECORD_SHEET, "history"):
+        base = f"{base}_"[:31]
+    title, n = base, 1
+    while title.lower() in used:
+        n += 1
+        title = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+    used.add(title.lower())
+    return title
+
+
+class _Styles:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.wb = wb
+        self.head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.head_ro = wb.add_format(
+            {"italic": True, "bg_color": "#D9D9D9", "font_color": "#595959", "bottom": 1}
+        )
+        self._cache: dict[tuple[str, bool], Format] = {}
+
+    def cell(self, col_type: str, quoted: bool = False) -> Format:
+        key = (col_type, quoted)
+        if key not in self._cache:
+            props: dict[str, Any] = {}
+            if col_type in _NUM_FORMATS:
+                props["num_format"] = _NUM_FORMATS[col_type]
+            if quoted:
+                props["quote_prefix"] = True
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+
+def _put(ws: Worksheet, r: int, c: int, col: Column, value: Any, styles: _Styles) -> None:
+    cell = render(col.type, value)
+    if cell is None or cell == "":
+        return  # the column format covers it; "" is recorded in the export record
+    if isinstance(cell, bool):
+        ws.write_boolean(r, c, cell, styles.cell(col.type))
+    elif isinstance(cell, int | float):
+        ws.write_number(r, c, cell, styles.cell(col.type))
+    elif isinstance(cell, datetime | date):
+        ws.write_datetime(r, c, cell, styles.cell(col.type))
+    else:
+        quoted = cell.startswith(FORMULA_START)
+        ws.write_string(r, c, cell, styles.cell("string" if quoted else col.type, quoted))
+
+
+def _width(col: Column, sample: Sequence[dict[str, Any]]) -> float:
+    longest = len(col.name) + 2
+    if col.type in _WIDTHS:
+        return max(longest, _WIDTHS[col.type])
+    for row in sample:
+        cell = render(col.type, row.get(col.name))
+        if cell is not None:
+            longest = max(longest, max(len(line) for line in str(cell).split("\n")) + 1)
+    return float(min(max(longest, 6), 60))
+
+
+def _header(
+    ws: Worksheet, columns: Sequence[Column], sample: Sequence[dict[str, Any]], styles: _Styles
+) -> None:
+    for c, col in enumerate(columns):
+        ws.set_column(c, c, _width(col, sample), styles.cell(col.type))
+        ws.write_string(0, c, col.name, styles.head if col.writable else styles.head_ro)
+        notes = [] if col.writable else [READ_ONLY_NOTE]
+        if col.type == "datetime":
+            notes.append(UTC_NOTE)
+        if col.description:
+            notes.append(col.description[:500])
+        if notes:
+            ws.write_comment(0, c, "\n".join(notes), {"author": "bulktool", "x_scale": 2, "y_scale": 1.5})
+    ws.freeze_panes(1, 0)
+
+
+def _validations(ws: Worksheet, columns: Sequence[Column]) -> None:
+    for c, col in enumerate(columns):
+        if col.type == "boolean":
+            values: list[str] = ["TRUE", "FALSE"]
+        elif col.enum and col.type == "string":
+            values = list(col.enum)
+        else:
+            continue
+        if not values or sum(len(v) + 1 for v in values) > 255 or any("," in v for v in values):
+            continue  # Excel's limit for an inline list
+        ws.data_validation(1, c, MAX_ROWS - 1, c, {
+            "validate": "list", "source": values, "error_type": "warning",
+            "error_title": col.name, "error_message": f"Expected one of: {', '.join(values)}",
+        })
+
+
+def _records_head(ws: Worksheet, meta: ExportMeta) -> None:
+    for c, part in enumerate(split_text(meta.to_json())):
+        ws.write_string(0, c, part)
+
+
+class _RecordWriter:
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+        self.row = 1
+
+    def add(self, entry: RecordEntry) -> None:
+        for c, text in enumerate(entry_cells(entry)):
+            if text:
+                self.ws.write_string(self.row, c, text)
+        self.row += 1
+
+
+def _stream(
+    ws: Worksheet, sheet: SheetData, title: str, styles: _Styles, records: _RecordWriter,
+    progress: Progress | None,
+) -> int:
+    rows: Iterator[dict[str, Any]] = iter(sheet.rows)
+    sample = list(itertools.islice(rows, 200))
+    _header(ws, sheet.columns, sample, styles)
+    stamp = sheet.change_stamp_column()
+    n = 0
+    pending = 0
+    for r, row in enumerate(itertools.chain(sample, rows), start=1):
+        if r >= MAX_ROWS:
+            raise OutputError(f"Sheet {title!r} has more than {MAX_ROWS - 1:,} rows, the most Excel allows")
+        for c, col in enumerate(sheet.columns):
+            _put(ws, r, c, col, row.get(col.name), styles)
+        rid = record_id(row.get(sheet.id_column)) if sheet.id_column else None
+        if rid is not None:
+            values = {col.name: row.get(col.name) for col in sheet.columns}
+            records.add(RecordEntry(title, rid, values, row.get(stamp) if stamp else None))
+        n += 1
+        pending += 1
+        if progress is not None and pending >= PROGRESS_EVERY:
+            progress(pending)
+            pending = 0
+    if progress is not None and pending:
+        progress(pending)
+    ws.autofilter(0, 0, max(n, 1), max(len(sheet.columns) - 1, 0))
+    _validations(ws, sheet.columns)
+    return n
+
+
+def _sheet_meta(sheet: SheetData, given: SheetMeta | None) -> SheetMeta:
+    base = given or SheetMeta(
+        endpoint=sheet.name, id_column=sheet.id_column,
+        columns=[{"name": c.name, "type": c.type, "read_only": not c.writable} for c in sheet.columns],
+    )
+    return replace(base, last_updated=base.last_updated or sheet.change_stamp_column())
+
+
+def write_xlsx(
+    path: Path | str, sheets: Sequence[SheetData], meta: ExportMeta, progress: Progress | None = None
+) -> int:
+    """Write every sheet and the export record; returns data rows written.
+
+    ``progress`` is called with the number of rows written since its previous call.
+    """
+    path = Path(path)
+    check_writable(path)
+    if not sheets:
+        raise ValueError("write_xlsx needs at least one sheet")
+    used: set[str] = set()
+    titles = [sheet_title(s.name, used) for s in sheets]
+    meta = replace(meta, sheets={
+        t: _sheet_meta(s, meta.sheets.get(s.name)) for t, s in zip(titles, sheets, strict=True)
+    })
+    wb = xlsxwriter.Workbook(str(path), {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+        "strings_to_urls": False,
+    })
+    total = 0
+    try:
+        styles = _Styles(wb)
+        data = [wb.add_worksheet(t) for t in titles]
+        rec_ws = wb.add_worksheet(RECORD_SHEET)
+        rec_ws.hide()
+        _records_head(rec_ws, meta)
+        records = _RecordWriter(rec_ws)
+        for ws, sheet, title in zip(data, sheets, titles, strict=True):
+            total += _stream(ws, sheet, title, styles, records, progress)
+        data[0].activate()
+    except BaseException:
+        _discard(wb)
+        raise
+    try:
+        wb.close()
+    except (XlsxWriterException, OSError) as exc:
+        _discard(wb)
+        raise OutputError(f"Cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return total
+
+
+def _discard(wb: xlsxwriter.Workbook) -> None:
+    """On failure write nothing (an older file at the path stays) and drop constant_memory temp files."""
+    for ws in wb.worksheets():
+        fh, name = getattr(ws, "row_data_fh", None), getattr(ws, "row_data_filename", None)
+        with contextlib.suppress(OSError):
+            if fh is not None:
+                fh.close()
+            if name:
+                os.unlink(name)
+    wb.fileclosed = True

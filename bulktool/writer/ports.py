@@ -1,0 +1,105 @@
+"""The writer's inputs and outputs, and the client it drives.
+
+The planner builds ``WriteOp``s, the connector layer implements ``WriteClient``;
+the writer depends only on these shapes so it can be tested without HTTP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+WriteAction = Literal["create", "update", "delete"]
+OutcomeStatus = Literal["applied", "failed", "skipped", "unknown"]
+
+
+@dataclass(frozen=True)
+class WriteOp:
+    """One planned write; ``op_id`` is stable across runs so a resume can find it again."""
+
+    op_id: str
+    action: WriteAction
+    endpoint: str  # template name
+    sheet: str
+    row: int  # Excel row number
+    record_id: str | None  # for update/delete
+    key_field: str | None  # natural key column (read name), e.g. "customerNumber"
+    key_value: str | None
+    body: dict[str, Any] | None  # JSON body (write names)
+    payload_hash: str
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.key_field) and self.key_value not in (None, "")
+
+    @property
+    def where(self) -> str:
+        """How a message names the row, e.g. "Customers row 7 (customerNumber=C-1)"."""
+        key = f" ({self.key_field}={self.key_value})" if self.has_key else ""
+        rid = f" (id {self.record_id})" if self.record_id and not key else ""
+        return f"{self.sheet} row {self.row}{key}{rid}"
+
+
+@dataclass(frozen=True)
+class OpOutcome:
+    op_id: str
+    status: OutcomeStatus
+    result_id: str | None = None
+    message: str = ""
+    request_id: str | None = None
+
+
+class WriteClient(Protocol):
+    """Template-level writes; implemented by the connector layer (throttled, retries GETs only)."""
+
+    def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
+    def delete(self, endpoint: str, record_id: str) -> None: ...
+    def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]: ...
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def payload_hash(body: dict[str, Any] | None) -> str:
+    """sha256 of the canonical JSON body; equal bodies hash equal whatever the key order."""
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def make_op_id(
+    endpoint: str,
+    sheet: str,
+    row: int,
+    action: WriteAction,
+    record_id: str | None,
+    key_value: str | None,
+    body_hash: str,
+) -> str:
+    """The stable op id: the same planned write in a later run gets the same id."""
+    ident = record_id if record_id is not None else key_value
+    parts = [endpoint, sheet, str(row), action, "" if ident is None else str(ident), body_hash]
+    return hashlib.sha256(canonical_json(parts).encode("utf-8")).hexdigest()
+
+
+def make_op(
+    action: WriteAction,
+    endpoint: str,
+    sheet: str,
+    row: int,
+    body: dict[str, Any] | None,
+    *,
+    record_id: str | int | None = None,
+    key_field: str | None = None,
+    key_value: str | int | None = None,
+) -> WriteOp:
+    """Build a WriteOp with its hashes filled in (what the planner should call)."""
+    rid = None if record_id is None else str(record_id)
+    kv = None if key_value is None else str(key_value)
+    h = payload_hash(body)
+    return WriteOp(
+        op_id=make_op_id(endpoint, sheet, row, action, rid, kv, h), action=action, endpoint=endpoint,
+        sheet=sheet, row=row, record_id=rid, key_field=key_field, key_value=kv, body=body, payload_hash=h,
+    )

@@ -1,0 +1,195 @@
+"""One write, carried to a settled journal state, without ever creating a record twice.
+
+Mode ``send``: nothing has reached the server yet. ``recover``: an earlier
+attempt at this create may have been applied, so look the record up by its
+natural key before creating it. ``replay``: an earlier update/delete may have
+been applied; sending the same full body again is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..errors import ApiError, BulktoolError
+from .journal import Journal, JournalEntry
+from .ports import OpOutcome, WriteClient, WriteOp
+from .retry import RetryPolicy, classify
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["send", "recover", "replay"]
+INTERRUPTED_MSG = "interrupted before it was sent"
+
+
+def _request_id(exc: BaseException) -> str | None:
+    return exc.request_id if isinstance(exc, ApiError) else None
+
+
+def _record_id(record: Any) -> str | None:
+    if isinstance(record, dict) and record.get("id") is not None:
+        return str(record["id"])
+    return None
+
+
+@dataclass
+class _Attempt:
+    """Where one op stands while it is being carried out."""
+
+    maybe_applied: bool  # an earlier send may have reached the server
+    need_lookup: bool
+    failures: int = 0
+    sends: int = 0
+
+
+class OpRunner:
+    """Shared by the worker threads; all state lives in the journal or on the stack."""
+
+    def __init__(self, client: WriteClient, journal: Journal, policy: RetryPolicy) -> None:
+        self.client = client
+        self.journal = journal
+        self.policy = policy
+        self.stop = threading.Event()
+
+    # -- entry point ---------------------------------------------------------------
+    def run(self, op: WriteOp, mode: Mode, predecessors: Sequence[JournalEntry] = ()) -> OpOutcome:
+        st = _Attempt(maybe_applied=mode != "send", need_lookup=mode == "recover")
+        if mode == "recover" and not self._can_check(op, predecessors):
+            return self._unknown(op, self._unknown_create_msg(op, predecessors))
+        while True:
+            if st.need_lookup:
+                found = self._lookup(op, st, predecessors)
+                if found is not None:
+                    return found
+                st.need_lookup = st.maybe_applied = False  # the key is free: no earlier create landed
+            if self.stop.is_set():
+                return self._interrupted(op, st)
+            self.journal.mark_sent(op.op_id)
+            st.sends += 1
+            try:
+                record = self._send(op)
+            except BulktoolError as exc:
+                kind = classify(exc)
+                if kind == "rejected":
+                    return self._rejected(op, st, exc)
+                st.failures += 1
+                if kind == "maybe_applied":
+                    st.maybe_applied = True
+                    if op.action == "create":
+                        if not op.has_key:
+                            return self._unknown(op, f"{exc}. {self._no_key_hint()}")
+                        st.need_lookup = True
+                if st.failures >= self.policy.max_attempts:
+                    return self._give_up(op, st, exc)
+                log.info("%s: %s; retrying", op.where, exc)
+                # Wait before a lookup too: a server still finishing a dropped create must get to commit it.
+                self._wait(st.failures - 1)
+                continue
+            except Exception as exc:  # a bug or unreadable reply after the request went out
+                log.exception("unexpected error writing %s", op.where)
+                return self._unknown(op, f"unexpected error after sending: {type(exc).__name__}: {exc}")
+            rid = _record_id(record) if op.action == "create" else op.record_id
+            msg = {"create": "created", "update": "updated", "delete": "deleted"}[op.action]
+            if st.sends > 1:
+                msg += f" (after {st.sends} attempts)"
+            return self._done(op, rid, msg, predecessors)
+
+    # -- steps -----------------------------------------------------------------------
+    def _send(self, op: WriteOp) -> dict[str, Any] | None:
+        if op.action == "create":
+            return self.client.create(op.endpoint, dict(op.body or {}))
+        if op.action == "update":
+            return self.client.update(op.endpoint, str(op.record_id), dict(op.body or {}))
+        self.client.delete(op.endpoint, str(op.record_id))
+        return None
+
+    def _lookup(self, op: WriteOp, st: _Attempt, preds: Sequence[JournalEntry]) -> OpOutcome | None:
+        """Find what an earlier create left behind; None means the key is free and we may create."""
+        assert op.key_field is not None and op.key_value is not None
+        while True:
+            try:
+                matches = self.client.find_by_key(op.endpoint, op.key_field, op.key_value)
+                break
+            except BulktoolError as exc:
+                st.failures += 1
+                if classify(exc) == "rejected" or st.failures >= self.policy.max_attempts:
+                    return self._unknown(op, f"Could not check whether an earlier attempt created "
+                                         f"{op.where}: {exc}. Not sent again.")
+                self._wait(st.failures - 1)
+        same = [r for r in matches if op.key_field not in r or str(r[op.key_field]) == op.key_value]
+        if not same:
+            return None
+        if len(same) > 1:
+            ids = ", ".join(str(r.get("id")) for r in same[:5])
+            msg = (f"{len(same)} records already have {op.key_field}={op.key_value} (ids {ids}); "
+                   "not creating another. Remove the duplicates by hand.")
+            self.journal.mark_failed(op.op_id, msg)
+            return OpOutcome(op.op_id, "failed", None, msg)
+        rid = _record_id(same[0])
+        msg = f"already created by an earlier attempt (id {rid}); not created again"
+        if any(p.payload_hash != op.payload_hash for p in preds):
+            msg += ". The row was edited since; run the import again to write the edits"
+        return self._done(op, rid, msg, preds)
+
+    def _rejected(self, op: WriteOp, st: _Attempt, exc: BulktoolError) -> OpOutcome:
+        status = exc.status if isinstance(exc, ApiError) else None
+        if op.action == "delete" and status == 404 and st.maybe_applied:
+            return self._done(op, op.record_id, "deleted (an earlier attempt had already deleted it)", ())
+        msg, rid = str(exc), _request_id(exc)
+        self.journal.mark_failed(op.op_id, msg, rid)
+        return OpOutcome(op.op_id, "failed", None, msg, rid)
+
+    def _give_up(self, op: WriteOp, st: _Attempt, exc: BulktoolError) -> OpOutcome:
+        tries = f"gave up after {st.failures} attempts"
+        if st.maybe_applied:
+            return self._unknown(op, f"{exc} ({tries}; it may or may not have been applied)")
+        msg, rid = f"{exc} ({tries})", _request_id(exc)
+        self.journal.mark_failed(op.op_id, msg, rid)
+        return OpOutcome(op.op_id, "failed", None, msg, rid)
+
+    def _interrupted(self, op: WriteOp, st: _Attempt) -> OpOutcome:
+        if st.maybe_applied:
+            self.journal.mark_unknown(op.op_id, "interrupted; an earlier attempt may have been applied")
+        else:
+            self.journal.mark_unsent(op.op_id, INTERRUPTED_MSG)
+        return OpOutcome(op.op_id, "skipped", None, INTERRUPTED_MSG)
+
+    def _done(self, op: WriteOp, rid: str | None, msg: str, preds: Sequence[JournalEntry]) -> OpOutcome:
+        self.journal.mark_done(op.op_id, rid, msg)
+        for p in preds:  # the record is settled now; the superseded attempt must not block later runs
+            note = f"superseded by a later attempt at {op.where} (op {op.op_id[:12]})"
+            self.journal.mark_failed(p.op_id, note)
+        return OpOutcome(op.op_id, "applied", rid, msg)
+
+    def _unknown(self, op: WriteOp, msg: str) -> OpOutcome:
+        self.journal.mark_unknown(op.op_id, msg)
+        return OpOutcome(op.op_id, "unknown", None, msg)
+
+    @staticmethod
+    def _can_check(op: WriteOp, preds: Sequence[JournalEntry]) -> bool:
+        """A lookup settles it only if every earlier attempt used the same natural key as this one."""
+        return op.has_key and all((p.key_field, p.key_value) == (op.key_field, op.key_value) for p in preds)
+
+    def _unknown_create_msg(self, op: WriteOp, preds: Sequence[JournalEntry]) -> str:
+        if not preds:
+            return (f"Outcome unknown: an earlier attempt to create {op.where} may have reached the server. "
+                    f"{self._no_key_hint()}")
+        keys = sorted({f"{p.key_field}={p.key_value}" for p in preds if p.key_field and p.key_value})
+        was = f" (then with {', '.join(keys)})" if keys else ""
+        return (f"Outcome unknown: an earlier attempt to create {op.where}, made before the row was "
+                f"edited{was}, may have reached the server, so it was not sent again. Check the system by "
+                f"hand; if the record is missing, delete the journal {self.journal.path} and apply again.")
+
+    def _no_key_hint(self) -> str:
+        return ("There is no natural key to check it by, so it was not sent again. Check the system by hand; "
+                f"if the record is missing, delete the journal {self.journal.path} and apply again.")
+
+    def _wait(self, attempt: int) -> None:
+        delay = self.policy.delay(attempt)
+        if self.policy.sleep is not None:
+            self.policy.sleep(delay)
+        else:
+            self.stop.wait(delay)  # Ctrl-C cuts the wait short
