@@ -76,7 +76,9 @@ def main() -> None:
             book = read_table(path)
             r = time.perf_counter() - t0
             got = len(next(iter(book.sheets.values())).rows)
-            print(f"read  {suffix}: {got:,} rows in {r:.2f} s ({got / r:,.0f} rows/s), peak RSS {peak_mb():.0f} MB")
+            del book
+            print(f"read  {suffix}: {got:,} rows in {r:.2f} s ({got / r:,.0f} rows/s), "
+                  f"peak RSS {peak_mb():.0f} MB")
 
 
 if __name__ == "__main__":

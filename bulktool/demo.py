@@ -11,6 +11,7 @@ from .export import ExportResult, export
 from .progress import NullProgress, Progress
 
 DEMO_ENDPOINTS = ("contacts", "projects", "tasks", "time-reports", "users")
+DEMO_PORT = 8765
 
 
 @dataclass
@@ -18,6 +19,7 @@ class DemoResult:
     workbook: Path
     sandbox_db: Path
     export: ExportResult
+    port: int
 
 
 def run_demo(out_dir: Path, *, contacts: int = 200, progress: Progress | None = None) -> DemoResult:
@@ -27,11 +29,16 @@ def run_demo(out_dir: Path, *, contacts: int = 200, progress: Progress | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "sandbox.sqlite"
     workbook = out_dir / "blikk-demo.xlsx"
-    cfg = SandboxConfig(db_path=db, contacts=contacts, port=0)
-    with SandboxServer(cfg) as server:
+    from .errors import UsageError
+
+    try:  # the port the printed next steps use, so the export record's host matches later
+        server = SandboxServer(SandboxConfig(db_path=db, contacts=contacts, port=DEMO_PORT)).start()
+    except UsageError:
+        server = SandboxServer(SandboxConfig(db_path=db, contacts=contacts, port=0)).start()
+    with server:
         connector = BlikkConnector(server.url, Credentials(server.app_id, server.app_secret))
         try:
             result = export(connector, "blikk", DEMO_ENDPOINTS, workbook, progress=progress or NullProgress())
         finally:
             connector.client.close()
-    return DemoResult(workbook, db, result)
+    return DemoResult(workbook, db, result, int(server.url.rsplit(":", 1)[1]))

@@ -30,6 +30,7 @@ class AppContext:
     base_url: str | None
     profile: str | None
     verbose: int
+    rate: int | None = None
 
     def connection(self) -> Any:
         from ..config import resolve_connection
@@ -40,7 +41,7 @@ class AppContext:
         from ..connectors import connector_class
 
         conn = self.connection()
-        return connector_class(conn.system)(conn.base_url, conn.credentials)
+        return connector_class(conn.system)(conn.base_url, conn.credentials, rate=self.rate)
 
     @property
     def system_name(self) -> str:
@@ -103,13 +104,18 @@ def _setup_logging(verbose: int) -> None:
 @click.option("--base-url", metavar="URL", default=None,
               help="API root, e.g. https://publicapi.blikk.com (plain http only for loopback).")
 @click.option("--profile", metavar="NAME", default=None, help="Use a saved profile from the config file.")
+@click.option("--rate", type=click.IntRange(1, 1000), default=None, metavar="N",
+              help="Requests per second to allow (default: the vendor's limit, 4 for Blikk).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and request logs (-vv for debug).")
 @click.version_option(__version__, prog_name="bulktool")
 @click.pass_context
-def cli(ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, rate: int | None,
+    verbose: int,
+) -> None:
     """Bulk export and import between spreadsheets and Nordic business-system APIs."""
     _setup_logging(verbose)
-    ctx.obj = AppContext(system, base_url, profile, verbose)
+    ctx.obj = AppContext(system, base_url, profile, verbose, rate)
 
 
 def main() -> None:

@@ -29,9 +29,9 @@ def demo_cmd(app: AppContext, out_dir: Path, contacts: int, quiet: bool) -> None
     click.echo(f"Demo workbook: {result.workbook.resolve()}")
     click.echo(f"Sheets: {rows}")
     click.echo("Next: edit it in Excel or LibreOffice, then rehearse the import against the same sandbox data:")
-    click.echo(f"  bulktool sandbox --db {result.sandbox_db}      # in another terminal")
+    click.echo(f"  bulktool sandbox --db {result.sandbox_db} --port {result.port}    # in another terminal")
     click.echo("  export BLIKK_APP_ID=sandbox-app BLIKK_APP_SECRET=sandbox-secret")
-    click.echo(f"  bulktool --base-url http://127.0.0.1:8765 import {result.workbook} --sheet contacts")
+    click.echo(f"  bulktool --base-url http://127.0.0.1:{result.port} import {result.workbook} --sheet contacts")
 
 
 COMMANDS = [demo_cmd]

@@ -157,10 +157,11 @@ class BlikkConnector(Connector):
         clock: Clock | None = None,
         limiter: RateLimiter | None = None,
         page_size: int = 100,
+        rate: int | None = None,
     ) -> None:
         key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials.app_id}".encode()).hexdigest()[:16]
-        lim = limiter or shared_limiter(key, self.rate_per_second, lambda: RateLimiter(self.rate_per_second,
-                                                                                        clock=clock))
+        per_second = rate or self.rate_per_second
+        lim = limiter or shared_limiter(key, per_second, lambda: RateLimiter(per_second, clock=clock))
         client = HttpClient(base_url, limiter=lim, error_mapper=blikk_error, clock=clock)
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))

@@ -74,8 +74,11 @@ def three_way(
         else:
             if mine == theirs:
                 continue
+            if exported is not None and mine is None:
+                continue  # a column the user added to an exported sheet: empty means "no opinion"
+
             if not c.writable:
-                if c.name in live:
+                if mine is not None and c.name in live:
                     diff.read_only_edits.append(c.name)
                 continue
         diff.changes[c.name] = FieldChange(old=live.get(c.name), new=clean_for_write(c, row[c.name]))

@@ -89,6 +89,8 @@ def make_plan(
         return key is None or not live.by_key.get(key)
 
     errors = validate_rows(ep, sheet.columns, sheet.rows, id_column=ep.id_field, is_create=is_create)
+    if source.use_export_record:
+        errors = _drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
     for r in sheet.rows:
@@ -129,6 +131,27 @@ def make_plan(
     result.write_requests = len(writes)
     result.read_requests = stats.total - reads_before
     return Plan(result, writes)
+
+
+def _drop_untouched_required(
+    ep: Endpoint, rows: list[ReadRow], errors: dict[int, list[CellError]], exported: Mapping[str, Any]
+) -> dict[int, list[CellError]]:
+    """A blank required cell blocks an update only if the user blanked it.
+
+    The update body starts from the live record, so a cell that was already
+    empty when exported (or a column the user added) sends the server's value.
+    """
+    out: dict[int, list[CellError]] = {}
+    for r in rows:
+        errs = errors.get(r.row)
+        if not errs:
+            continue
+        exp = exported.get(key_of(r.values.get(ep.id_field)) or "")
+        if exp is not None:
+            errs = [e for e in errs if not (e.message == "required" and key_of(exp.get(e.column or "")) is None)]
+        if errs:
+            out[r.row] = errs
+    return out
 
 
 def _has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:

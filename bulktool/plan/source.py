@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import UsageError, WorkbookError
 from ..schema import get_endpoint
 from ..schema.model import Column, Endpoint
-from ..workbook import ReadSheet, read_table
+from ..workbook import CellValueError, ReadSheet, clean, read_table
 from ..workbook.guards import check_input_file, find_formula_cells
 
 META_SHEETS = {"_bulktool", "summary"}
@@ -85,11 +85,28 @@ def load_source(
     if sheet_meta is None:
         book = read_table(path, sheet=sheet, columns=list(ep.columns))
         read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
+    else:
+        _type_added_columns(read, ep, {c["name"] for c in sheet_meta.columns})
     src = Source(path, read, ep, exported_from, use_record, meta.exported_at if meta else None, warnings)
     _check_structure(src, require_match=mode != "create-only")
     if fmt != "csv" and sheet is not None:
         src.formula_cells = _formulas(path, sheet, read.columns)
     return src
+
+
+def _type_added_columns(read: ReadSheet, ep: Endpoint, exported_columns: set[str]) -> None:
+    """Columns the user added to an exported sheet were read as text; give them the template's type."""
+    added = [c for c in ep.columns if c.name in read.columns and c.name not in exported_columns
+             and c.type != "string"]
+    for c in added:
+        for r in read.rows:
+            v = r.values.get(c.name)
+            if v is None or c.name in r.errors:
+                continue
+            try:
+                r.values[c.name] = clean(c.type, v)
+            except CellValueError as exc:
+                r.errors[c.name] = str(exc)
 
 
 def _check_structure(src: Source, *, require_match: bool) -> None:

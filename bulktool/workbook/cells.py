@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from .parsing import (
@@ -22,6 +22,7 @@ from .parsing import (
     parse_datetime,
     parse_decimal,
     parse_time,
+    round_to_second,
     short,
     time_from_seconds,
     time_of,
@@ -119,20 +120,25 @@ def _clean_date(cell: Any) -> str:
     return when.date().isoformat()
 
 
-def _clean_datetime(cell: Any) -> str:
+def _datetime_value(cell: Any) -> datetime:
+    """Naive UTC, whole seconds."""
+    when: datetime | None = None
     if isinstance(cell, datetime):
-        return format_datetime(cell)
-    if isinstance(cell, date):
-        return format_datetime(datetime(cell.year, cell.month, cell.day))
-    if _is_number(cell):
+        when = cell if cell.tzinfo is None else cell.astimezone(UTC).replace(tzinfo=None)
+    elif isinstance(cell, date):
+        when = datetime(cell.year, cell.month, cell.day)
+    elif _is_number(cell):
         when = from_serial(float(cell))
-        if when is not None:
-            return format_datetime(when)
-    if isinstance(cell, str):
+    elif isinstance(cell, str):
         parsed = parse_datetime(cell)
-        if parsed is not None:
-            return format_datetime(to_utc(parsed[0], parsed[1]))
-    raise CellValueError(f"expected a date and time (YYYY-MM-DD HH:MM:SS), got {short(cell)}")
+        when = to_utc(parsed[0], parsed[1]) if parsed is not None else None
+    if when is None:
+        raise CellValueError(f"expected a date and time (YYYY-MM-DD HH:MM:SS), got {short(cell)}")
+    return round_to_second(when)
+
+
+def _clean_datetime(cell: Any) -> str:
+    return format_datetime(_datetime_value(cell))
 
 
 def _clean_time(cell: Any) -> str:
@@ -222,6 +228,8 @@ def clean(col_type: str, cell: Any) -> Any:
     """
     if cell is None:
         return None
+    if col_type == "string" and type(cell) is str:
+        return cell
     if col_type != "string" and isinstance(cell, str):
         cell = cell.strip()
         if not cell:
@@ -256,9 +264,8 @@ def _render_typed(col_type: str, v: Any) -> CellValue:
         d = date.fromisoformat(_clean_date(v))
         return d if d >= FIRST_SAFE_DATE else d.isoformat()
     if col_type == "datetime":
-        text = _clean_datetime(v)
-        naive = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S")
-        return naive if naive.date() >= FIRST_SAFE_DATE else text
+        naive = _datetime_value(v)
+        return naive if naive.date() >= FIRST_SAFE_DATE else format_datetime(naive)
     if col_type == "time":
         return _clean_time(v)
     if col_type == "int_list":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,9 @@ def write_csv(
                 rid = record_id(row.get(sheet.id_column)) if sheet.id_column else None
                 if rid is not None:
                     values = {c.name: row.get(c.name) for c in sheet.columns}
-                    e = RecordEntry(sheet.name, rid, values, row.get(stamp) if stamp else None)
-                    item = {"sheet": e.sheet, "id": e.id, "hash": e.hash, "last_updated": e.last_updated,
-                            "values": e.values}
-                    rec.write(("," if records else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+                    entry = RecordEntry(sheet.name, rid, values, row.get(stamp) if stamp else None)
+                    item = _sidecar_item(entry)
+                    rec.write(("," if records else "") + "\n  " + item)
                     records += 1
                 n += 1
                 if progress is not None and n % 1000 == 0:
@@ -91,6 +90,14 @@ def write_csv(
     if progress is not None and n % 1000:
         progress(n % 1000)
     return n
+
+
+def _sidecar_item(e: RecordEntry) -> str:
+    """One record as JSON; the values text is the exact canonical JSON the hash covers."""
+    values = e.payload()
+    head = json.dumps({"sheet": e.sheet, "id": e.id, "hash": e.hash, "last_updated": e.last_updated},
+                      ensure_ascii=False)
+    return head[:-1] + ', "values": ' + values + "}"
 
 
 def _decode(path: Path) -> str:
@@ -136,7 +143,7 @@ def read_csv_book(path: Path | str, columns: Sequence[Column] | None = None) -> 
     warnings: list[str] = []
     rec = _sidecar(path, warnings)
     text = _decode(path)
-    rows: list[list[Any]] = list(csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text)))
+    rows: Iterator[list[Any]] = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
     name = next(iter(rec.meta.sheets), path.stem) if rec else path.stem
     meta = rec.meta.sheets.get(name) if rec else None
     entries = rec.entries.get(name, {}) if rec else {}

@@ -12,6 +12,7 @@ from .cells import CellValueError, clean
 IGNORED_KEYS = frozenset({"objectName"})
 _DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_EMPTY_LIST = "empty_list"
 
 
 def _strip_ignored(value: Any) -> Any:
@@ -94,8 +95,10 @@ def _scalar_type(value: Any) -> str:
 
 def _list_type(items: list[Any]) -> str:
     kinds = {_scalar_type(i) for i in items if i is not None}
-    if not kinds or kinds & {"json"}:
-        return "json"  # empty (element type unknown) or objects/arrays inside
+    if not kinds:
+        return _EMPTY_LIST  # element type unknown until another record shows one
+    if "json" in kinds:
+        return "json"  # objects or arrays inside
     if kinds == {"integer"}:
         return "int_list"
     if kinds <= {"string", "date", "datetime"}:
@@ -106,6 +109,10 @@ def _list_type(items: list[Any]) -> str:
 def _merge(a: str, b: str) -> str:
     if a == b:
         return a
+    lists = ("int_list", "string_list", "json")
+    if _EMPTY_LIST in (a, b):
+        other = b if a == _EMPTY_LIST else a
+        return other if other in lists else "json"
     pair = {a, b}
     if pair == {"integer", "decimal"}:
         return "decimal"
@@ -149,6 +156,8 @@ def infer_columns(records: Sequence[Mapping[str, Any]]) -> list[Column]:
             if any(p.startswith(path + ".") for p in seen):
                 continue
             col_type = "json"  # only ever an empty object
+        elif kind == _EMPTY_LIST:
+            col_type = "json"  # only ever []: "[]" in a cell keeps it distinct from null
         else:
             col_type = kind or "string"
         columns.append(Column(name=path, type=_as_type(col_type), read_only=True))

@@ -81,19 +81,25 @@ class RecordEntry:
     id: str
     values: dict[str, Any]
     last_updated: Any = None
-    hash: str = ""
+    hash: str = ""  # filled in when the entry is written
 
-    def __post_init__(self) -> None:
-        if not self.hash:
-            self.hash = content_hash(self.values)
+    def payload(self) -> str:
+        """The values as canonical JSON, which is what the hash covers; sets ``hash``."""
+        text = canonical_json(self.values)
+        self.hash = sha256_text(text)
+        return text
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def content_hash(values: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
+    return sha256_text(canonical_json(values))
 
 
 def record_id(value: Any) -> str | None:
@@ -107,6 +113,8 @@ def record_id(value: Any) -> str | None:
 
 def split_text(text: str, size: int = CHUNK) -> list[str]:
     """Cut into cell-sized pieces, counting UTF-16 units (emoji take two)."""
+    if len(text) <= size // 2:
+        return [text]
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -119,8 +127,8 @@ def split_text(text: str, size: int = CHUNK) -> list[str]:
 
 
 def entry_cells(entry: RecordEntry) -> list[str]:
+    values = entry.payload()
     last = "" if entry.last_updated is None else json.dumps(entry.last_updated, ensure_ascii=False)
-    values = json.dumps(entry.values, ensure_ascii=False, separators=(",", ":"))
     return [entry.sheet, entry.id, entry.hash, last, *split_text(values)]
 
 
@@ -132,18 +140,27 @@ def _text(cell: Any) -> str:
     return str(cell)
 
 
-def parse_entry(cells: Sequence[Any]) -> RecordEntry | None:
-    """A record row -> entry; None when the row was damaged (its hash no longer matches)."""
+def parse_entry(cells: Sequence[Any], keys: dict[str, str] | None = None) -> RecordEntry | None:
+    """A record row -> entry; None when the row was damaged (its hash no longer matches).
+
+    ``keys`` shares one string object per column name across entries (100k records x 20
+    columns would otherwise hold two million copies of the names).
+    """
     texts = [_text(c) for c in cells]
     if len(texts) < 5 or not texts[0] or not texts[1]:
         return None
+    payload = "".join(texts[4:])
+    if sha256_text(payload) != texts[2]:
+        return None
     try:
-        values = json.loads("".join(texts[4:]))
+        values = json.loads(payload)
         last = json.loads(texts[3]) if texts[3] else None
     except ValueError:
         return None
-    if not isinstance(values, dict) or content_hash(values) != texts[2]:
+    if not isinstance(values, dict):
         return None
+    if keys is not None:
+        values = {keys.setdefault(k, k): v for k, v in values.items()}
     return RecordEntry(texts[0], texts[1], values, last, texts[2])
 
 
@@ -165,37 +182,30 @@ class ExportRecord:
         if not head.strip():
             return None
         rec = cls(ExportMeta.from_json(head))
+        keys: dict[str, str] = {}
         for row in it:
             if not any(c not in (None, "") for c in row):
                 continue
-            entry = parse_entry(row)
+            entry = parse_entry(row, keys)
             if entry is None:
                 rec.damaged += 1
                 continue
             rec.entries.setdefault(entry.sheet, {})[entry.id] = entry
         return rec
 
-    def to_json(self) -> dict[str, Any]:
-        """The CSV sidecar form: same content as the hidden sheet."""
-        return {
-            "meta": json.loads(self.meta.to_json()),
-            "records": [
-                {"sheet": e.sheet, "id": e.id, "hash": e.hash, "last_updated": e.last_updated,
-                 "values": e.values}
-                for by_id in self.entries.values() for e in by_id.values()
-            ],
-        }
-
     @classmethod
     def from_json(cls, data: Any) -> ExportRecord:
         if not isinstance(data, dict) or not isinstance(data.get("meta"), dict):
             raise WorkbookError("The export record next to this CSV is damaged (no meta)")
         rec = cls(ExportMeta.from_json(json.dumps(data["meta"])))
+        keys: dict[str, str] = {}
         for r in data.get("records") or []:
             try:
-                entry = RecordEntry(str(r["sheet"]), str(r["id"]), dict(r["values"]), r.get("last_updated"),
-                                    str(r["hash"]))
-            except (KeyError, TypeError, ValueError):
+                values = {keys.setdefault(k, k): v for k, v in r["values"].items()}
+                entry = RecordEntry(
+                    str(r["sheet"]), str(r["id"]), values, r.get("last_updated"), str(r["hash"])
+                )
+            except (KeyError, TypeError, ValueError, AttributeError):
                 rec.damaged += 1
                 continue
             if content_hash(entry.values) != entry.hash:

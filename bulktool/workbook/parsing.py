@@ -108,7 +108,9 @@ def format_datetime(dt: datetime) -> str:
     """Canonical API form: UTC, whole seconds, explicit +00:00."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return round_to_second(dt).strftime("%Y-%m-%d %H:%M:%S") + " +00:00"
+    dt = round_to_second(dt)
+    # Not strftime: it drops the zero padding of years before 1000 on some platforms.
+    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +00:00"
 
 
 def format_time(hours: int, minutes: int, seconds: int = 0) -> str:

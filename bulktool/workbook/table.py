@@ -130,6 +130,11 @@ def build_sheet(
     for number, cells in enumerate(it, start=2):
         if not any(c is not None and c != "" for c in cells):
             continue
+        if not header:
+            raise WorkbookError(
+                f"Sheet {name!r} has data in row {number} but no column names in row 1; "
+                "row 1 must hold the column names"
+            )
         row = ReadRow(number, {})
         raws: dict[str, Any] = {}
         for i, col, typ in col_types:
@@ -162,6 +167,7 @@ def _restore(
         want = exported[col]
         got = row.values[col]
         if col not in row.errors and type(got) is type(want) and got == want:
+            row.values[col] = want  # one object for both: halves memory on big sheets
             continue
         if _same_cell(renderer(typ, want), raws[col]):
             row.values[col] = want

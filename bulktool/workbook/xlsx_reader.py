@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,23 @@ def _open(path: Path) -> CalamineWorkbook:
         raise WorkbookError(f"{path.name} is not a readable Excel workbook ({exc})") from None
 
 
-def _grid(wb: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+def _grid(wb: CalamineWorkbook, name: str, path: Path) -> Iterator[list[Any]]:
+    """Rows from A1, streamed when the sheet starts in row 1 (the usual case) to keep memory flat."""
     try:
-        rows: list[list[Any]] = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
+        sheet = wb.get_sheet_by_name(name)
+        start, end = sheet.start, sheet.end
+        if start is None or end is None:
+            return
+        if start[0] > 0:  # iter_rows' row offset differs between calamine versions: take the plain path
+            yield from sheet.to_python(skip_empty_area=False)
+            return
+        rows = sheet.iter_rows()
+    except Exception as exc:  # calamine's own error types
         raise WorkbookError(f"Sheet {name!r} in {path.name} cannot be read ({exc})") from None
-    return rows
+    width = end[1] + 1
+    for row in rows:
+        # iter_rows yields the used columns only: pad back to column A.
+        yield [None] * (width - len(row)) + row if len(row) < width else row
 
 
 def _record(wb: CalamineWorkbook, path: Path, warnings: list[str]) -> ExportRecord | None:

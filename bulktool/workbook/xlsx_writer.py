@@ -30,7 +30,7 @@ from .table import SheetData
 
 READ_ONLY_NOTE = "Read-only: exported for reference; edits are ignored on import."
 UTC_NOTE = "Date and time in UTC (Excel has no time zones)."
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_START = frozenset("=+-@\t\r\n")
 MAX_ROWS = 1_048_576
 PROGRESS_EVERY = 1000
 _NUM_FORMATS = {
@@ -86,19 +86,34 @@ class _Styles:
         return self._cache[key]
 
 
-def _put(ws: Worksheet, r: int, c: int, col: Column, value: Any, styles: _Styles) -> None:
-    cell = render(col.type, value)
-    if cell is None or cell == "":
-        return  # the column format covers it; "" is recorded in the export record
-    if isinstance(cell, bool):
-        ws.write_boolean(r, c, cell, styles.cell(col.type))
-    elif isinstance(cell, int | float):
-        ws.write_number(r, c, cell, styles.cell(col.type))
-    elif isinstance(cell, datetime | date):
-        ws.write_datetime(r, c, cell, styles.cell(col.type))
-    else:
-        quoted = cell.startswith(FORMULA_START)
-        ws.write_string(r, c, cell, styles.cell("string" if quoted else col.type, quoted))
+CellWriter = Callable[[int, Any], None]
+
+
+def _cell_writer(ws: Worksheet, c: int, col: Column, styles: _Styles) -> CellWriter:
+    """A per-column writer: the format lookups happen once, not per cell."""
+    typ, fmt, quoted = col.type, styles.cell(col.type), styles.cell("string", True)
+
+    def text(r: int, cell: str) -> None:
+        if cell:
+            ws.write_string(r, c, cell, quoted if cell[0] in FORMULA_START else fmt)
+
+    def put(r: int, value: Any) -> None:
+        if value is None:
+            return  # the column format covers it; "" and [] are kept in the export record
+        if typ == "string" and type(value) is str:
+            text(r, value)
+            return
+        cell = render(typ, value)
+        if isinstance(cell, str):
+            text(r, cell)
+        elif isinstance(cell, bool):
+            ws.write_boolean(r, c, cell, fmt)
+        elif isinstance(cell, int | float):
+            ws.write_number(r, c, cell, fmt)
+        elif isinstance(cell, datetime | date):
+            ws.write_datetime(r, c, cell, fmt)
+
+    return put
 
 
 def _width(col: Column, sample: Sequence[dict[str, Any]]) -> float:
@@ -168,14 +183,15 @@ def _stream(
     rows: Iterator[dict[str, Any]] = iter(sheet.rows)
     sample = list(itertools.islice(rows, 200))
     _header(ws, sheet.columns, sample, styles)
+    writers = [(col.name, _cell_writer(ws, c, col, styles)) for c, col in enumerate(sheet.columns)]
     stamp = sheet.change_stamp_column()
     n = 0
     pending = 0
     for r, row in enumerate(itertools.chain(sample, rows), start=1):
         if r >= MAX_ROWS:
             raise OutputError(f"Sheet {title!r} has more than {MAX_ROWS - 1:,} rows, the most Excel allows")
-        for c, col in enumerate(sheet.columns):
-            _put(ws, r, c, col, row.get(col.name), styles)
+        for name, put in writers:
+            put(r, row.get(name))
         rid = record_id(row.get(sheet.id_column)) if sheet.id_column else None
         if rid is not None:
             values = {col.name: row.get(col.name) for col in sheet.columns}
@@ -188,6 +204,7 @@ def _stream(
     if progress is not None and pending:
         progress(pending)
     ws.autofilter(0, 0, max(n, 1), max(len(sheet.columns) - 1, 0))
+    ws.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})  # "0012" is text on purpose
     _validations(ws, sheet.columns)
     return n
 
