@@ -277,3 +277,26 @@ def test_formula_scan_refuses_entity_expansion(tmp_path: Path) -> None:
                      plain("xl/_rels/workbook.xml.rels", RELS), plain("xl/worksheets/sheet1.xml", sheet)])
     with pytest.raises(WorkbookError, match=r"lol\.xlsx: sheet 'Data' is not safe, well-formed XML"):
         find_formula_cells(path, "Data")
+
+
+def test_libreoffice_boolean_formulas_are_plain_values(tmp_path: Path) -> None:
+    """LibreOffice saves booleans as <f>TRUE()</f> with a cached value; those are not user formulas."""
+    import zipfile
+
+    path = tmp_path / "lo.xlsx"
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="b"><f>TRUE()</f><v>1</v></c>'
+        '<c r="B1" t="b"><f>FALSE()</f><v>0</v></c><c r="C1"><f>SUM(1,2)</f><v>3</v></c></row></sheetData>'
+        "</worksheet>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                   ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                   '<sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                   '2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="x"/>'
+                   "</Relationships>")
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    assert find_formula_cells(path, "s") == ["C1"]

@@ -141,7 +141,7 @@ def test_writer_output_matches_checked_in_workbook(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.skipif(not os.environ.get("BULKTOOL_REGEN_GOLDEN"), reason="set BULKTOOL_REGEN_GOLDEN=1 to regenerate")
+@pytest.mark.skipif(not os.environ.get("BULKTOOL_REGEN_GOLDEN"), reason="BULKTOOL_REGEN_GOLDEN=1 regenerates")
 def test_regenerate_golden_files(soffice: str, tmp_path: Path) -> None:
     write_xlsx(GOLDEN / "tricky.xlsx", [_sheet()], META)
     out = _soffice_resave(soffice, GOLDEN / "tricky.xlsx", tmp_path / "lo", tmp_path / "lo-profile")

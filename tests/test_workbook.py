@@ -33,6 +33,7 @@ from bulktool.workbook import (
 )
 from bulktool.workbook.meta import split_text
 
+CEST = timezone(timedelta(hours=2))
 META = ExportMeta(system="blikk", host="sandbox.example", exported_at="2024-05-01 10:00:00 +00:00",
                   bulktool_version="test")
 COLS = [
@@ -109,7 +110,7 @@ def _write(tmp_path: Path, rows: list[dict[str, Any]] | None = None, name: str =
     ("datetime", "2024-05-06", "2024-05-06 00:00:00 +00:00"),
     ("datetime", datetime(2024, 5, 6, 7, 8, 8, 999_990), "2024-05-06 07:08:09 +00:00"),  # LibreOffice noise
     ("datetime", datetime(1999, 12, 31, 23, 59, 59, 600_000), "2000-01-01 00:00:00 +00:00"),
-    ("datetime", datetime(2024, 5, 6, 9, 0, tzinfo=timezone(timedelta(hours=2))), "2024-05-06 07:00:00 +00:00"),
+    ("datetime", datetime(2024, 5, 6, 9, 0, tzinfo=CEST), "2024-05-06 07:00:00 +00:00"),
     ("datetime", 45418.297326388889, "2024-05-06 07:08:09 +00:00"),
     ("time", "8:30", "08:30"),
     ("time", "08:30:00", "08:30"),
@@ -143,6 +144,7 @@ def test_clean_keeps_json_key_order() -> None:
     ("integer", 12.5, "expected a whole number, got 12.5"),
     ("integer", "12,5", "expected a whole number, got '12,5'"),
     ("integer", True, "expected a whole number, got TRUE"),
+    ("integer", 1.2345678901234568e16, "expected a whole number, got 1.23456789012346e+16: a spreadsheet"),
     ("decimal", "abc", "expected a number, got 'abc'"),
     ("decimal", "nan", "expected a number, got 'nan'"),
     ("boolean", "kanske", "expected TRUE or FALSE, got 'kanske'"),
@@ -205,9 +207,10 @@ def test_render_then_clean_is_identity(col_type: str, value: Any) -> None:
 
 def test_flatten_dotted_paths_lists_and_missing() -> None:
     record = {
-        "objectName": "contact.detail", "id": 5, "visitingAddress": {"objectName": "generic.address", "city": "Piteå"},
-        "tags": [{"objectName": "x", "id": 1}, {"id": 2}], "company": None, "rows": [{"objectName": "r", "a": 1}],
-        "lastUpdated": "2024-01-02T03:04:05+01:00", "count": 3,
+        "objectName": "contact.detail", "id": 5,
+        "visitingAddress": {"objectName": "generic.address", "city": "Piteå"},
+        "tags": [{"objectName": "x", "id": 1}, {"id": 2}], "company": None,
+        "rows": [{"objectName": "r", "a": 1}], "lastUpdated": "2024-01-02T03:04:05+01:00", "count": 3,
     }
     cols = [Column("id", "integer"), Column("visitingAddress.city"), Column("tags.id", "int_list"),
             Column("company.id", "integer"), Column("missing"), Column("rows", "json"),
@@ -218,20 +221,24 @@ def test_flatten_dotted_paths_lists_and_missing() -> None:
     }
 
 
+def test_flatten_maps_nested_lists_to_one_list() -> None:
+    record = {"groups": [{"members": [{"id": 1}, {"id": 2}]}, {"members": []}, {"members": [{"id": 3}]}]}
+    assert flatten(record, [Column("groups.members.id", "int_list")]) == {"groups.members.id": [1, 2, 3]}
+
+
 def test_flatten_keeps_odd_server_values_as_sent() -> None:
     assert flatten({"n": "N/A"}, [Column("n", "integer")]) == {"n": "N/A"}
 
 
 def test_unflatten_builds_nested_write_bodies() -> None:
-    assert unflatten({"name": "A", "visitingAddress.city": "Piteå", "visitingAddress.postalCode": "94100"}) == {
-        "name": "A", "visitingAddress": {"city": "Piteå", "postalCode": "94100"},
-    }
+    flat = {"name": "A", "visitingAddress.city": "Piteå", "visitingAddress.postalCode": "94100"}
+    assert unflatten(flat) == {"name": "A", "visitingAddress": {"city": "Piteå", "postalCode": "94100"}}
     with pytest.raises(ValueError, match="both a value and an object"):
         unflatten({"a": 1, "a.b": 2})
 
 
 def test_infer_columns_types_and_order() -> None:
-    records = [
+    records: list[dict[str, Any]] = [
         {"objectName": "x", "name": "A", "id": 1, "price": 1, "when": "2024-01-02 03:04:05 +00:00",
          "day": "2024-01-02", "active": True, "tagIds": [1, 2], "labels": ["a"], "rows": [{"a": 1}],
          "address": {"objectName": "a", "city": "Umeå", "zip": None}, "odd": {"k": 1}, "empty": []},
@@ -301,6 +308,16 @@ def test_hidden_export_record_sheet(tmp_path: Path) -> None:
     assert sheet.last_updated == {"2": "2024-02-03 04:05:06 +00:00"}
 
 
+@pytest.mark.parametrize(("given", "kept"), [
+    ("api.blikk.se", "api.blikk.se"),
+    ("https://user:secret@api.blikk.se:8443/v1?token=abc", "api.blikk.se:8443/v1"),
+    ("user:secret@127.0.0.1:8765", "127.0.0.1:8765"),
+])
+def test_export_record_keeps_no_credentials_in_host(given: str, kept: str) -> None:
+    meta = ExportMeta(system="blikk", host=given, exported_at=META.exported_at, bulktool_version="t")
+    assert meta.host == kept and "secret" not in meta.to_json()
+
+
 def test_long_values_are_split_across_record_cells() -> None:
     text = "x" * 40_000 + "🙂" * 20_000
     parts = split_text(text)
@@ -327,7 +344,7 @@ def test_sheet_names_are_sanitised_and_unique(tmp_path: Path) -> None:
               for n in ("a/b:c*?", "x" * 40, "X" * 40, "_bulktool")]
     write_xlsx(path, sheets, META)
     names = openpyxl.load_workbook(path).sheetnames
-    assert names == ["a_b_c__", "x" * 31, "x" * 29 + "_2", "_bulktool_", "_bulktool"]
+    assert names == ["a_b_c__", "x" * 31, "X" * 29 + "_2", "_bulktool_", "_bulktool"]
     book = read_xlsx(path)
     assert book.meta is not None and set(book.meta.sheets) == set(names[:-1])
 
@@ -349,8 +366,9 @@ def test_unwritable_output_raises_output_error(tmp_path: Path, target: str) -> N
     path = Path(target) if target.startswith("/") else tmp_path / target
     with pytest.raises(OutputError, match=r"^Cannot write .*"):
         write_xlsx(path, [SheetData("s", COLS, _rows(), "id")], META)
+    csv_path = path if target == "a-directory" else path.with_suffix(".csv")
     with pytest.raises(OutputError, match=r"^Cannot write .*"):
-        write_csv(path.with_suffix(".csv") if target != "a-directory" else path, SheetData("s", COLS, _rows()), META)
+        write_csv(csv_path, SheetData("s", COLS, _rows()), META)
 
 
 def test_failed_write_leaves_an_existing_file_alone(tmp_path: Path) -> None:
@@ -394,16 +412,21 @@ def test_reader_cleans_human_typed_cells_and_keeps_errors(tmp_path: Path) -> Non
     sheet = read_xlsx(path, columns=cols).sheets["contacts"]
     assert [r.row for r in sheet.rows] == [2, 4, 5]  # the empty row 3 is skipped
     assert sheet.meta is None and sheet.exported == {}
-    assert sheet.rows[0].values == {"id": 7, "amount": 8.5, "isActive": True, "created": "2024-01-02 10:00:00 +00:00",
-                                    "day": "2024-03-01", "note": "12", "slot": "08:30"}
-    assert sheet.rows[1].values == {"id": 8, "amount": 3.0, "isActive": False, "created": "2024-01-02 09:00:00 +00:00",
-                                    "day": "2024-03-02", "note": "x", "slot": "09:05"}
+    assert sheet.rows[0].values == {
+        "id": 7, "amount": 8.5, "isActive": True, "created": "2024-01-02 10:00:00 +00:00",
+        "day": "2024-03-01", "note": "12", "slot": "08:30",
+    }
+    assert sheet.rows[1].values == {
+        "id": 8, "amount": 3.0, "isActive": False, "created": "2024-01-02 09:00:00 +00:00",
+        "day": "2024-03-02", "note": "x", "slot": "09:05",
+    }
     bad = sheet.rows[2]
     assert bad.values["id"] == "abc" and bad.values["isActive"] == "kanske"  # raw value kept
     assert bad.errors == {
         "id": "expected a whole number, got 'abc'", "isActive": "expected TRUE or FALSE, got 'kanske'",
         "created": "expected a date and time (YYYY-MM-DD HH:MM:SS), got 'igår'",
-        "day": "expected a date (YYYY-MM-DD), got '2024-02-30'", "slot": "expected a time (HH:MM), got '25:00'",
+        "day": "expected a date (YYYY-MM-DD), got '2024-02-30'",
+        "slot": "expected a time (HH:MM), got '25:00'",
     }
     assert bad.values["amount"] == 12.5 and "amount" not in bad.errors
 
@@ -450,7 +473,8 @@ def test_reader_refuses_bad_files(tmp_path: Path) -> None:
 
 def test_explicit_columns_override_the_export_record(tmp_path: Path) -> None:
     path = _write(tmp_path)
-    sheet = read_xlsx(path, sheet="contacts", columns=[Column("customerNumber", "integer")]).sheets["contacts"]
+    book = read_xlsx(path, sheet="contacts", columns=[Column("customerNumber", "integer")])
+    sheet = book.sheets["contacts"]
     assert sheet.rows[0].values["customerNumber"] == 12
     assert sheet.rows[1].errors["customerNumber"] == "expected a whole number, got '=SUM(A1)'"
 

@@ -161,6 +161,9 @@ def _has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
 def _user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> bool:
     from .diff import user_edited_columns
 
+    # Fast path: the reader hands back exactly the exported value for every untouched cell.
+    if all(v == exported.get(k) for k, v in values.items() if k in exported):
+        return False
     cols = [c for c in ep.columns if c.name in values]
     return bool(user_edited_columns(cols, values, exported))
 

@@ -72,8 +72,13 @@ def _clean_integer(cell: Any) -> int:
     if isinstance(cell, int):
         return cell
     if isinstance(cell, float):
-        if math.isfinite(cell) and cell.is_integer():
+        if math.isfinite(cell) and cell.is_integer() and abs(cell) < _BIG:
             return int(cell)
+        if math.isfinite(cell) and abs(cell) >= _BIG:
+            raise CellValueError(
+                f"expected a whole number, got {cell:.15g}: a spreadsheet number keeps only 15 digits, "
+                "so format the cell as Text and type the number again"
+            )
         raise CellValueError(f"expected a whole number, got {cell!r}")
     if isinstance(cell, str):
         d = parse_decimal(cell)
@@ -245,9 +250,8 @@ def clean(col_type: str, cell: Any) -> Any:
 
 
 def _needs_json(items: list[str]) -> bool:
-    return any(
-        not s or "," in s or s != s.strip() or s.startswith("[") for s in items
-    ) or (len(items) == 1 and not items[0])
+    """Plain "a, b" only when splitting on commas and trimming gives the same items back."""
+    return any(not s or "," in s or s != s.strip() or s.startswith("[") for s in items)
 
 
 def _render_typed(col_type: str, v: Any) -> CellValue:

@@ -30,8 +30,13 @@ def _walk(value: Any, parts: Sequence[str]) -> Any:
         if value is None:
             return None
         if isinstance(value, list):
-            mapped = [_walk(v, parts[i:]) for v in value]
-            return [v for v in mapped if v is not None]
+            out: list[Any] = []
+            for v in (_walk(v, parts[i:]) for v in value):
+                if isinstance(v, list):
+                    out.extend(v)  # a list inside a list: one flat list of leaves
+                elif v is not None:
+                    out.append(v)
+            return out
         if not isinstance(value, Mapping):
             return None
         value = value.get(part)

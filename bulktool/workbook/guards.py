@@ -275,6 +275,9 @@ def _column_index(letters: str) -> int:
     return index
 
 
+_CONSTANT_FORMULAS = {"TRUE()", "FALSE()", "TRUE", "FALSE"}
+
+
 def _scan_formulas(fh: IO[bytes], limit: int) -> list[str]:
     found: list[str] = []
     row_num, col_num, ref = 0, 0, ""
@@ -291,6 +294,8 @@ def _scan_formulas(fh: IO[bytes], limit: int) -> list[str]:
             elif tag == "sheetData":
                 sheet_data = el
         elif tag == "f":
+            if (el.text or "").strip().upper() in _CONSTANT_FORMULAS:
+                continue  # LibreOffice stores plain booleans as TRUE()/FALSE() formulas
             found.append(ref)
             if len(found) >= limit:
                 break

@@ -50,6 +50,9 @@ class ExportMeta:
     bulktool_version: str
     sheets: dict[str, SheetMeta] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.host = safe_host(self.host)
+
     def to_json(self) -> str:
         return json.dumps({"format": FORMAT_VERSION, **asdict(self)}, ensure_ascii=False)
 
@@ -71,6 +74,13 @@ class ExportMeta:
 
 
 _SHEET_FIELDS = set(SheetMeta.__dataclass_fields__)
+
+
+def safe_host(host: str) -> str:
+    """Host, port and path only: a URL's user:password@ and query never reach the workbook."""
+    text = host.strip().split("://", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+    netloc, sep, path = text.partition("/")
+    return netloc.rsplit("@", 1)[-1] + sep + path
 
 
 @dataclass

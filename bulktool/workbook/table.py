@@ -117,10 +117,13 @@ def build_sheet(
     """Raw cell grid (row 1 = header) -> typed rows; cells the export record vouches for come back exact."""
     it = iter(grid)
     header = _header(next(it, []), name, unescape)
-    types = meta.column_types() if meta else {}
+    exported_types = meta.column_types() if meta else {}
+    types = dict(exported_types)
     if columns:
         types.update({c.name: c.type for c in columns})
     col_types = [(i, n, types.get(n, "string")) for i, n in header]
+    # The record vouches for a cell only when it was exported as the type it is read as.
+    vouched = [t for t in col_types if exported_types.get(t[1]) == t[2]]
     id_col = meta.id_column if meta else None
     out = ReadSheet(name, [n for _, n in header], [], meta)
     for e in entries.values():
@@ -152,7 +155,7 @@ def build_sheet(
         rid = record_id(row.values.get(id_col)) if id_col and id_col not in row.errors else None
         entry = entries.get(rid) if rid is not None else None
         if entry is not None:
-            _restore(row, entry.values, raws, col_types, renderer)
+            _restore(row, entry.values, raws, vouched, renderer)
         out.rows.append(row)
     return out
 

@@ -1,0 +1,5 @@
+"""``python -m bulktool``."""
+
+from .cli import main
+
+main()
