@@ -84,9 +84,10 @@ def bench_apply(k: int = 120, latency: float = 0.3) -> None:
 
 
 def _plan_child(path: str, q: Any) -> None:
+    from bench_support import PrefetchedConnector  # type: ignore[import-not-found]
+
     from bulktool.plan.planner import PlanOptions, make_plan
     from bulktool.plan.source import load_source
-    from bench_support import PrefetchedConnector  # type: ignore[import-not-found]
 
     conn = PrefetchedConnector.from_workbook(Path(path))
     results = []

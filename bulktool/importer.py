@@ -14,7 +14,7 @@ from typing import Any
 from .connectors.base import Connector
 from .errors import UsageError
 from .plan.model import ImportResult
-from .plan.planner import Mode, Plan, PlanOptions, PlannedWrite, make_plan
+from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
 from .plan.source import load_source
 from .progress import NullProgress, Progress
 from .schema import load_templates

@@ -179,7 +179,7 @@ def test_unreachable_host_is_one_clear_error() -> None:
 
 
 def test_plain_http_to_a_remote_host_is_refused_before_sending() -> None:
-    with pytest.raises(InsecureConfig, match="Refusing plain http:// to publicapi.blikk.com"):
+    with pytest.raises(InsecureConfig, match=r"Refusing plain http:// to publicapi\.blikk\.com"):
         BlikkConnector("http://publicapi.blikk.com", Credentials("a", "b"))
 
 

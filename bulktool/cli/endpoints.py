@@ -29,7 +29,7 @@ def endpoints_cmd(app: AppContext, as_json: bool) -> None:
     owidth = max(len(",".join(r["operations"])) for r in rows)
     for r in rows:
         click.echo(f"{r['name']:<{width}}  {','.join(r['operations']):<{owidth}}  {r['path']}")
-    click.echo(f"\nAny other list path (e.g. /v1/Core/Tasks/12/Comments) exports too, with inferred columns.")
+    click.echo("\nAny other list path (e.g. /v1/Core/Tasks/12/Comments) exports too, with inferred columns.")
 
 
 COMMANDS = [endpoints_cmd]

@@ -110,7 +110,8 @@ class Connector:
         if not self.paginator.has_more(first):
             return
         next_n = 2
-        stop = first.total_pages if (first.total_pages or 0) >= 2 else next_n + concurrency - 1
+        hint = first.total_pages or 0
+        stop = hint if hint >= 2 else next_n + concurrency - 1
         with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="page") as pool:
             while True:
                 for page in pool.map(fetch, range(next_n, stop + 1)):

@@ -122,6 +122,6 @@ def needs_detail(
     if any(c.name not in exported for c in endpoint.columns if c.writable):
         return True
     lu = endpoint.last_updated_field
-    if not lu or exported_last_updated is None and live_record.get(lu) is not None:
+    if not lu or (exported_last_updated is None and live_record.get(lu) is not None):
         return True
     return bool(key_of(live_record.get(lu)) != key_of(exported_last_updated))

@@ -208,11 +208,10 @@ def _classify(
     if requested == "delete":
         rr.action = "delete"
         return rr, target
-    if target is not None and live.complete and target not in live.records:
-        if rid is not None:
-            rr.action = "conflict"
-            rr.message = f"id {target} no longer exists on the server"
-            return rr, None
+    if rid is not None and live.complete and rid not in live.records:
+        rr.action = "conflict"
+        rr.message = f"id {rid} no longer exists on the server"
+        return rr, None
     wants_create = target is None or requested == "create"
     if wants_create:
         if options.mode == "update-only" or not ep.create_path:
