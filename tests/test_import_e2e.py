@@ -218,3 +218,23 @@ def test_undo_workbook_restores_the_old_values(srv: SandboxServer, tmp_path: Pat
     assert res.exit_code == 0, res.output
     now = next(c for c in srv.records("contacts") if c["id"] == rid)
     assert now["name"] == original["name"]
+
+
+@pytest.mark.parametrize("detail", [False, True])
+def test_request_budget(srv: SandboxServer, tmp_path: Path, detail: bool) -> None:
+    """N rows with k changed: at most 2k + ceil(N/100) + 5 requests, or k + ... with a --detail export."""
+    wb = tmp_path / "contacts.xlsx"
+    export_contacts(srv, wb, *(["--detail"] if detail else []))
+    sheet = Sheet(wb)
+    k = 12
+    for r in range(2, 2 + k):
+        sheet.set(r, "name", f"{sheet.get(r, 'name')} (ändrad)")
+    sheet.save()
+    srv.edit("contacts", max(c["id"] for c in srv.records("contacts")), {"email": "annan@example.se"})
+    srv.reset_stats()
+    res = run(srv, "import", str(wb), "--apply", "--quiet")
+    assert res.exit_code == 0, res.output
+    total = srv.stats()["total"] + 1  # the token request is not counted by the sandbox
+    budget = (k if detail else 2 * k) + 3 + 5
+    assert srv.stats()["PUT"] == k
+    assert total <= budget

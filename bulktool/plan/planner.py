@@ -112,6 +112,8 @@ def make_plan(
                     rr.action = "unchanged"
                     continue
             live_rec = live.records.get(target)
+            if live_rec is None and not live.complete and exp is not None and _covers_writes(ep, exp):
+                continue  # not in the changed-since list: the exported values are the server's
             lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
             if needs_detail(ep, exp, lu, live_rec):
                 detail_ids.append(target)
@@ -152,6 +154,11 @@ def _drop_untouched_required(
         if errs:
             out[r.row] = errs
     return out
+
+
+def _covers_writes(ep: Endpoint, exported: Mapping[str, Any]) -> bool:
+    """Whether the export record holds every field a full-replacement write needs."""
+    return all(c.name in exported for c in ep.columns if c.writable)
 
 
 def _has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
