@@ -16,7 +16,7 @@ from typing import Any
 from ..connectors.base import Connector
 from ..errors import ApiError
 from ..progress import NullProgress, Progress
-from ..schema.model import Endpoint
+from ..schema.model import Column, Endpoint
 from ..workbook import flatten
 
 
@@ -37,8 +37,18 @@ class LiveIndex:
         rec = self.records.get(record_id)
         if rec is None:
             return {}
-        cols = [c for c in endpoint.columns if c.in_list]
-        return flatten(rec, cols)
+        return flatten(rec, _list_columns(endpoint))
+
+
+_LIST_COLUMNS: dict[tuple[str, str, int], tuple[Column, ...]] = {}
+
+
+def _list_columns(endpoint: Endpoint) -> tuple[Column, ...]:
+    key = (endpoint.system, endpoint.name, endpoint.version)
+    cols = _LIST_COLUMNS.get(key)
+    if cols is None:
+        cols = _LIST_COLUMNS[key] = tuple(c for c in endpoint.columns if c.in_list)
+    return cols
 
 
 def fetch_live(

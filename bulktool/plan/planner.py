@@ -21,7 +21,7 @@ from ..workbook import ReadRow, flatten
 from .diff import build_body, three_way
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import CellError, FieldChange, ImportResult, RowResult
-from .source import Source, action_of
+from .source import Source
 
 Mode = Literal["upsert", "create-only", "update-only"]
 ROW_ACTIONS = ("create", "update", "delete", "skip")
@@ -93,8 +93,10 @@ def make_plan(
         errors = _drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
+    action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
+    sheet_has_detail_only = _has_detail_only(ep, dict.fromkeys(sheet.columns))
     for r in sheet.rows:
-        rr, target = _classify(r, source, options, live, errors)
+        rr, target = _classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
     exported = sheet.exported if source.use_export_record else {}
@@ -105,7 +107,7 @@ def make_plan(
             if exp is not None and not _user_touched(ep, r.values, exp):
                 rr.action = "unchanged"
                 continue
-            if exp is None and not _has_detail_only(ep, r.values):
+            if exp is None and not sheet_has_detail_only:
                 quick = three_way([c for c in ep.columns if c.name in r.values], r.values,
                                   live.flat(ep, target), None)
                 if not quick.changes and not quick.conflicts:
@@ -169,6 +171,8 @@ def _user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str
     from .diff import user_edited_columns
 
     # Fast path: the reader hands back exactly the exported value for every untouched cell.
+    if values == exported:
+        return False
     if all(v == exported.get(k) for k, v in values.items() if k in exported):
         return False
     cols = [c for c in ep.columns if c.name in values]
@@ -176,18 +180,20 @@ def _user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str
 
 
 def _classify(
-    r: ReadRow, source: Source, options: PlanOptions, live: LiveIndex, errors: Mapping[int, list[CellError]]
+    r: ReadRow, source: Source, options: PlanOptions, live: LiveIndex, errors: Mapping[int, list[CellError]],
+    action_col: str | None,
 ) -> tuple[RowResult, str | None]:
     ep = source.endpoint
     key_field = ep.natural_key[0] if ep.natural_key else None
     rid = key_of(r.values.get(ep.id_field))
     key = key_of(r.values.get(key_field)) if key_field else None
     rr = RowResult(sheet=source.sheet.name, row=r.row, action="unchanged", id=_id_out(r.values.get(ep.id_field)),
-                   key=key, values=dict(r.values))
+                   key=key, values=r.values)
     cell_errors = list(errors.get(r.row, []))
     for col, msg in source.formula_cells.get(r.row, {}).items():
         cell_errors.append(CellError(col, msg))
-    requested = action_of(r.values)
+    raw_action = r.values.get(action_col) if action_col else None
+    requested = str(raw_action).strip().lower() or None if raw_action is not None else None
     if requested is not None and requested not in ROW_ACTIONS:
         cell_errors.append(CellError("action", f"must be one of: {', '.join(ROW_ACTIONS)} (got {requested!r})"))
     if requested == "skip":

@@ -6,7 +6,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..errors import UsageError, WorkbookError
 from ..schema import get_endpoint
@@ -164,10 +163,3 @@ def _formulas(path: Path, sheet: str, columns: list[str]) -> dict[int, dict[str,
 def writable_columns(ep: Endpoint, sheet_columns: list[str]) -> list[Column]:
     present = set(sheet_columns)
     return [c for c in ep.columns if c.name in present]
-
-
-def action_of(values: dict[str, Any]) -> str | None:
-    for k, v in values.items():
-        if k.lower() == "action" and v is not None and str(v).strip():
-            return str(v).strip().lower()
-    return None

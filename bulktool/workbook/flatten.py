@@ -43,12 +43,29 @@ def _walk(value: Any, parts: Sequence[str]) -> Any:
     return value
 
 
+_PARTS: dict[str, tuple[str, ...]] = {}
+_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00")
+# Values the API already sends in reader form; checking the type is far cheaper than cleaning.
+_ALREADY: dict[str, type] = {"string": str, "integer": int, "boolean": bool, "decimal": float}
+
+
 def read_path(record: Mapping[str, Any], name: str) -> Any:
-    return _walk(record, name.split("."))
+    parts = _PARTS.get(name)
+    if parts is None:
+        parts = _PARTS[name] = tuple(name.split("."))
+    if len(parts) == 1:
+        return record.get(parts[0])
+    return _walk(record, parts)
 
 
 def canonical(col_type: str, value: Any) -> Any:
     """The API value in the form the reader returns; odd server data is kept as sent."""
+    if value is None:
+        return None
+    if type(value) is _ALREADY.get(col_type):
+        return value
+    if col_type == "datetime" and isinstance(value, str) and _CANONICAL_DATETIME.fullmatch(value):
+        return value
     if col_type == "json":
         return _strip_ignored(value)
     try:
