@@ -108,12 +108,15 @@ def run_import(
             r.status = "skipped"
     ops = [_op(pw, result.endpoint) for pw in plan.writes]
     client = TemplateWriteClient(connector, load_templates(connector.system))
-    progress.task(f"Applying to {connector.host}", total=len(ops), unit="writes")
-
-    last = 0
+    title = f"Applying to {connector.host}"
+    progress.task(title, total=len(ops), unit="writes")
+    last = last_failed = 0
 
     def on_progress(done: int, failed: int) -> None:
-        nonlocal last  # the writer reports running totals
+        nonlocal last, last_failed  # the writer reports running totals
+        if failed != last_failed:
+            progress.describe(f"{title} ({failed} failed)")
+            last_failed = failed
         progress.advance(done - last)
         last = done
 

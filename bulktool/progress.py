@@ -14,6 +14,7 @@ from typing import Any, Protocol
 class Progress(Protocol):
     def task(self, description: str, total: int | None = None, unit: str = "rows") -> None: ...
     def advance(self, n: int = 1, *, total: int | None = None) -> None: ...
+    def describe(self, description: str) -> None: ...
     def note(self, message: str) -> None: ...
     def close(self) -> None: ...
 
@@ -23,6 +24,9 @@ class NullProgress:
         pass
 
     def advance(self, n: int = 1, *, total: int | None = None) -> None:
+        pass
+
+    def describe(self, description: str) -> None:
         pass
 
     def note(self, message: str) -> None:
@@ -68,6 +72,11 @@ class RichProgress:
             if total is not None:
                 self._bar.update(self._task, total=total)
             self._bar.advance(self._task, n)
+
+    def describe(self, description: str) -> None:
+        with self._lock:
+            if self._task is not None:
+                self._bar.update(self._task, description=description)
 
     def note(self, message: str) -> None:
         self.console.print(message, markup=False)
