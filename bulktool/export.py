@@ -90,6 +90,10 @@ def check_output(path: Path) -> str:
         raise OutputError(f"Cannot write {path}: it is a directory")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
+        # Any file on the way (a/file.txt/out.xlsx) makes the folder impossible, not just missing.
+        blocker = next((p for p in (parent, *parent.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise OutputError(f"Cannot write {path}: {blocker} is a file, not a folder")
         raise OutputError(f"Cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise OutputError(f"Cannot write {path}: permission denied")
@@ -215,7 +219,7 @@ def _fetch(
         progress.note(f"{ep.name} has no detail endpoint; exporting the list shape only.")
         return records
     n = len(records)
-    rate = getattr(connector, "rate_per_second", 4)
+    rate = connector.client.limiter.rate  # what --rate set, not the vendor default
     progress.note(
         f"--detail: {n:,} extra requests for {ep.name} (one per record), "
         f"about {_human_seconds(n / rate)} at {rate} requests/second."

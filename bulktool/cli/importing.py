@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..importer import ImportOptions, run_import
+from ..plan.model import ImportResult
 from . import AppContext, handle_errors
 from .export import make_progress
 
@@ -78,7 +79,51 @@ def import_cmd(
         click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
                    err=True)
     if outcome.exit_code:
+        line = exit_line(result, outcome.exit_code)
+        if line:
+            click.echo(line, err=True)
         click.get_current_context().exit(outcome.exit_code)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _one_line(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def exit_line(result: ImportResult, exit_code: int) -> str | None:
+    """The one stderr line that says why the exit code is not 0, naming the first row (and column) at fault.
+
+    Scripts read stderr (stdout may be the JSON report), so a rejected sheet
+    must explain itself there, like every other error.
+    """
+    if exit_code == 1:
+        bad = [r for r in result.rows if r.action in ("invalid", "conflict")]
+        if not bad:
+            return None
+        s = result.summary
+        counts = " and ".join(p for p in (_plural(s.invalid, "invalid row") if s.invalid else "",
+                                          _plural(s.conflict, "conflict") if s.conflict else "") if p)
+        first = bad[0]
+        if first.errors:
+            e = first.errors[0]
+            where = f"row {first.row}, column {e.column}" if e.column else f"row {first.row}"
+            detail = f"{where}: {e.message}"
+        else:
+            detail = f"row {first.row}: {first.message or first.action}"
+        return _one_line(f"Error: {counts} in sheet {first.sheet!r}, nothing was written (first: "
+                         f"{_one_line(detail, 160)}); fix them, or apply the other rows with --skip-invalid")
+    if exit_code == 3:
+        failed = [r for r in result.rows if r.status in ("failed", "unknown")]
+        if not failed:
+            return None
+        first = failed[0]
+        return _one_line(f"Error: {_plural(len(failed), 'row')} not applied (first: row {first.row}: "
+                         f"{_one_line(first.message, 160)}); run the same import with --resume to retry them")
+    return None
 
 
 COMMANDS = [import_cmd]

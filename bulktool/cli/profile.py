@@ -15,7 +15,8 @@ def profile_group() -> None:
 
 @profile_group.command("add")
 @click.argument("name")
-@click.option("--system", "system", type=click.Choice(["blikk", "vismatid"]), default="blikk", show_default=True)
+@click.option("--system", "system", type=click.Choice(["blikk", "vismatid"]), default="blikk", show_default=True,
+              help="Which API the profile is for.")
 @click.option("--base-url", "base_url", default=None, help="API root URL.")
 @click.option("--app-id", required=True, help="The API application's id.")
 @click.option("--store", type=click.Choice(["keyring", "file"]), default="keyring", show_default=True,

@@ -75,7 +75,7 @@ def make_plan(
     reads_before = stats.total
     result = ImportResult(
         system=connector.system, endpoint=ep.name, source=str(source.path), sheet=sheet.name,
-        columns=list(sheet.columns), rows=[], rate_per_second=float(connector.rate_per_second),
+        columns=list(sheet.columns), rows=[], rate_per_second=float(connector.client.limiter.rate),
         warnings=list(source.warnings),
     )
     live = fetch_live(connector, ep, changed_since=_changed_since(source), progress=progress)
@@ -189,9 +189,11 @@ def _classify(
     key = key_of(r.values.get(key_field)) if key_field else None
     rr = RowResult(sheet=source.sheet.name, row=r.row, action="unchanged", id=_id_out(r.values.get(ep.id_field)),
                    key=key, values=r.values)
-    cell_errors = list(errors.get(r.row, []))
-    for col, msg in source.formula_cells.get(r.row, {}).items():
-        cell_errors.append(CellError(col, msg))
+    # A formula cell's value is whatever Excel cached (nothing, if another tool wrote it): its other errors
+    # are noise, so the formula is named first and alone for that column.
+    formulas = source.formula_cells.get(r.row, {})
+    cell_errors = [CellError(col, msg) for col, msg in formulas.items()]
+    cell_errors += [e for e in errors.get(r.row, []) if e.column not in formulas]
     raw_action = r.values.get(action_col) if action_col else None
     requested = str(raw_action).strip().lower() or None if raw_action is not None else None
     if requested is not None and requested not in ROW_ACTIONS:

@@ -65,6 +65,8 @@ def load_source(
         sheet = data_sheets[0]
     book = read_table(path, sheet=sheet)
     read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
+    if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
+        raise WorkbookError(f"Sheet {read.name!r} in {path.name} has no data rows")
     meta = book.meta
     sheet_meta = read.meta
     ep_name = endpoint or (sheet_meta.endpoint if sheet_meta else None) or read.name
@@ -127,17 +129,26 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
         )
     _check_duplicates(src, ep.id_field)
     for k in key_cols:
-        _check_duplicates(src, k)
+        # Blikk allows non-unique customer numbers: rows matched by id may share one, rows matched by key may not.
+        _check_duplicates(src, k, id_column=ep.id_field if has_id else None)
 
 
-def _check_duplicates(src: Source, column: str) -> None:
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
+    """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id)."""
     seen: dict[str, list[int]] = defaultdict(list)
+    without_id: set[str] = set()
     for r in src.sheet.rows:
         v = r.values.get(column)
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if _blank(v):
             continue
         seen[str(v).strip()].append(r.row)
-    dups = {k: rows for k, rows in seen.items() if len(rows) > 1}
+        if id_column is None or _blank(r.values.get(id_column)):
+            without_id.add(str(v).strip())
+    dups = {k: rows for k, rows in seen.items() if len(rows) > 1 and k in without_id}
     if dups:
         first = list(dups.items())[:3]
         listed = "; ".join(f"{column} {k!r} in rows {', '.join(map(str, rows))}" for k, rows in first)
@@ -145,9 +156,19 @@ def _check_duplicates(src: Source, column: str) -> None:
         raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
 
 
+MAX_FORMULA_CELLS = 1000
+
+
 def _formulas(path: Path, sheet: str, columns: list[str]) -> dict[int, dict[str, str]]:
+    """Formula cells by row; past the limit the whole file is refused, lest later rows slip through unflagged."""
+    refs = find_formula_cells(path, sheet, limit=MAX_FORMULA_CELLS + 1)
+    if len(refs) > MAX_FORMULA_CELLS:
+        raise WorkbookError(
+            f"Sheet {sheet!r} in {path.name} has more than {MAX_FORMULA_CELLS:,} formula cells (first: "
+            f"{', '.join(refs[:3])}); replace the formulas with their values (Paste Special > Values) and retry"
+        )
     out: dict[int, dict[str, str]] = defaultdict(dict)
-    for ref in find_formula_cells(path, sheet, limit=1000):
+    for ref in refs:
         m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
         if not m:
             continue
