@@ -300,3 +300,22 @@ def test_libreoffice_boolean_formulas_are_plain_values(tmp_path: Path) -> None:
                    "</Relationships>")
         z.writestr("xl/worksheets/sheet1.xml", sheet)
     assert find_formula_cells(path, "s") == ["C1"]
+
+
+@pytest.mark.parametrize(("xml", "maybe"), [
+    (b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>', False),
+    (b'<x:sheetData><x:row><x:c t="b"><x:f>TRUE()</x:f><x:v>1</x:v></x:c><x:c><x:f>false</x:f></x:c></x:row>', False),
+    (b'<row><c r="A1"><f>SUM(1,2)</f><v>3</v></c></row>', True),
+    (b'<row><c r="A1"><x:f t="shared" si="0"/><v>3</v></c></row>', True),
+    (b'<row><c r="A1"><f>TRUE()</f></c><c r="B1"><f>TRUE()+1</f></c></row>', True),
+    (b'<row><c r="A1"><is><t><![CDATA[<f>1</f>]]></t></is></c></row>', True),
+    (b'<!DOCTYPE x><row><c r="A1"><v>1</v></c></row>', True),
+])
+def test_formula_prescan_never_misses_one(xml: bytes, maybe: bool) -> None:
+    """The byte pre-scan may say "maybe" wrongly, never "no" wrongly, however the stream is cut."""
+    import io
+
+    from bulktool.workbook.guards import _may_hold_formulas
+
+    for chunk in (1, 2, 3, 5, 7, 11, 64, 1 << 20):
+        assert _may_hold_formulas(io.BytesIO(xml), chunk=chunk) is maybe, chunk

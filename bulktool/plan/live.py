@@ -23,6 +23,8 @@ from ..workbook import flatten
 def key_of(value: Any) -> str | None:
     if value is None:
         return None
+    if value.__class__ is int:  # the usual id: no whitespace to strip
+        return str(value)
     s = str(value).strip()
     return s or None
 

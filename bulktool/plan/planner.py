@@ -7,9 +7,10 @@ Planning sends only GET requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, Literal
 
 from ..connectors.base import Connector
@@ -95,6 +96,8 @@ def make_plan(
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
     action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
     sheet_has_detail_only = _has_detail_only(ep, dict.fromkeys(sheet.columns))
+    sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
+    same_cells = _picker([c.name for c in sheet_cols])
     for r in sheet.rows:
         rr, target = _classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
@@ -108,8 +111,11 @@ def make_plan(
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                quick = three_way([c for c in ep.columns if c.name in r.values], r.values,
-                                  live.flat(ep, target), None)
+                flat = live.flat(ep, target)
+                if same_cells(r.values) == same_cells(flat):
+                    rr.action = "unchanged"  # exactly the canonical live values: nothing to normalise
+                    continue
+                quick = three_way(sheet_cols, r.values, flat, None)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -135,6 +141,21 @@ def make_plan(
     result.write_requests = len(writes)
     result.read_requests = stats.total - reads_before
     return Plan(result, writes)
+
+
+def _picker(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """The values of ``names`` as one tuple (None where absent), fetched in C when all are present."""
+    if not names:
+        return lambda values: ()
+    get = itemgetter(*names) if len(names) > 1 else (lambda values: (values[names[0]],))
+
+    def pick(values: Mapping[str, Any]) -> tuple[Any, ...]:
+        try:
+            return tuple(get(values))
+        except KeyError:
+            return tuple(values.get(n) for n in names)
+
+    return pick
 
 
 def _drop_untouched_required(

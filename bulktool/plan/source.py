@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError, WorkbookError
+from ..errors import UnknownEndpoint, UsageError, WorkbookError
 from ..schema import get_endpoint
 from ..schema.model import Column, Endpoint
 from ..workbook import CellValueError, ReadSheet, clean, read_table
 from ..workbook.guards import check_input_file, find_formula_cells
+from ..workbook.meta import RECORD_SHEET
 
 META_SHEETS = {"_bulktool", "summary"}
 
@@ -63,7 +64,10 @@ def load_source(
                 f"{path.name} has several sheets ({', '.join(data_sheets)}); choose one with --sheet"
             )
         sheet = data_sheets[0]
-    book = read_table(path, sheet=sheet)
+    # A workbook without an export record is typed by its template: resolve it first, read once.
+    has_record = fmt == "csv" or any(n.lower() == RECORD_SHEET for n in names)
+    guessed = None if has_record else _endpoint_or_none(system, endpoint or sheet or path.stem)
+    book = read_table(path, sheet=sheet, columns=list(guessed.columns) if guessed else None)
     read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
     if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
         raise WorkbookError(f"Sheet {read.name!r} in {path.name} has no data rows")
@@ -83,16 +87,23 @@ def load_source(
     if meta is not None and meta.system and meta.system != system and meta.system not in ep.systems:
         warnings.append(f"This workbook was exported from {meta.system}; importing into {system}.")
     # Re-read with the template's column types (foreign files have no record of them).
-    if sheet_meta is None:
+    if sheet_meta is not None:
+        _type_added_columns(read, ep, {c["name"] for c in sheet_meta.columns})
+    elif guessed is None or guessed.name != ep.name:
         book = read_table(path, sheet=sheet, columns=list(ep.columns))
         read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
-    else:
-        _type_added_columns(read, ep, {c["name"] for c in sheet_meta.columns})
     src = Source(path, read, ep, exported_from, use_record, meta.exported_at if meta else None, warnings)
     _check_structure(src, require_match=mode != "create-only")
     if fmt != "csv" and sheet is not None:
         src.formula_cells = _formulas(path, sheet, read.columns)
     return src
+
+
+def _endpoint_or_none(system: str, name: str) -> Endpoint | None:
+    try:
+        return get_endpoint(system, name)
+    except UnknownEndpoint:
+        return None  # reported after the sheet is read, so an empty sheet is called empty
 
 
 def _type_added_columns(read: ReadSheet, ep: Endpoint, exported_columns: set[str]) -> None:
@@ -137,21 +148,34 @@ def _blank(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _norm_key(v: object) -> str | None:
+    if v is None:
+        return None
+    text = v.strip() if isinstance(v, str) else str(v)
+    return text or None
+
+
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
     """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id)."""
+    rows = src.sheet.rows
+    keys = [_norm_key(r.values.get(column)) for r in rows]
+    counts = Counter(keys)
+    counts.pop(None, None)
+    shared = {k for k, n in counts.items() if n > 1}
+    if not shared:  # the usual case, settled in one pass
+        return
     seen: dict[str, list[int]] = defaultdict(list)
     without_id: set[str] = set()
-    for r in src.sheet.rows:
-        v = r.values.get(column)
-        if _blank(v):
+    for r, k in zip(rows, keys, strict=True):
+        if k is None or k not in shared:
             continue
-        seen[str(v).strip()].append(r.row)
+        seen[k].append(r.row)
         if id_column is None or _blank(r.values.get(id_column)):
-            without_id.add(str(v).strip())
-    dups = {k: rows for k, rows in seen.items() if len(rows) > 1 and k in without_id}
+            without_id.add(k)
+    dups = {k: rs for k, rs in seen.items() if k in without_id}
     if dups:
         first = list(dups.items())[:3]
-        listed = "; ".join(f"{column} {k!r} in rows {', '.join(map(str, rows))}" for k, rows in first)
+        listed = "; ".join(f"{column} {k!r} in rows {', '.join(map(str, rs))}" for k, rs in first)
         more = f" and {len(dups) - 3} more" if len(dups) > 3 else ""
         raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
 

@@ -306,6 +306,32 @@ def _scan_formulas(fh: IO[bytes], limit: int) -> list[str]:
     return found
 
 
+_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
+_F_START = re.compile(rb"<" + _NAME + rb"f[\s/>]")
+_F_CONSTANT = re.compile(rb"<" + _NAME + rb"f>\s*(?:TRUE|FALSE)(?:\(\))?\s*</" + _NAME + rb"f>", re.IGNORECASE)
+
+
+def _may_hold_formulas(fh: IO[bytes], chunk: int = 1 << 20) -> bool:
+    """A byte scan that proves most sheets formula-free in a fraction of a full XML parse.
+
+    False only when every ``<f>`` start tag is one of LibreOffice's constant
+    booleans and the part has no ``<!`` (DOCTYPE, entity, CDATA, comment) that
+    could hide or forge one: anything else, or anything unsure, takes the full
+    parse. The buffer is cut after a cell end (``c>``), so an element cut in two
+    can only look unlike a constant (a false "maybe"), never be missed.
+    """
+    tail = b""
+    while block := fh.read(chunk):
+        buf = tail + block
+        ends = buf.rfind(b"c>")
+        done, tail = (buf[: ends + 2], buf[ends + 2 :]) if ends >= 0 else (b"", buf)
+        if b"<!" in done:
+            return True
+        if (b"<f" in done or b":f" in done) and len(_F_START.findall(done)) > len(_F_CONSTANT.findall(done)):
+            return True
+    return b"<!" in tail or _F_START.search(tail) is not None
+
+
 def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str]:
     """Cells of ``sheet_name`` holding a formula (its cached value is what the reader sees), e.g. ["B7"]."""
     path = Path(path)
@@ -317,6 +343,9 @@ def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str
             except KeyError:
                 raise WorkbookError(f"{path.name}: sheet part {part} is missing") from None
             with fh:
+                if not _may_hold_formulas(fh):
+                    return []
+            with zf.open(part) as fh:
                 return _scan_formulas(fh, limit)
     except (SafeET.ParseError, DefusedXmlException) as exc:
         raise WorkbookError(

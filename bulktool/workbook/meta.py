@@ -174,6 +174,64 @@ def parse_entry(cells: Sequence[Any], keys: dict[str, str] | None = None) -> Rec
     return RecordEntry(texts[0], texts[1], values, last, texts[2])
 
 
+_BAD = object()  # a text that is not valid JSON
+
+
+def _loads_each(texts: Sequence[str]) -> list[Any]:
+    """Parse each text on its own; ``_BAD`` for invalid JSON."""
+    out: list[Any] = []
+    for text in texts:
+        try:
+            out.append(json.loads(text))
+        except ValueError:
+            out.append(_BAD)
+    return out
+
+
+def _loads_objects(texts: Sequence[str]) -> list[Any]:
+    """Parse many JSON objects in one pass; ``_BAD`` for invalid ones.
+
+    One ``json.loads`` of a joined array is faster than 100k calls and makes the
+    parser share one string object per key across all entries. It is taken only
+    when every text looks like one object and the array has one item per text;
+    otherwise each text is parsed on its own, so a damaged entry costs itself only.
+    """
+    if not texts:
+        return []
+    if all(t[:1] == "{" and t[-1:] == "}" for t in texts):
+        try:
+            parsed = json.loads("[" + ",".join(texts) + "]")
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and len(parsed) == len(texts):
+            return parsed
+    keys: dict[str, str] = {}
+    return [
+        {keys.setdefault(k, k): v for k, v in got.items()} if isinstance(got, dict) else got
+        for got in _loads_each(texts)
+    ]
+
+
+def _loads_stamps(texts: Sequence[str]) -> list[Any]:
+    """Change stamps are plain JSON strings: parsed in one pass when each is one unambiguous string."""
+    if all(t[:1] == '"' and t[-1:] == '"' and t.count('"') == 2 and "\\" not in t for t in texts):
+        try:
+            parsed = json.loads("[" + ",".join(texts) + "]")
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, list) and len(parsed) == len(texts):
+            return parsed
+    return _loads_each(texts)
+
+
+def _row_texts(row: Sequence[Any]) -> tuple[str, str, str, str, str] | None:
+    """sheet, id, hash, last_updated JSON, values JSON; None when the row is too short."""
+    texts = [_text(c) for c in row]
+    if len(texts) < 5:
+        return None
+    return texts[0], texts[1], texts[2], texts[3], "".join(texts[4:])
+
+
 @dataclass
 class ExportRecord:
     """The whole record as read back: meta plus entries grouped by sheet and id."""
@@ -184,6 +242,7 @@ class ExportRecord:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[Any]]) -> ExportRecord | None:
+        """Same result as ``parse_entry`` per row, with the JSON parsed in bulk (100k rows in well under 1 s)."""
         it = iter(rows)
         first = next(it, None)
         if not first:
@@ -192,15 +251,41 @@ class ExportRecord:
         if not head.strip():
             return None
         rec = cls(ExportMeta.from_json(head))
-        keys: dict[str, str] = {}
+        sha = hashlib.sha256
+        good: list[tuple[str, str, str, str, str]] = []
+        texts: tuple[str, str, str, str, str] | None
         for row in it:
-            if not any(c not in (None, "") for c in row):
-                continue
-            entry = parse_entry(row, keys)
-            if entry is None:
+            if len(row) == 5:  # the usual row: one cell of values JSON
+                a, b, c, d, e = row
+                texts = (a, b, c, d, e)
+                if not (a.__class__ is b.__class__ is c.__class__ is d.__class__ is e.__class__ is str):
+                    texts = None
+            else:
+                texts = None
+            if texts is None:
+                if not any(row) and all(c is None or c == "" for c in row):
+                    continue  # a blank row (a truthy cell is never blank)
+                texts = _row_texts(row)
+            elif not any(row):
+                continue  # five empty strings
+            if texts is None or not texts[0] or not texts[1] or \
+                    sha(texts[4].encode("utf-8")).hexdigest() != texts[2]:
                 rec.damaged += 1
                 continue
-            rec.entries.setdefault(entry.sheet, {})[entry.id] = entry
+            good.append(texts)
+        values = _loads_objects([t[4] for t in good])
+        lasts = _loads_stamps([t[3] for t in good if t[3]])
+        stamps = iter(lasts)
+        entries = rec.entries
+        for (sheet, rid, digest, last_text, _), vals in zip(good, values, strict=True):
+            last = next(stamps) if last_text else None
+            if last is _BAD or vals.__class__ is not dict:
+                rec.damaged += 1
+                continue
+            by_id = entries.get(sheet)
+            if by_id is None:
+                by_id = entries[sheet] = {}
+            by_id[rid] = RecordEntry(sheet, rid, vals, last, digest)
         return rec
 
     @classmethod

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from ..errors import WorkbookError
 from ..schema.model import Column
-from .cells import CellValueError, clean
+from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
 
 MAX_CELL_CHARS = 32_767
+_BIG = 10**MAX_EXACT_DIGITS
 
 
 @dataclass
@@ -62,6 +68,19 @@ class ReadBook:
 Renderer = Callable[[str, Any], Any]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic GC while a big sheet is read: its millions of new objects would trigger full
+    collections that find nothing (reading holds every object) and cost a third of the time."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _same_cell(rendered: Any, raw: Any) -> bool:
     """Would writing ``rendered`` have produced ``raw`` after a spreadsheet re-save?
 
@@ -104,6 +123,56 @@ def _header(
     return out
 
 
+_MISSING: Any = object()  # the export record has no value for this cell
+_CHECK: Any = object()  # the cell differs from the export record: ask _same_cell
+_EMPTY: dict[str, Any] = {}
+
+
+def _cell_fallback(typ: str) -> Callable[[Any], Any]:
+    def conv(cell: Any) -> Any:
+        return None if cell is None or cell == "" else clean(typ, cell)
+    return conv
+
+
+def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, str]]:
+    """One column of raw cells -> API values and the errors by position, as ``clean`` cell by cell.
+
+    An empty text is no value. The common cells (text in a string column, a
+    whole float in an integer column, a datetime without microseconds...) take
+    an inline fast path; the rest goes through ``clean``. A column with a bad
+    cell is redone cell by cell to collect the messages.
+    """
+    conv = _cell_fallback(typ)
+    try:
+        if typ == "string":
+            return [c if c.__class__ is str and c else None if c == "" or c is None else conv(c)
+                    for c in raws], {}
+        if typ == "integer":
+            return [int(c) if c.__class__ is float and c.is_integer() and -_BIG < c < _BIG
+                    else None if c == "" or c is None else conv(c) for c in raws], {}
+        if typ == "decimal":
+            return [c if c.__class__ is float and c - c == 0.0 else conv(c) for c in raws], {}
+        if typ == "boolean":
+            return [c if c.__class__ is bool else conv(c) for c in raws], {}
+        if typ == "datetime":
+            # What format_datetime gives for a naive datetime in whole seconds, in C.
+            return [c.isoformat(" ") + " +00:00"
+                    if c.__class__ is datetime and not c.microsecond and c.tzinfo is None else conv(c)
+                    for c in raws], {}
+        return [conv(c) for c in raws], {}
+    except CellValueError:
+        pass
+    values: list[Any] = []
+    errors: dict[int, str] = {}
+    for k, c in enumerate(raws):
+        try:
+            values.append(conv(c))
+        except CellValueError as exc:
+            values.append(c)
+            errors[k] = str(exc)
+    return values, errors
+
+
 def build_sheet(
     name: str,
     grid: Iterable[Sequence[Any]],
@@ -114,7 +183,11 @@ def build_sheet(
     renderer: Renderer,
     unescape: Callable[[str], str] | None = None,
 ) -> ReadSheet:
-    """Raw cell grid (row 1 = header) -> typed rows; cells the export record vouches for come back exact."""
+    """Raw cell grid (row 1 = header) -> typed rows; cells the export record vouches for come back exact.
+
+    Works column by column (list comprehensions, not a call per cell): 100k rows x 20 columns in well
+    under a second.
+    """
     it = iter(grid)
     header = _header(next(it, []), name, unescape)
     exported_types = meta.column_types() if meta else {}
@@ -122,56 +195,102 @@ def build_sheet(
     if columns:
         types.update({c.name: c.type for c in columns})
     col_types = [(i, n, types.get(n, "string")) for i, n in header]
-    # The record vouches for a cell only when it was exported as the type it is read as.
-    vouched = [t for t in col_types if exported_types.get(t[1]) == t[2]]
     id_col = meta.id_column if meta else None
     out = ReadSheet(name, [n for _, n in header], [], meta)
     for e in entries.values():
         out.exported[e.id] = e.values
         if e.last_updated is not None:
             out.last_updated[e.id] = e.last_updated
-    for number, cells in enumerate(it, start=2):
-        if not any(c is not None and c != "" for c in cells):
-            continue
-        if not header:
-            raise WorkbookError(
-                f"Sheet {name!r} has data in row {number} but no column names in row 1; "
-                "row 1 must hold the column names"
-            )
-        row = ReadRow(number, {})
-        raws: dict[str, Any] = {}
-        for i, col, typ in col_types:
-            raw = cells[i] if i < len(cells) else None
-            if raw == "":
-                raw = None
-            if unescape is not None and isinstance(raw, str):
-                raw = unescape(raw)
-            raws[col] = raw
-            try:
-                row.values[col] = clean(typ, raw)
-            except CellValueError as exc:
-                row.values[col] = raw
-                row.errors[col] = str(exc)
-        rid = record_id(row.values.get(id_col)) if id_col and id_col not in row.errors else None
-        entry = entries.get(rid) if rid is not None else None
-        if entry is not None:
-            _restore(row, entry.values, raws, vouched, renderer)
-        out.rows.append(row)
+    rows, numbers = _data_rows(it, name, header)
+    values: dict[str, list[Any]] = {}
+    errors: dict[str, dict[int, str]] = {}
+    raws: dict[str, list[Any]] = {}
+    for i, col, typ in col_types:
+        raw = list(map(itemgetter(i), rows))
+        if unescape is not None:
+            raw = [unescape(c) if isinstance(c, str) and c else None if c == "" else c for c in raw]
+        raws[col] = raw
+        values[col], errors[col] = clean_column(typ, raw)
+    if entries and id_col in values:
+        by_id: dict[str | None, dict[str, Any]] = {k: e.values for k, e in entries.items()}
+        ids = values[id_col]
+        bad = errors[id_col]
+        evs = [_EMPTY if k in bad else by_id.get(
+            str(v) if v.__class__ is int else record_id(v), _EMPTY) for k, v in enumerate(ids)]
+        # The record vouches for a cell only when it was exported as the type it is read as.
+        vouched = [(col, typ) for _, col, typ in col_types if exported_types.get(col) == typ]
+        wanted = _wanted(evs, [col for col, _ in vouched])
+        for (col, typ), wants in zip(vouched, wanted, strict=True):
+            values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer)
+    names = out.columns
+    out.rows = [ReadRow(n, dict(zip(names, v, strict=True)))
+                for n, v in zip(numbers, zip(*(values[c] for c in names), strict=True), strict=True)]
+    for col in names:
+        for k, msg in errors[col].items():
+            out.rows[k].errors[col] = msg
     return out
 
 
+def _data_rows(
+    it: Iterator[Sequence[Any]], sheet: str, header: list[tuple[int, str]]
+) -> tuple[list[Sequence[Any]], list[int]]:
+    """The non-blank rows, padded to the header's width, and their row numbers."""
+    rows = list(it)
+    width = max((i for i, _ in header), default=-1) + 1
+    if header and all(map(any, rows)) and min(map(len, rows), default=width) >= width:
+        return rows, list(range(2, len(rows) + 2))  # the usual sheet: no gaps, no short rows
+    kept: list[Sequence[Any]] = []
+    numbers: list[int] = []
+    for number, cells in enumerate(rows, start=2):
+        if not any(cells) and not any(c is not None and c != "" for c in cells):
+            continue  # blank (a truthy cell is never blank)
+        if not header:
+            raise WorkbookError(
+                f"Sheet {sheet!r} has data in row {number} but no column names in row 1; "
+                "row 1 must hold the column names"
+            )
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        numbers.append(number)
+        kept.append(cells)
+    return kept, numbers
+
+
+def _wanted(evs: Sequence[dict[str, Any]], cols: Sequence[str]) -> list[list[Any]]:
+    """Per column, each row's exported value (``_MISSING`` if none), fetched a row at a time in C."""
+    if len(cols) > 1:
+        get = itemgetter(*cols)
+        blank = (_MISSING,) * len(cols)
+        try:
+            rows = [blank if ev is _EMPTY else get(ev) for ev in evs]
+        except KeyError:  # an entry without some column
+            pass
+        else:
+            return [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in cols]
+    return [list(map(dict.get, evs, repeat(col), repeat(_MISSING))) for col in cols]
+
+
 def _restore(
-    row: ReadRow, exported: Mapping[str, Any], raws: Mapping[str, Any],
-    col_types: Sequence[tuple[int, str, str]], renderer: Renderer,
-) -> None:
-    for _, col, typ in col_types:
-        if col not in exported:
-            continue
-        want = exported[col]
-        got = row.values[col]
-        if col not in row.errors and type(got) is type(want) and got == want:
-            row.values[col] = want  # one object for both: halves memory on big sheets
-            continue
-        if _same_cell(renderer(typ, want), raws[col]):
-            row.values[col] = want
-            row.errors.pop(col, None)
+    typ: str, got: list[Any], errors: dict[int, str], raws: Sequence[Any], wants: list[Any],
+    renderer: Renderer,
+) -> list[Any]:
+    """The exported value wherever the cell still shows it; it also clears the cell's error."""
+    # Equal and of one type: take the exported object (one object for both halves memory on big
+    # sheets). The whole column at once in C when it is untouched, else cell by cell.
+    if not errors and wants == got and list(map(type, wants)) == list(map(type, got)):
+        merged = wants
+    else:
+        merged = [w if w.__class__ is g.__class__ and w == g else g if w is _MISSING else _CHECK
+                  for g, w in zip(got, wants, strict=True)]
+    for k in list(errors):
+        merged[k] = got[k] if wants[k] is _MISSING else _CHECK
+    if _CHECK in merged:
+        for k, v in enumerate(merged):
+            if v is _CHECK:
+                want = wants[k]
+                if _same_cell(renderer(typ, want), raws[k]):
+                    merged[k] = want
+                    errors.pop(k, None)
+                else:
+                    merged[k] = got[k]
+    return merged
