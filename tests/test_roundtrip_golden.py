@@ -123,6 +123,14 @@ def test_checked_in_workbook_still_reads_back() -> None:
     _assert_lossless(read_table(GOLDEN / "tricky.xlsx"))
 
 
+def test_format_1_export_record_still_reads_back() -> None:
+    """Workbooks exported before the batched record (format 2) keep their three-way diff."""
+    book = read_table(GOLDEN / "tricky_record_v1.xlsx")
+    assert json.loads(CalamineWorkbook.from_path(str(GOLDEN / "tricky_record_v1.xlsx"))
+                      .get_sheet_by_name("_bulktool").to_python()[0][0])["format"] == 1
+    _assert_lossless(book)
+
+
 def test_checked_in_libreoffice_workbook_still_reads_back() -> None:
     _assert_lossless(read_table(GOLDEN / "tricky_libreoffice.xlsx"))
 

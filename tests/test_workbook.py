@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from bulktool.errors import OutputError, WorkbookError
 from bulktool.schema.model import Column
@@ -325,17 +326,35 @@ def test_long_values_are_split_across_record_cells() -> None:
     assert all(len(p.encode("utf-16-le")) // 2 <= 32_000 for p in parts)
 
 
-def test_damaged_record_entries_are_ignored_with_a_warning(tmp_path: Path) -> None:
+def test_damaged_record_batches_are_ignored_with_a_warning(tmp_path: Path) -> None:
     path = _write(tmp_path)
     wb = openpyxl.load_workbook(path)
     rec = wb["_bulktool"]
-    row = next(r for r in rec.iter_rows(min_row=2) if r[1].value == "2")
-    row[4].value = row[4].value.replace('"name":""', '"name":"forged"')
+    assert rec.max_row == 2  # both records in one batch row
+    cell = rec.cell(2, 5)
+    assert ',"",' in cell.value  # row 2's empty-string name
+    cell.value = cell.value.replace(',"",', ',"forged",', 1)
     wb.save(path)
     book = read_xlsx(path)
-    assert "2" not in book.sheets["contacts"].exported and "1" in book.sheets["contacts"].exported
-    assert any("altered" in w for w in book.warnings)
+    assert book.sheets["contacts"].exported == {}  # the whole batch is void, nothing is trusted
+    assert "2 entries of the export record in out.xlsx were altered and are ignored." in book.warnings
     assert book.sheets["contacts"].rows[1].values["name"] is None  # no record to vouch for ""
+
+
+def test_record_batches_split_by_size_and_sheet(tmp_path: Path) -> None:
+    from bulktool.workbook.meta import BATCH
+
+    rows = [{"id": n, "name": f"namn {n}", "amount": 1.5} for n in range(1, BATCH * 2 + 8)]
+    cols = [Column("id", "integer", read_only=True), Column("name"), Column("amount", "decimal")]
+    path = tmp_path / "many.xlsx"
+    write_xlsx(path, [SheetData("a", cols, rows, "id"), SheetData("b", cols, rows[:3], "id")], META)
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("_bulktool").to_python()
+    assert [(r[0], r[1], r[3]) for r in grid[1:]] == [
+        ("a", "1", str(BATCH)), ("a", str(BATCH + 1), str(BATCH)), ("a", str(2 * BATCH + 1), "7"), ("b", "1", "3")]
+    book = read_xlsx(path)
+    assert book.warnings == []
+    assert book.sheets["a"].exported[str(BATCH + 1)] == {"id": BATCH + 1, "name": f"namn {BATCH + 1}", "amount": 1.5}
+    assert len(book.sheets["a"].exported) == len(rows) and len(book.sheets["b"].exported) == 3
 
 
 def test_sheet_names_are_sanitised_and_unique(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ class CellError:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     sheet: str
     row: int  # Excel row number (header is row 1); CSV line number for CSV

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,20 @@ def load_source(
                 f"{path.name} has several sheets ({', '.join(data_sheets)}); choose one with --sheet"
             )
         sheet = data_sheets[0]
+    # The formula scan reads the sheet's XML itself: it runs beside the main read (zlib frees the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scan = pool.submit(find_formula_cells, path, sheet, MAX_FORMULA_CELLS + 1) \
+            if fmt != "csv" and sheet is not None else None
+        src = _load(path, fmt, names, system, host, sheet, endpoint, mode)
+        if scan is not None and sheet is not None:
+            src.formula_cells = _formulas(path, sheet, src.sheet.columns, scan.result())
+    return src
+
+
+def _load(
+    path: Path, fmt: str, names: list[str], system: str, host: str, sheet: str | None, endpoint: str | None,
+    mode: str,
+) -> Source:
     # A workbook without an export record is typed by its template: resolve it first, read once.
     has_record = fmt == "csv" or any(n.lower() == RECORD_SHEET for n in names)
     guessed = None if has_record else _endpoint_or_none(system, endpoint or sheet or path.stem)
@@ -94,8 +109,6 @@ def load_source(
         read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
     src = Source(path, read, ep, exported_from, use_record, meta.exported_at if meta else None, warnings)
     _check_structure(src, require_match=mode != "create-only")
-    if fmt != "csv" and sheet is not None:
-        src.formula_cells = _formulas(path, sheet, read.columns)
     return src
 
 
@@ -183,9 +196,8 @@ def _check_duplicates(src: Source, column: str, *, id_column: str | None = None)
 MAX_FORMULA_CELLS = 1000
 
 
-def _formulas(path: Path, sheet: str, columns: list[str]) -> dict[int, dict[str, str]]:
+def _formulas(path: Path, sheet: str, columns: list[str], refs: list[str]) -> dict[int, dict[str, str]]:
     """Formula cells by row; past the limit the whole file is refused, lest later rows slip through unflagged."""
-    refs = find_formula_cells(path, sheet, limit=MAX_FORMULA_CELLS + 1)
     if len(refs) > MAX_FORMULA_CELLS:
         raise WorkbookError(
             f"Sheet {sheet!r} in {path.name} has more than {MAX_FORMULA_CELLS:,} formula cells (first: "

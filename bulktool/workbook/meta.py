@@ -5,10 +5,21 @@ from changes made on the server since, and to recover what spreadsheets can't
 store (empty string versus empty cell, [] versus nothing, CRLF, >15 digits).
 
 Layout of the hidden ``_bulktool`` sheet (hidden, not very-hidden, so that
-LibreOffice keeps it on re-save)::
+LibreOffice keeps it on re-save), format 2::
 
     row 1    JSON of ExportMeta, split across cells A1, B1, ... when long
-    row 2..  sheet | id | sha256 of the values | last_updated (JSON) | values JSON, split across cells
+    row 2..  sheet | first id | sha256 of the batch | record count | batch JSON, split across cells
+
+A batch holds up to ``BATCH`` records with the same columns, as
+``{"columns": [...], "rows": [[id, last_updated, [value, ...]], ...]}``.
+Batching is for speed: a 100k-row record reads in a fifth of the time of one
+row per record, since the XML parser sees 2,000 cells instead of 500,000 and
+the JSON carries no repeated keys. The cost is that an edit to the hidden
+sheet voids its whole batch (those rows are then diffed against live data).
+
+Format 1 (bulktool before 0.2) kept one row per record:
+``sheet | id | sha256 of the values | last_updated (JSON) | values JSON``;
+it is still read.
 """
 
 from __future__ import annotations
@@ -22,7 +33,8 @@ from typing import Any
 from ..errors import WorkbookError
 
 RECORD_SHEET = "_bulktool"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+BATCH = 50  # records per record-sheet row
 CHUNK = 32_000  # an xlsx cell holds at most 32,767 UTF-16 code units
 
 
@@ -136,10 +148,13 @@ def split_text(text: str, size: int = CHUNK) -> list[str]:
     return out or [""]
 
 
-def entry_cells(entry: RecordEntry) -> list[str]:
-    values = entry.payload()
-    last = "" if entry.last_updated is None else json.dumps(entry.last_updated, ensure_ascii=False)
-    return [entry.sheet, entry.id, entry.hash, last, *split_text(values)]
+def batch_cells(entries: Sequence[RecordEntry]) -> list[str]:
+    """One record-sheet row for entries of one sheet that share their columns (format 2)."""
+    columns = list(entries[0].values)
+    rows = [[e.id, e.last_updated, [e.values[c] for c in columns]] for e in entries]
+    payload = json.dumps({"columns": columns, "rows": rows}, ensure_ascii=False, separators=(",", ":"),
+                         default=str)
+    return [entries[0].sheet, entries[0].id, sha256_text(payload), str(len(entries)), *split_text(payload)]
 
 
 def _text(cell: Any) -> str:
@@ -148,30 +163,6 @@ def _text(cell: Any) -> str:
     if isinstance(cell, float):
         return record_id(cell) or ""
     return str(cell)
-
-
-def parse_entry(cells: Sequence[Any], keys: dict[str, str] | None = None) -> RecordEntry | None:
-    """A record row -> entry; None when the row was damaged (its hash no longer matches).
-
-    ``keys`` shares one string object per column name across entries (100k records x 20
-    columns would otherwise hold two million copies of the names).
-    """
-    texts = [_text(c) for c in cells]
-    if len(texts) < 5 or not texts[0] or not texts[1]:
-        return None
-    payload = "".join(texts[4:])
-    if sha256_text(payload) != texts[2]:
-        return None
-    try:
-        values = json.loads(payload)
-        last = json.loads(texts[3]) if texts[3] else None
-    except ValueError:
-        return None
-    if not isinstance(values, dict):
-        return None
-    if keys is not None:
-        values = {keys.setdefault(k, k): v for k, v in values.items()}
-    return RecordEntry(texts[0], texts[1], values, last, texts[2])
 
 
 _BAD = object()  # a text that is not valid JSON
@@ -224,6 +215,30 @@ def _loads_stamps(texts: Sequence[str]) -> list[Any]:
     return _loads_each(texts)
 
 
+def _format(head: str) -> int:
+    try:
+        value = json.loads(head).get("format", 1)
+    except (ValueError, AttributeError):
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _unpack_batch(payload: str) -> list[tuple[str, Any, dict[str, Any]]] | None:
+    """[(id, last_updated, values)], or None when the batch is not what ``batch_cells`` writes."""
+    try:
+        data = json.loads(payload)
+        columns, rows = data["columns"], data["rows"]
+        width = len(columns)
+        out = []
+        for rid, last, values in rows:
+            if len(values) != width or rid is None:
+                return None
+            out.append((str(rid), last, dict(zip(columns, values, strict=True))))
+    except (ValueError, TypeError, KeyError):
+        return None
+    return out
+
+
 def _row_texts(row: Sequence[Any]) -> tuple[str, str, str, str, str] | None:
     """sheet, id, hash, last_updated JSON, values JSON; None when the row is too short."""
     texts = [_text(c) for c in row]
@@ -242,7 +257,7 @@ class ExportRecord:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence[Any]]) -> ExportRecord | None:
-        """Same result as ``parse_entry`` per row, with the JSON parsed in bulk (100k rows in well under 1 s)."""
+        """The record sheet's rows -> entries; format 1 rows have their JSON parsed in bulk."""
         it = iter(rows)
         first = next(it, None)
         if not first:
@@ -251,6 +266,9 @@ class ExportRecord:
         if not head.strip():
             return None
         rec = cls(ExportMeta.from_json(head))
+        if _format(head) >= 2:
+            rec._read_batches(it)
+            return rec
         sha = hashlib.sha256
         good: list[tuple[str, str, str, str, str]] = []
         texts: tuple[str, str, str, str, str] | None
@@ -287,6 +305,23 @@ class ExportRecord:
                 by_id = entries[sheet] = {}
             by_id[rid] = RecordEntry(sheet, rid, vals, last, digest)
         return rec
+
+    def _read_batches(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Format 2 rows: verify each batch's hash, then unpack its records."""
+        for row in rows:
+            texts = _row_texts(row)
+            if texts is None:
+                if any(c not in (None, "") for c in row):
+                    self.damaged += 1
+                continue
+            sheet, _first, digest, count, payload = texts
+            entries = _unpack_batch(payload) if sheet and sha256_text(payload) == digest else None
+            if entries is None:
+                self.damaged += int(count) if count.isdigit() else 1
+                continue
+            by_id = self.entries.setdefault(sheet, {})
+            for rid, last, values in entries:
+                by_id[rid] = RecordEntry(sheet, rid, values, last)
 
     @classmethod
     def from_json(cls, data: Any) -> ExportRecord:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import repeat
@@ -66,19 +64,6 @@ class ReadBook:
 
 
 Renderer = Callable[[str, Any], Any]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic GC while a big sheet is read: its millions of new objects would trigger full
-    collections that find nothing (reading holds every object) and cost a third of the time."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _same_cell(rendered: Any, raw: Any) -> bool:

@@ -10,10 +10,11 @@ from typing import Any
 from python_calamine import CalamineSheet, CalamineWorkbook
 
 from ..errors import WorkbookError
+from ..gcutil import gc_paused
 from ..schema.model import Column
 from .cells import render
 from .meta import RECORD_SHEET, ExportRecord
-from .table import ReadBook, ReadSheet, build_sheet, gc_paused
+from .table import ReadBook, ReadSheet, build_sheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -91,7 +92,7 @@ def read_xlsx(
     sheets: dict[str, ReadSheet] = {}
     # The next data sheet is parsed in a worker thread while this thread reads the export record
     # (or builds the previous sheet): on a 100k-row export that hides most of calamine's time.
-    with ThreadPoolExecutor(max_workers=1) as pool, gc_paused():
+    with ThreadPoolExecutor(max_workers=1) as pool, gc_paused(keep=True):
         pending = [pool.submit(_load_alone, path, name) for name in data_names[:1]]
         rec = _record(wb, path, warnings)
         for n, name in enumerate(data_names):

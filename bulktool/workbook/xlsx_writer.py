@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..errors import OutputError
 from ..schema.model import Column
 from .cells import render
-from .meta import RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, entry_cells, record_id, split_text
+from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, batch_cells, record_id, split_text
 from .table import SheetData
 
 READ_ONLY_NOTE = "Read-only: exported for reference; edits are ignored on import."
@@ -165,15 +165,26 @@ def _records_head(ws: Worksheet, meta: ExportMeta) -> None:
 
 
 class _RecordWriter:
+    """Collects entries into batches of one sheet and one column set (see ``meta``)."""
+
     def __init__(self, ws: Worksheet) -> None:
         self.ws = ws
         self.row = 1
+        self.batch: list[RecordEntry] = []
 
     def add(self, entry: RecordEntry) -> None:
-        for c, text in enumerate(entry_cells(entry)):
-            if text:
-                self.ws.write_string(self.row, c, text)
+        if self.batch and (len(self.batch) >= BATCH or entry.sheet != self.batch[0].sheet
+                           or entry.values.keys() != self.batch[0].values.keys()):
+            self.flush()
+        self.batch.append(entry)
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        for c, text in enumerate(batch_cells(self.batch)):
+            self.ws.write_string(self.row, c, text)
         self.row += 1
+        self.batch = []
 
 
 def _stream(
@@ -247,6 +258,7 @@ def write_xlsx(
         records = _RecordWriter(rec_ws)
         for ws, sheet, title in zip(data, sheets, titles, strict=True):
             total += _stream(ws, sheet, title, styles, records, progress)
+        records.flush()
         data[0].activate()
     except BaseException:
         _discard(wb)
