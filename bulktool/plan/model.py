@@ -59,8 +59,11 @@ class RowResult:
             "action": action,
             "changes": {k: {"old": v.old, "new": v.new} for k, v in self.changes.items()},
             "errors": [{"column": e.column, "message": e.message} for e in self.errors],
-            "status": self.status,
-            "message": self.message,
+            # The documented statuses are planned|applied|failed|skipped: a write of unknown outcome is a
+            # failure to the caller, and its message says so (and that --resume settles it).
+            "status": "failed" if self.status == "unknown" else self.status,
+            "message": self.message if self.status != "unknown" or self.message.startswith("outcome unknown")
+            else f"outcome unknown: {self.message}",
         }
 
 
