@@ -7,19 +7,20 @@ Planning sends only GET requests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from operator import itemgetter
+from itertools import count, repeat
 from typing import Any, Literal
 
 from ..connectors.base import Connector
 from ..errors import ApiError
 from ..gcutil import gc_paused
 from ..progress import NullProgress, Progress
-from ..schema.model import Endpoint
+from ..schema.model import Column, Endpoint
 from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
+from ..workbook.flatten import flatten_columns
 from .diff import build_body, three_way
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import CellError, FieldChange, ImportResult, RowResult
@@ -104,7 +105,6 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
     sheet_has_detail_only = _has_detail_only(ep, dict.fromkeys(sheet.columns))
     sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
-    same_cells = _picker([c.name for c in sheet_cols])
     # The usual row (an id of a live record, no error, no action cell) is an update candidate: decided
     # inline, since _classify's general path costs a third of planning 100k rows.
     plain = action_col is None and options.mode != "create-only" and bool(ep.update_path)
@@ -122,19 +122,19 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
     exported = sheet.exported if source.use_export_record else {}
+    as_live = set() if sheet_has_detail_only else _same_as_live(rows, exported, live, sheet_cols)
     detail_ids = []
-    for r, rr, target in rows:
+    for i, (r, rr, target) in enumerate(rows):
         if rr.action == "update" and target is not None:
             exp = exported.get(target)
             if exp is not None and not _user_touched(ep, r.values, exp):
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                flat = live.flat(ep, target)
-                if same_cells(r.values) == same_cells(flat):
+                if i in as_live:
                     rr.action = "unchanged"  # exactly the canonical live values: nothing to normalise
                     continue
-                quick = three_way(sheet_cols, r.values, flat, None)
+                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -162,19 +162,25 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     return Plan(result, writes)
 
 
-def _picker(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
-    """The values of ``names`` as one tuple (None where absent), fetched in C when all are present."""
-    if not names:
-        return lambda values: ()
-    get = itemgetter(*names) if len(names) > 1 else (lambda values: (values[names[0]],))
+def _same_as_live(
+    rows: Sequence[tuple[ReadRow, RowResult, str | None]], exported: Mapping[str, Any], live: LiveIndex,
+    columns: Sequence[Column],
+) -> set[int]:
+    """Indexes of update candidates without an export record whose cells are exactly the live values.
 
-    def pick(values: Mapping[str, Any]) -> tuple[Any, ...]:
-        try:
-            return tuple(get(values))
-        except KeyError:
-            return tuple(values.get(n) for n in names)
-
-    return pick
+    Compared column by column over all such rows at once; equal canonical
+    values are equal after normalising too, so only the rest need ``three_way``.
+    """
+    picked = [(i, r.values, live.records[t]) for i, (r, rr, t) in enumerate(rows)
+              if rr.action == "update" and t is not None and t not in exported and t in live.records]
+    if not picked:
+        return set()
+    differs: set[int] = set()
+    live_cols = flatten_columns([rec for _, _, rec in picked], columns)
+    for c in columns:
+        mine = map(dict.get, [v for _, v, _ in picked], repeat(c.name))
+        differs.update(k for k, a, b in zip(count(), mine, live_cols[c.name]) if a != b)
+    return {picked[k][0] for k in range(len(picked)) if k not in differs}
 
 
 def _drop_untouched_required(
