@@ -1,3 +1,3 @@
 """bulktool: bulk spreadsheet import/export for Nordic business-system REST APIs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

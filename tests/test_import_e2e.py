@@ -238,3 +238,30 @@ def test_request_budget(srv: SandboxServer, tmp_path: Path, detail: bool) -> Non
     budget = (k if detail else 2 * k) + 3 + 5
     assert srv.stats()["PUT"] == k
     assert total <= budget
+
+
+def test_server_values_the_template_rejects_do_not_block_an_untouched_round_trip(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    """Only rows the user changed are validated: the server's own odd data is not the user's mistake."""
+    odd = sorted(c["id"] for c in srv.records("contacts"))[:2]
+    for rid in odd:
+        # A value outside the documented enum, as a newer or older server may hold. The sandbox's edit API
+        # refuses it, so it goes into the store directly.
+        rec = srv._store.get("contacts", rid)
+        assert rec is not None
+        srv._store.replace("contacts", {**rec, "contactType": "partner"})
+    wb = tmp_path / "contacts.xlsx"
+    export_contacts(srv, wb)
+    code, report = dry_run_json(srv, wb)
+    assert code == 0, report["summary"]
+    assert report["summary"]["unchanged"] == 300 and report["summary"]["invalid"] == 0
+
+    sheet = Sheet(wb)
+    row = sheet.row_of(odd[0])
+    sheet.set(row, "name", "Ändrad AB")
+    sheet.save()
+    code, report = dry_run_json(srv, wb)
+    assert code == 1
+    assert report["summary"]["invalid"] == 1 and report["summary"]["unchanged"] == 299
+    bad = next(r for r in report["rows"] if r["action"] == "invalid")
+    assert bad["row"] == row and [e["column"] for e in bad["errors"]] == ["contactType"]

@@ -97,7 +97,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         key = key_of(r.values.get(key_field)) if key_field else None
         return key is None or not live.by_key.get(key)
 
-    errors = validate_rows(ep, sheet.columns, sheet.rows, id_column=ep.id_field, is_create=is_create)
+    # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
+    # it could only turn an untouched round trip into "invalid" rows.
+    to_check = sheet.rows if not source.use_export_record else \
+        [r for r in sheet.rows if not _as_exported(r, ep.id_field, sheet.exported)]
+    errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
     if source.use_export_record:
         errors = _drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
 
@@ -181,6 +185,13 @@ def _same_as_live(
         mine = map(dict.get, [v for _, v, _ in picked], repeat(c.name))
         differs.update(k for k, a, b in zip(count(), mine, live_cols[c.name]) if a != b)
     return {picked[k][0] for k in range(len(picked)) if k not in differs}
+
+
+def _as_exported(r: ReadRow, id_field: str, exported: Mapping[str, Mapping[str, Any]]) -> bool:
+    if r.errors:
+        return False
+    rid = key_of(r.values.get(id_field))
+    return rid is not None and r.values == exported.get(rid)
 
 
 def _drop_untouched_required(
