@@ -21,9 +21,9 @@ from ..schema.model import Column, Endpoint
 from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
 from ..workbook.flatten import flatten_columns
-from .diff import build_body, three_way
+from .diff import build_body, three_way, user_edited_columns
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
-from .model import CellError, FieldChange, ImportResult, RowResult
+from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .source import Source
 
 Mode = Literal["upsert", "create-only", "update-only"]
@@ -53,13 +53,12 @@ class Plan:
     writes: list[PlannedWrite]
 
 
-def _changed_since(source: Source) -> str | None:
+def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     """Only records changed since the export need fetching, when the whole sheet has ids."""
     meta = source.sheet.meta
     if not (source.use_export_record and meta and source.endpoint.changed_since_filter):
         return None
-    ids = source.endpoint.id_field
-    if any(key_of(r.values.get(ids)) is None for r in source.sheet.rows):
+    if None in ids:
         return None  # natural-key matching needs every live record
     exported_at = source.exported_at
     if not exported_at:
@@ -87,7 +86,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         columns=list(sheet.columns), rows=[], rate_per_second=float(connector.client.limiter.rate),
         warnings=list(source.warnings),
     )
-    live = fetch_live(connector, ep, changed_since=_changed_since(source), progress=progress)
+    ids = [key_of(r.values.get(ep.id_field)) for r in sheet.rows]
+    live = fetch_live(connector, ep, changed_since=_changed_since(source, ids), progress=progress)
     key_field = ep.natural_key[0] if ep.natural_key else None
 
     def is_create(r: Any) -> bool:
@@ -98,9 +98,12 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         return key is None or not live.by_key.get(key)
 
     # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
-    # it could only turn an untouched round trip into "invalid" rows.
-    to_check = sheet.rows if not source.use_export_record else \
-        [r for r in sheet.rows if not _as_exported(r, ep.id_field, sheet.exported)]
+    # it could only turn an untouched round trip into "invalid" rows. (The reader hands back the exported
+    # objects themselves for untouched cells, so one dict comparison settles it.)
+    exported = sheet.exported if source.use_export_record else {}
+    untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
+                 for r, rid in zip(sheet.rows, ids, strict=True)]
+    to_check = [r for r, same in zip(sheet.rows, untouched, strict=True) if not same]
     errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
     if source.use_export_record:
         errors = _drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
@@ -114,18 +117,17 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     plain = action_col is None and options.mode != "create-only" and bool(ep.update_path)
     formula_rows = source.formula_cells
     id_field, name, records, complete = ep.id_field, sheet.name, live.records, live.complete
-    for r in sheet.rows:
-        values = r.values
-        rid = key_of(values.get(id_field)) if plain else None
-        if rid is not None and r.row not in errors and r.row not in formula_rows and (
+    for r, rid, same in zip(sheet.rows, ids, untouched, strict=True):
+        if plain and rid is not None and r.row not in errors and r.row not in formula_rows and (
                 rid in records or not complete):
+            values = r.values
             key = key_of(values.get(key_field)) if key_field else None
-            rows.append((r, RowResult(name, r.row, "update", _id_out(values[id_field]), key, values=values), rid))
+            action: Action = "unchanged" if same else "update"
+            rows.append((r, RowResult(name, r.row, action, _id_out(values[id_field]), key, values=values), rid))
             continue
         rr, target = _classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
-    exported = sheet.exported if source.use_export_record else {}
     as_live = set() if sheet_has_detail_only else _same_as_live(rows, exported, live, sheet_cols)
     detail_ids = []
     for i, (r, rr, target) in enumerate(rows):
@@ -187,13 +189,6 @@ def _same_as_live(
     return {picked[k][0] for k in range(len(picked)) if k not in differs}
 
 
-def _as_exported(r: ReadRow, id_field: str, exported: Mapping[str, Mapping[str, Any]]) -> bool:
-    if r.errors:
-        return False
-    rid = key_of(r.values.get(id_field))
-    return rid is not None and r.values == exported.get(rid)
-
-
 def _drop_untouched_required(
     ep: Endpoint, rows: list[ReadRow], errors: dict[int, list[CellError]], exported: Mapping[str, Any]
 ) -> dict[int, list[CellError]]:
@@ -225,8 +220,6 @@ def _has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
 
 
 def _user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> bool:
-    from .diff import user_edited_columns
-
     # Fast path: the reader hands back exactly the exported value for every untouched cell.
     if values == exported:
         return False

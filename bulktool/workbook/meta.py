@@ -95,7 +95,7 @@ def safe_host(host: str) -> str:
     return netloc.rsplit("@", 1)[-1] + sep + path
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordEntry:
     """One exported record: what the sheet row held when it was written."""
 
@@ -227,16 +227,10 @@ def _unpack_batch(payload: str) -> list[tuple[str, Any, dict[str, Any]]] | None:
     """[(id, last_updated, values)], or None when the batch is not what ``batch_cells`` writes."""
     try:
         data = json.loads(payload)
-        columns, rows = data["columns"], data["rows"]
-        width = len(columns)
-        out = []
-        for rid, last, values in rows:
-            if len(values) != width or rid is None:
-                return None
-            out.append((str(rid), last, dict(zip(columns, values, strict=True))))
-    except (ValueError, TypeError, KeyError):
+        columns = data["columns"]
+        return [(str(rid), last, dict(zip(columns, values, strict=True))) for rid, last, values in data["rows"]]
+    except (ValueError, TypeError, KeyError):  # zip(strict=True) raises ValueError on a short row
         return None
-    return out
 
 
 def _row_texts(row: Sequence[Any]) -> tuple[str, str, str, str, str] | None:
@@ -319,9 +313,8 @@ class ExportRecord:
             if entries is None:
                 self.damaged += int(count) if count.isdigit() else 1
                 continue
-            by_id = self.entries.setdefault(sheet, {})
-            for rid, last, values in entries:
-                by_id[rid] = RecordEntry(sheet, rid, values, last)
+            self.entries.setdefault(sheet, {}).update(
+                {rid: RecordEntry(sheet, rid, values, last) for rid, last, values in entries})
 
     @classmethod
     def from_json(cls, data: Any) -> ExportRecord:
