@@ -32,8 +32,22 @@ def key_of(value: Any) -> str | None:
 @dataclass
 class LiveIndex:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> raw list record
-    by_key: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # natural key -> ids
     complete: bool = True  # False when only records changed since the export were fetched
+    key_field: str | None = None  # the natural key that by_key indexes
+    _by_key: dict[str, list[str]] | None = None
+
+    @property
+    def by_key(self) -> dict[str, list[str]]:
+        """Natural key -> ids; built on first use, since a sheet whose rows all have ids never asks."""
+        if self._by_key is None:
+            index: dict[str, list[str]] = defaultdict(list)
+            if self.key_field:
+                for rid, item in self.records.items():
+                    k = key_of(item.get(self.key_field))
+                    if k is not None:
+                        index[k].append(rid)
+            self._by_key = index
+        return self._by_key
 
     def flat(self, endpoint: Endpoint, record_id: str) -> dict[str, Any]:
         rec = self.records.get(record_id)
@@ -70,18 +84,10 @@ def fetch_live(
         progress.advance(1, total=total)
 
     items = connector.list_all(endpoint.list_path, params, id_field=endpoint.id_field, on_page=on_page)
-    index = LiveIndex(complete=not params)
-    key = endpoint.natural_key[0] if endpoint.natural_key else None
-    for item in items:
-        rid = key_of(item.get(endpoint.id_field))
-        if rid is None:
-            continue
-        index.records[rid] = item
-        if key:
-            k = key_of(item.get(key))
-            if k is not None:
-                index.by_key[k].append(rid)
-    return index
+    id_field = endpoint.id_field
+    records = {rid: item for rid, item in zip([key_of(i.get(id_field)) for i in items], items, strict=True)
+               if rid is not None}
+    return LiveIndex(records, complete=not params, key_field=endpoint.natural_key[0] if endpoint.natural_key else None)
 
 
 def fetch_details(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import count, repeat
+from itertools import compress, count, repeat
+from operator import ne
 from typing import Any, Literal
 
 from ..connectors.base import Connector
@@ -103,15 +104,19 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     exported = sheet.exported if source.use_export_record else {}
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
+    # Without a record to compare with, a row holding exactly the live values is as good as untouched.
+    sheet_has_detail_only = _has_detail_only(ep, dict.fromkeys(sheet.columns))
+    sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
+    action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
+    if not sheet_has_detail_only and action_col is None:
+        for i in _same_as_live(sheet.rows, ids, untouched, exported, live, sheet_cols):
+            untouched[i] = True
     to_check = [r for r, same in zip(sheet.rows, untouched, strict=True) if not same]
     errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
     if source.use_export_record:
         errors = _drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
-    action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
-    sheet_has_detail_only = _has_detail_only(ep, dict.fromkeys(sheet.columns))
-    sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
     # The usual row (an id of a live record, no error, no action cell) is an update candidate: decided
     # inline, since _classify's general path costs a third of planning 100k rows.
     plain = action_col is None and options.mode != "create-only" and bool(ep.update_path)
@@ -128,7 +133,6 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         rr, target = _classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
-    as_live = set() if sheet_has_detail_only else _same_as_live(rows, exported, live, sheet_cols)
     detail_ids = []
     for i, (r, rr, target) in enumerate(rows):
         if rr.action == "update" and target is not None:
@@ -137,7 +141,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                if i in as_live:
+                if untouched[i]:
                     rr.action = "unchanged"  # exactly the canonical live values: nothing to normalise
                     continue
                 quick = three_way(sheet_cols, r.values, live.flat(ep, target), None)
@@ -169,24 +173,25 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
 
 
 def _same_as_live(
-    rows: Sequence[tuple[ReadRow, RowResult, str | None]], exported: Mapping[str, Any], live: LiveIndex,
-    columns: Sequence[Column],
-) -> set[int]:
-    """Indexes of update candidates without an export record whose cells are exactly the live values.
+    rows: Sequence[ReadRow], ids: Sequence[str | None], untouched: Sequence[bool], exported: Mapping[str, Any],
+    live: LiveIndex, columns: Sequence[Column],
+) -> list[int]:
+    """Indexes of rows with no export record entry whose cells are exactly their live record's values.
 
     Compared column by column over all such rows at once; equal canonical
     values are equal after normalising too, so only the rest need ``three_way``.
     """
-    picked = [(i, r.values, live.records[t]) for i, (r, rr, t) in enumerate(rows)
-              if rr.action == "update" and t is not None and t not in exported and t in live.records]
+    records = live.records
+    picked = [(i, r.values, records[rid]) for i, (r, rid, same) in enumerate(zip(rows, ids, untouched, strict=True))
+              if not same and rid is not None and not r.errors and rid not in exported and rid in records]
     if not picked:
-        return set()
+        return []
     differs: set[int] = set()
     live_cols = flatten_columns([rec for _, _, rec in picked], columns)
+    values = [v for _, v, _ in picked]
     for c in columns:
-        mine = map(dict.get, [v for _, v, _ in picked], repeat(c.name))
-        differs.update(k for k, a, b in zip(count(), mine, live_cols[c.name]) if a != b)
-    return {picked[k][0] for k in range(len(picked)) if k not in differs}
+        differs.update(compress(count(), map(ne, map(dict.get, values, repeat(c.name)), live_cols[c.name])))
+    return [i for k, (i, _, _) in enumerate(picked) if k not in differs]
 
 
 def _drop_untouched_required(

@@ -121,18 +121,29 @@ def flatten_columns(records: Sequence[dict[str, Any]], columns: Sequence[Column]
     times more than a pass per column.
     """
     out: dict[str, list[Any]] = {}
+    heads: dict[str, tuple[list[Any], bool]] = {}  # visitingAddress.* share one lookup of visitingAddress
     for c in columns:
         parts = tuple(c.name.split("."))
         if len(parts) == 1:
             vals = list(map(dict.get, records, repeat(c.name)))
         elif len(parts) == 2:
-            leaf = parts[1]
-            vals = [v.get(leaf) if v.__class__ is dict else None if v is None else _walk(r, parts)
-                    for r, v in zip(records, map(dict.get, records, repeat(parts[0])), strict=True)]
+            head, leaf = parts
+            if head not in heads:
+                objs = list(map(dict.get, records, repeat(head)))
+                heads[head] = (objs, all(o.__class__ is dict for o in objs))
+            objs, all_dicts = heads[head]
+            if all_dicts:  # the usual case: straight C
+                vals = list(map(dict.get, objs, repeat(leaf)))
+            else:
+                vals = [v.get(leaf) if v.__class__ is dict else None if v is None else _walk(r, parts)
+                        for r, v in zip(records, objs, strict=True)]
         else:
             vals = [_walk(r, parts) for r in records]
         already = _ALREADY.get(c.type)
-        out[c.name] = [v if v is None or v.__class__ is already else canonical(c.type, v) for v in vals]
+        if set(map(type, vals)) <= {already, type(None)}:
+            out[c.name] = vals  # already in reader form, checked in C
+        else:
+            out[c.name] = [v if v is None or v.__class__ is already else canonical(c.type, v) for v in vals]
     return out
 
 
