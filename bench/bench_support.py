@@ -44,6 +44,7 @@ def make_big_workbook(path: Path, n: int, changed: int) -> None:
                           columns=[{"name": c.name, "type": c.type, "read_only": not c.writable} for c in cols],
                           id_column="id", natural_key=["customerNumber"], detail=False, filters={}, sort=None)})
     write_xlsx(path, [SheetData("contacts", cols, (flatten(r, cols) for r in records), "id")], meta)
+    _write_foreign(path.with_name("foreign.xlsx"), cols, records)
     for r in records[:changed]:
         r["name"] = r["name"] + " (server)"
     import json
@@ -77,3 +78,18 @@ class PrefetchedConnector(Connector):
 
     def get(self, path: str) -> dict[str, Any]:
         return self._by_id[int(path.rstrip("/").rsplit("/", 1)[1])]
+
+
+def _write_foreign(path: Path, cols: list[Any], records: list[dict[str, Any]]) -> None:
+    """The same rows as a workbook another tool wrote: plain cells, no export record, no styles."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("contacts")
+    ws.write_row(0, 0, [c.name for c in cols])
+    for r, rec in enumerate(records, start=1):
+        for c, value in enumerate(flatten(rec, cols).values()):
+            if value is not None:
+                ws.write(r, c, value)
+    wb.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,6 +120,20 @@ def _cell_fallback(typ: str) -> Callable[[Any], Any]:
     return conv
 
 
+_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00").fullmatch
+
+
+def _canonical_datetime_text(text: str) -> bool:
+    """Already what ``clean`` returns: the API form, UTC, whole seconds, and a real date and time."""
+    if _CANONICAL_DATETIME(text) is None:
+        return False
+    try:
+        datetime.fromisoformat(text[:19])
+    except ValueError:  # 2024-02-30 and the like: left to clean for its message
+        return False
+    return True
+
+
 def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, str]]:
     """One column of raw cells -> API values and the errors by position, as ``clean`` cell by cell.
 
@@ -140,9 +155,11 @@ def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, st
         if typ == "boolean":
             return [c if c.__class__ is bool else conv(c) for c in raws], {}
         if typ == "datetime":
-            # What format_datetime gives for a naive datetime in whole seconds, in C.
+            # What format_datetime gives for a naive datetime in whole seconds, in C; text already in
+            # that form (a foreign file holding the API's own datetimes) is kept as it is.
             return [c.isoformat(" ") + " +00:00"
-                    if c.__class__ is datetime and not c.microsecond and c.tzinfo is None else conv(c)
+                    if c.__class__ is datetime and not c.microsecond and c.tzinfo is None
+                    else c if c.__class__ is str and _canonical_datetime_text(c) else conv(c)
                     for c in raws], {}
         return [conv(c) for c in raws], {}
     except CellValueError:
