@@ -11,28 +11,31 @@ cells are re-examined in Python, so a clean 100,000-row sheet stays fast.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from ..plan.model import CellError
+from .checks import (
+    CHECK_PREFIX,
+    TYPE_WORDS,
+    blank,
+    decimals_check,
+    enum_check,
+    guarded,
+    max_length_check,
+    pattern_check,
+    required_check,
+    type_check,
+)
 from .model import Column, Endpoint
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
-
-Pred = Callable[[Any], bool]
-CHECK_PREFIX = "bulktool:"
-_NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean", "empty"})
-_DATE_RE = r"\d{4}-\d{2}-\d{2}"
-_DATETIME_RE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](?:0\d|1[0-4]):[0-5]\d"
-_TIME_RE = r"(?:[01]\d|2[0-3]):[0-5]\d"
 
 
 class RowLike(Protocol):
@@ -46,239 +49,13 @@ class RowLike(Protocol):
     def errors(self) -> Mapping[str, str]: ...  # column -> cell conversion error
 
 
-# ---------------------------------------------------------------- element tests
-
-
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float):
-        return math.isnan(v)
-    return isinstance(v, str) and not v.strip()
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
-
-
-def _is_number(v: Any) -> bool:
-    return _is_int(v) or (isinstance(v, float | np.floating) and math.isfinite(v))
-
-
-def _valid_date(v: str) -> bool:
-    try:
-        date.fromisoformat(v)
-    except ValueError:
-        return False
-    return True
-
-
-def _valid_datetime(v: str) -> bool:
-    try:
-        datetime.fromisoformat(v[:19])
-    except ValueError:
-        return False
-    return True
-
-
-_DATE_RX, _DATETIME_RX, _TIME_RX = (re.compile(p) for p in (_DATE_RE, _DATETIME_RE, _TIME_RE))
-# Tests on one text value (date/datetime/time columns hold API-form strings).
-_TEXT_TESTS: dict[str, Pred] = {
-    "date": lambda v: _DATE_RX.fullmatch(v) is not None and _valid_date(v),
-    "datetime": lambda v: _DATETIME_RX.fullmatch(v) is not None and _valid_datetime(v),
-    "time": lambda v: _TIME_RX.fullmatch(v) is not None,
-}
-_TYPE_TESTS: dict[str, Pred] = {
-    "string": lambda v: isinstance(v, str),
-    "integer": _is_int,
-    "decimal": _is_number,
-    "boolean": lambda v: isinstance(v, bool | np.bool_),
-    "date": lambda v: isinstance(v, str) and _TEXT_TESTS["date"](v),
-    "datetime": lambda v: isinstance(v, str) and _TEXT_TESTS["datetime"](v),
-    "time": lambda v: isinstance(v, str) and _TEXT_TESTS["time"](v),
-    "int_list": lambda v: isinstance(v, list | tuple) and all(_is_int(x) for x in v),
-    "string_list": lambda v: isinstance(v, list | tuple) and all(isinstance(x, str) for x in v),
-    "json": lambda v: isinstance(v, list | dict),
-}
-# infer_dtype results that prove a whole column passes the type test without looking at elements.
-_TYPE_FAST: dict[str, frozenset[str]] = {
-    "string": frozenset({"string", "empty"}),
-    "integer": frozenset({"integer", "empty"}),
-    "decimal": frozenset({"integer", "empty"}),
-    "boolean": frozenset({"boolean", "empty"}),
-}
-_LIST_ITEMS = {"int_list": frozenset({"integer", "empty"}), "string_list": frozenset({"string", "empty"})}
-_TYPE_WORDS = {
-    "string": "expected text",
-    "integer": "expected a whole number",
-    "decimal": "expected a number",
-    "boolean": "expected TRUE or FALSE",
-    "date": "not a valid date YYYY-MM-DD",
-    "datetime": "not a valid date and time YYYY-MM-DD HH:MM:SS +00:00",
-    "time": "does not match hh:mm",
-    "int_list": "expected a list of whole numbers, like 10, 16",
-    "string_list": "expected a list of text values",
-    "json": "expected a JSON list or object",
-}
-
-
-# ---------------------------------------------------------------- vectorised helpers
-
-
-def _kind(s: pd.Series) -> str:
-    return str(pd.api.types.infer_dtype(s, skipna=True))
-
-
-def _all(s: pd.Series) -> pd.Series:
-    return pd.Series(True, index=s.index)
-
-
-def _texts(s: pd.Series) -> pd.Series:
-    """The column with every non-string element as NaN, so string operations are safe."""
-    kind = _kind(s)
-    if kind == "string":
-        return s
-    if kind in _NUMERIC_KINDS:
-        return pd.Series(np.nan, index=s.index, dtype=object)
-    return s.where(s.map(type).isin([str]))
-
-
-def _text_test(s: pd.Series, pred: Pred, *, blank_ok: bool = True) -> pd.Series:
-    """``pred`` over the distinct strings only (sheets repeat values a lot); non-strings pass."""
-    t = _texts(s)
-    distinct = pd.unique(t.dropna())
-    good = [v for v in distinct if (blank_ok and not v.strip()) or pred(v)]
-    if len(good) == len(distinct):
-        return _all(s)
-    return t.isin(good) | t.isna()
-
-
-def _refine(s: pd.Series, ok: pd.Series, pred: Pred) -> pd.Series:
-    """Re-test only the cells the vectorised test rejected; blank cells always pass here."""
-    ok = ok.fillna(True).astype(bool)
-    if ok.all():
-        return ok
-    bad = ~ok
-    ok = ok.copy()
-    ok[bad] = s[bad].map(lambda v: _blank(v) or pred(v)).astype(bool)
-    return ok
-
-
-def _type_check(ctype: str) -> Callable[[pd.Series], pd.Series]:
-    pred = _TYPE_TESTS[ctype]
-
-    def check(s: pd.Series) -> pd.Series:
-        if _kind(s) in _TYPE_FAST.get(ctype, ()):
-            return _all(s)
-        types = s.map(type)
-        if ctype == "decimal" and _kind(s) in ("floating", "mixed-integer-float"):
-            ok = pd.Series(~np.isinf(_floats(s, types)), index=s.index)
-        elif ctype in _TEXT_TESTS:
-            ok = _text_test(s, _TEXT_TESTS[ctype]) & types.isin([str])
-        elif ctype in _LIST_ITEMS:
-            ok = types.isin([list, tuple])
-            if ok.all() and _kind(s.explode()) in _LIST_ITEMS[ctype]:
-                return ok
-            ok = pd.Series(False, index=s.index)
-        elif ctype == "json":
-            ok = types.isin([list, dict])
-        else:
-            ok = pd.Series(False, index=s.index)
-        return _refine(s, ok | s.isna(), pred)
-
-    return check
-
-
-def _required(s: pd.Series) -> pd.Series:
-    ok = s.notna()
-    if _kind(s) not in _NUMERIC_KINDS:
-        ok &= _text_test(s, lambda v: bool(v.strip()), blank_ok=False)
-    return ok
-
-
-def _enum_check(col: Column) -> Callable[[pd.Series], pd.Series]:
-    allowed = {str(v).casefold() for v in col.enum or ()}
-
-    def in_enum(v: Any) -> bool:
-        if isinstance(v, list | tuple):
-            return all(str(x).strip().casefold() in allowed for x in v)
-        return str(v).strip().casefold() in allowed
-
-    def check(s: pd.Series) -> pd.Series:
-        if col.type in ("string_list", "int_list", "json"):
-            return _refine(s, pd.Series(False, index=s.index), in_enum)
-        if col.type == "string":
-            return _text_test(s, in_enum)
-        return _refine(s, s.map(str, na_action="ignore").str.casefold().isin(allowed), in_enum)
-
-    return check
-
-
-def _max_length_check(limit: int) -> Callable[[pd.Series], pd.Series]:
-    def check(s: pd.Series) -> pd.Series:
-        t = _texts(s)
-        return t.str.len().le(limit) | t.isna()
-
-    return check
-
-
-def _floats(s: pd.Series, types: pd.Series) -> np.ndarray[Any, Any]:
-    """The float cells as a float array, NaN elsewhere (ints may be too big for a float)."""
-    floats = s.where(types.isin([float, np.float64, np.float32]))
-    return pd.to_numeric(floats, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
-def _decimals_ok(x: np.ndarray[Any, Any], places: int) -> np.ndarray[Any, Any]:
-    """Tolerates binary noise such as 0.30000000000000004 for "0.3"."""
-    scaled = x * (10.0**places)
-    with np.errstate(invalid="ignore", over="ignore"):
-        tolerance = np.maximum(1e-6, np.abs(scaled) * 1e-12)
-        return np.asarray(~np.isfinite(x) | (np.abs(scaled - np.round(scaled)) <= tolerance))
-
-
-def _decimals_check(places: int) -> Callable[[pd.Series], pd.Series]:
-    def check(s: pd.Series) -> pd.Series:
-        if _kind(s) in ("integer", "empty"):
-            return _all(s)  # whole numbers have no decimals
-        return pd.Series(_decimals_ok(_floats(s, s.map(type)), places), index=s.index)
-
-    return check
-
-
-def _pattern_check(pattern: str) -> Callable[[pd.Series], pd.Series]:
-    rx = re.compile(pattern)
-
-    def check(s: pd.Series) -> pd.Series:
-        return _text_test(s, lambda v: rx.fullmatch(v) is not None)
-
-    return check
-
-
-def _guarded(fn: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
-    """If a strange value breaks the vectorised check, judge cell by cell so only that cell fails."""
-
-    def one(v: Any) -> bool:
-        try:
-            return bool(fn(pd.Series([v], dtype=object)).iloc[0])
-        except Exception:
-            return False
-
-    def check(s: pd.Series) -> pd.Series:
-        try:
-            return fn(s)
-        except Exception:
-            return s.map(one).astype(bool)
-
-    return check
-
-
 # ---------------------------------------------------------------- schema
 
 
 def _is_create_default(id_column: str | None) -> Callable[[RowLike], bool]:
     if id_column is None:
         return lambda r: True
-    return lambda r: _blank(r.values.get(id_column))
+    return lambda r: blank(r.values.get(id_column))
 
 
 def _checked_columns(endpoint: Endpoint, columns: Sequence[str]) -> list[Column]:
@@ -294,24 +71,24 @@ def build_schema(endpoint: Endpoint, columns: Sequence[str], *, for_create: bool
     import pandera.pandas as pa
 
     def named(fn: Callable[[pd.Series], pd.Series], kind: str, *, ignore_na: bool = True) -> pa.Check:
-        return pa.Check(_guarded(fn), name=CHECK_PREFIX + kind, ignore_na=ignore_na)
+        return pa.Check(guarded(fn), name=CHECK_PREFIX + kind, ignore_na=ignore_na)
 
     schema_cols: dict[str, pa.Column] = {}
     for c in _checked_columns(endpoint, columns):
         checks: list[pa.Check] = []
         if c.required_create if for_create else c.required_update:
-            checks.append(named(_required, "required", ignore_na=False))
+            checks.append(named(required_check, "required", ignore_na=False))
         elif not for_create and not c.nullable:
-            checks.append(named(_required, "not_empty", ignore_na=False))
-        checks.append(named(_type_check(c.type), "type"))
+            checks.append(named(required_check, "not_empty", ignore_na=False))
+        checks.append(named(type_check(c.type), "type"))
         if c.enum:
-            checks.append(named(_enum_check(c), "enum"))
+            checks.append(named(enum_check(c), "enum"))
         if c.max_length is not None and c.type == "string":
-            checks.append(named(_max_length_check(c.max_length), "max_length"))
+            checks.append(named(max_length_check(c.max_length), "max_length"))
         if c.decimals is not None and c.type == "decimal":
-            checks.append(named(_decimals_check(c.decimals), "decimals"))
+            checks.append(named(decimals_check(c.decimals), "decimals"))
         if c.pattern and c.type in ("string", "time"):
-            checks.append(named(_pattern_check(c.pattern), "pattern"))
+            checks.append(named(pattern_check(c.pattern), "pattern"))
         schema_cols[c.name] = pa.Column(None, checks=checks, nullable=True, required=True)
     kind = "create" if for_create else "update"
     return pa.DataFrameSchema(schema_cols, name=f"{endpoint.name} ({kind})", strict=False)
@@ -333,7 +110,7 @@ def _message(kind: str, col: Column, value: Any) -> str:
     if kind == "not_empty":
         return "cannot be empty"
     if kind == "type":
-        return f"{_TYPE_WORDS[col.type]} (got {_show(value)})"
+        return f"{TYPE_WORDS[col.type]} (got {_show(value)})"
     if kind == "enum":
         return f"must be one of: {', '.join(col.enum or ())} (got {_show(value)})"
     if kind == "max_length":

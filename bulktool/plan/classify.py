@@ -1,0 +1,97 @@
+"""Per-row decisions: what a row asks for (create, update, delete, skip) and whether it may.
+
+The common row, an id of a live record with no error and no action cell, is
+decided inline by the planner; everything else comes here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..workbook import ReadRow
+from .live import LiveIndex, key_of
+from .model import CellError, RowResult
+from .source import Source
+
+Mode = Literal["upsert", "create-only", "update-only"]
+ROW_ACTIONS = ("create", "update", "delete", "skip")
+
+
+@dataclass
+class PlanOptions:
+    mode: Mode = "upsert"
+    allow_delete: bool = False
+
+
+def classify(
+    r: ReadRow, source: Source, options: PlanOptions, live: LiveIndex, errors: Mapping[int, list[CellError]],
+    action_col: str | None,
+) -> tuple[RowResult, str | None]:
+    ep = source.endpoint
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    rid = key_of(r.values.get(ep.id_field))
+    key = key_of(r.values.get(key_field)) if key_field else None
+    rr = RowResult(sheet=source.sheet.name, row=r.row, action="unchanged", id=id_out(r.values.get(ep.id_field)),
+                   key=key, values=r.values)
+    # A formula cell's value is whatever Excel cached (nothing, if another tool wrote it): its other errors
+    # are noise, so the formula is named first and alone for that column.
+    formulas = source.formula_cells.get(r.row, {})
+    cell_errors = [CellError(col, msg) for col, msg in formulas.items()]
+    cell_errors += [e for e in errors.get(r.row, []) if e.column not in formulas]
+    raw_action = r.values.get(action_col) if action_col else None
+    requested = str(raw_action).strip().lower() or None if raw_action is not None else None
+    if requested is not None and requested not in ROW_ACTIONS:
+        cell_errors.append(CellError("action", f"must be one of: {', '.join(ROW_ACTIONS)} (got {requested!r})"))
+    if requested == "skip":
+        rr.action, rr.status, rr.message = "unchanged", "skipped", "skipped (action column says skip)"
+        return rr, None
+    target = rid
+    if target is None and key is not None:
+        matches = live.by_key.get(key, [])
+        if len(matches) > 1:
+            cell_errors.append(CellError(key_field, f"{key_field} {key!r} matches {len(matches)} records "
+                                                    f"(ids {', '.join(matches[:5])}); add the id column"))
+        elif matches:
+            target = matches[0]
+            rr.message = f"matched existing id {target} by {key_field}"
+    if requested == "delete":
+        if target is None:
+            cell_errors.append(CellError(ep.id_field, "delete needs an id (or a natural key that matches)"))
+        elif not options.allow_delete:
+            cell_errors.append(CellError("action", "delete needs --allow-delete"))
+        elif not ep.delete_path:
+            cell_errors.append(CellError("action", f"{ep.name} cannot be deleted through the API"))
+    if cell_errors:
+        rr.action, rr.errors = "invalid", cell_errors
+        return rr, target
+    if requested == "delete":
+        rr.action = "delete"
+        return rr, target
+    if rid is not None and live.complete and rid not in live.records:
+        rr.action = "conflict"
+        rr.message = f"id {rid} no longer exists on the server"
+        return rr, None
+    wants_create = target is None or requested == "create"
+    if wants_create:
+        if options.mode == "update-only" or not ep.create_path:
+            rr.message = "no matching record (update-only mode)" if ep.create_path else "endpoint is read-only"
+            rr.status = "skipped"
+            return rr, None
+        rr.action = "create"
+        return rr, None
+    if options.mode == "create-only" or not ep.update_path:
+        rr.status = "skipped"
+        rr.message = "exists (create-only mode)" if ep.update_path else "endpoint is read-only"
+        return rr, target
+    rr.action = "update"
+    return rr, target
+
+
+def id_out(v: Any) -> str | int | None:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v if isinstance(v, int | str) else str(v)
