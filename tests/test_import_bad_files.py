@@ -10,6 +10,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -57,6 +58,18 @@ def assert_refused(srv: SandboxServer, path: Path, code: int, message: str, *ext
             assert stats["total"] == 0, (apply, stats)
 
 
+def plain_book(path: Path, rows: list[list[Any]], title: str = "contacts") -> Path:
+    """A workbook another tool wrote: one sheet of plain cells, no export record."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
 def edited(exported: Path, tmp_path: Path, name: str, edit: Callable[[Sheet], None]) -> Path:
     path = tmp_path / name
     shutil.copy(exported, path)
@@ -98,11 +111,7 @@ def test_zip_bomb(srv: SandboxServer, tmp_path: Path) -> None:
 
 def test_workbook_with_headers_only(srv: SandboxServer, tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
-    book = openpyxl.Workbook()
-    assert book.active is not None
-    book.active.title = "contacts"
-    book.active.append(["id", "name", "customerNumber", "contactType"])
-    book.save(path)
+    plain_book(path, [["id", "name", "customerNumber", "contactType"]])
     assert_refused(srv, path, 2, "Error: Sheet 'contacts' in empty.xlsx has no data rows")
 
 
@@ -110,10 +119,7 @@ def test_workbook_with_headers_only(srv: SandboxServer, tmp_path: Path) -> None:
 def test_workbook_without_cells(srv: SandboxServer, tmp_path: Path, title: str) -> None:
     # A blank default workbook ("Sheet") is reported as empty, not as an unknown endpoint "Sheet".
     path = tmp_path / "blank.xlsx"
-    book = openpyxl.Workbook()
-    assert book.active is not None
-    book.active.title = title
-    book.save(path)
+    plain_book(path, [], title)
     assert_refused(srv, path, 2, f"Error: Sheet {title!r} in blank.xlsx has no data rows")
 
 
@@ -227,14 +233,9 @@ def test_text_in_an_exported_number_column(srv: SandboxServer, exported: Path, t
 def test_text_in_a_number_column_of_a_foreign_workbook(srv: SandboxServer, tmp_path: Path) -> None:
     """A workbook bulktool never exported is typed by the template: same message."""
     path = tmp_path / "mine.xlsx"
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "contacts"
-    ws.append(["customerNumber", "name", "contactType", "responsible.id", "visitingAddress.countryId"])
-    ws.append(["N-1", "Ett AB", "company", 1, 1])
-    ws.append(["N-2", "Två AB", "company", 1, "x"])
-    book.save(path)
+    plain_book(path, [["customerNumber", "name", "contactType", "responsible.id", "visitingAddress.countryId"],
+                      ["N-1", "Ett AB", "company", 1, 1],
+                      ["N-2", "Två AB", "company", 1, "x"]])
     assert_refused(srv, path, 1, invalid_line(3, "visitingAddress.countryId", "expected a whole number, got 'x'"))
 
 
@@ -250,14 +251,8 @@ def test_formula_cell_flags_its_row(srv: SandboxServer, exported: Path, tmp_path
 def test_too_many_formula_cells_refuse_the_file(srv: SandboxServer, tmp_path: Path) -> None:
     """Past the scan limit no row may slip through unflagged: the whole file is refused."""
     path = tmp_path / "many.xlsx"
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "contacts"
-    ws.append(["customerNumber", "name", "contactType", "responsible.id"])
-    for n in range(1001):
-        ws.append([f"F-{n}", f'=UPPER("kund {n}")', "company", 1])
-    book.save(path)
+    plain_book(path, [["customerNumber", "name", "contactType", "responsible.id"],
+                      *([f"F-{n}", f'=UPPER("kund {n}")', "company", 1] for n in range(1001))])
     assert_refused(srv, path, 2, "Error: Sheet 'contacts' in many.xlsx has more than 1,000 formula cells (first: "
                                  "B2, B3, B4); replace the formulas with their values (Paste Special > Values) "
                                  "and retry")

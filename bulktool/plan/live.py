@@ -16,8 +16,8 @@ from typing import Any
 from ..connectors.base import Connector
 from ..errors import ApiError
 from ..progress import NullProgress, Progress
-from ..schema.model import Endpoint
-from ..workbook.flatten import Flattener, make_flattener
+from ..schema.model import Column, Endpoint
+from ..workbook import flatten
 
 
 def key_of(value: Any) -> str | None:
@@ -53,18 +53,18 @@ class LiveIndex:
         rec = self.records.get(record_id)
         if rec is None:
             return {}
-        return _list_flattener(endpoint)(rec)
+        return flatten(rec, _list_columns(endpoint))
 
 
-_FLATTENERS: dict[tuple[str, str, int], Flattener] = {}
+_LIST_COLUMNS: dict[tuple[str, str, int], tuple[Column, ...]] = {}
 
 
-def _list_flattener(endpoint: Endpoint) -> Flattener:
+def _list_columns(endpoint: Endpoint) -> tuple[Column, ...]:
     key = (endpoint.system, endpoint.name, endpoint.version)
-    run = _FLATTENERS.get(key)
-    if run is None:
-        run = _FLATTENERS[key] = make_flattener([c for c in endpoint.columns if c.in_list])
-    return run
+    cols = _LIST_COLUMNS.get(key)
+    if cols is None:
+        cols = _LIST_COLUMNS[key] = tuple(c for c in endpoint.columns if c.in_list)
+    return cols
 
 
 def fetch_live(

@@ -60,10 +60,9 @@ class RowResult:
             "changes": {k: {"old": v.old, "new": v.new} for k, v in self.changes.items()},
             "errors": [{"column": e.column, "message": e.message} for e in self.errors],
             # The documented statuses are planned|applied|failed|skipped: a write of unknown outcome is a
-            # failure to the caller, and its message says so (and that --resume settles it).
+            # failure to the caller; its message (from the writer) starts "outcome unknown".
             "status": "failed" if self.status == "unknown" else self.status,
-            "message": self.message if self.status != "unknown" or self.message.startswith("outcome unknown")
-            else f"outcome unknown: {self.message}",
+            "message": self.message,
         }
 
 

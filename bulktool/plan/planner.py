@@ -110,7 +110,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
     # The usual row (an id of a live record, no error, no action cell) is an update candidate: decided
-    # inline, since _classify's general path costs a third of planning 100k rows.
+    # inline, since classify's general path cost a third of planning 100k rows.
     plain = action_col is None and options.mode != "create-only" and bool(ep.update_path)
     formula_rows = source.formula_cells
     id_field, name, records, complete = ep.id_field, sheet.name, live.records, live.complete
@@ -126,16 +126,13 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
     detail_ids = []
-    for i, (r, rr, target) in enumerate(rows):
+    for r, rr, target in rows:
         if rr.action == "update" and target is not None:
             exp = exported.get(target)
             if exp is not None and not user_touched(ep, r.values, exp):
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                if untouched[i]:
-                    rr.action = "unchanged"  # exactly the canonical live values: nothing to normalise
-                    continue
                 quick = three_way(sheet_cols, r.values, live.flat(ep, target), None)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"

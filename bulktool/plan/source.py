@@ -14,6 +14,7 @@ from ..schema.model import Column, Endpoint
 from ..workbook import CellValueError, ReadSheet, clean, read_table
 from ..workbook.guards import check_input_file, find_formula_cells
 from ..workbook.meta import RECORD_SHEET
+from .live import key_of
 
 META_SHEETS = {"_bulktool", "summary"}
 
@@ -80,8 +81,9 @@ def _load(
     mode: str,
 ) -> Source:
     # A workbook without an export record is typed by its template: resolve it first, read once.
-    has_record = fmt == "csv" or any(n.lower() == RECORD_SHEET for n in names)
-    guessed = None if has_record else _endpoint_or_none(system, endpoint or sheet or path.stem)
+    # (A CSV's record is a sidecar file, found by the reader, so CSV is not guessed.)
+    may_have_record = fmt == "csv" or any(n.lower() == RECORD_SHEET for n in names)
+    guessed = None if may_have_record else _endpoint_or_none(system, endpoint or sheet or path.stem)
     book = read_table(path, sheet=sheet, columns=list(guessed.columns) if guessed else None)
     read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
     if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
@@ -157,21 +159,10 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
         _check_duplicates(src, k, id_column=ep.id_field if has_id else None)
 
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
-def _norm_key(v: object) -> str | None:
-    if v is None:
-        return None
-    text = v.strip() if isinstance(v, str) else str(v)
-    return text or None
-
-
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
     """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id)."""
     rows = src.sheet.rows
-    keys = [_norm_key(r.values.get(column)) for r in rows]
+    keys = [key_of(r.values.get(column)) for r in rows]
     counts = Counter(keys)
     counts.pop(None, None)
     shared = {k for k, n in counts.items() if n > 1}
@@ -183,7 +174,7 @@ def _check_duplicates(src: Source, column: str, *, id_column: str | None = None)
         if k is None or k not in shared:
             continue
         seen[k].append(r.row)
-        if id_column is None or _blank(r.values.get(id_column)):
+        if id_column is None or key_of(r.values.get(id_column)) is None:
             without_id.add(k)
     dups = {k: rs for k, rs in seen.items() if k in without_id}
     if dups:

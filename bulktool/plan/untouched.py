@@ -73,9 +73,8 @@ def has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
 
 
 def user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> bool:
-    # Fast path: the reader hands back exactly the exported value for every untouched cell.
-    if values == exported:
-        return False
+    """Whether a row differs from its exported values beyond normalisation (the planner has already
+    settled rows that are exactly as exported)."""
     if all(v == exported.get(k) for k, v in values.items() if k in exported):
         return False
     cols = [c for c in ep.columns if c.name in values]

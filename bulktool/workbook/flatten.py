@@ -9,6 +9,7 @@ from typing import Any
 
 from ..schema.model import Column, ColumnType
 from .cells import CellValueError, clean
+from .parsing import is_canonical_datetime
 
 IGNORED_KEYS = frozenset({"objectName"})
 _DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
@@ -45,7 +46,6 @@ def _walk(value: Any, parts: Sequence[str]) -> Any:
 
 
 _PARTS: dict[str, tuple[str, ...]] = {}
-_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00")
 # Values the API already sends in reader form; checking the type is far cheaper than cleaning.
 _ALREADY: dict[str, type] = {"string": str, "integer": int, "boolean": bool, "decimal": float}
 
@@ -65,7 +65,7 @@ def canonical(col_type: str, value: Any) -> Any:
         return None
     if type(value) is _ALREADY.get(col_type):
         return value
-    if col_type == "datetime" and isinstance(value, str) and _CANONICAL_DATETIME.fullmatch(value):
+    if col_type == "datetime" and isinstance(value, str) and is_canonical_datetime(value):
         return value
     if col_type == "json":
         return _strip_ignored(value)
@@ -123,22 +123,16 @@ def flatten_columns(records: Sequence[dict[str, Any]], columns: Sequence[Column]
     out: dict[str, list[Any]] = {}
     heads: dict[str, tuple[list[Any], bool]] = {}  # visitingAddress.* share one lookup of visitingAddress
     for c in columns:
-        parts = tuple(c.name.split("."))
-        if len(parts) == 1:
-            vals = list(map(dict.get, records, repeat(c.name)))
-        elif len(parts) == 2:
-            head, leaf = parts
-            if head not in heads:
-                objs = list(map(dict.get, records, repeat(head)))
-                heads[head] = (objs, all(o.__class__ is dict for o in objs))
-            objs, all_dicts = heads[head]
-            if all_dicts:  # the usual case: straight C
-                vals = list(map(dict.get, objs, repeat(leaf)))
-            else:
-                vals = [v.get(leaf) if v.__class__ is dict else None if v is None else _walk(r, parts)
-                        for r, v in zip(records, objs, strict=True)]
+        head, _, leaf = c.name.partition(".")
+        if head not in heads and leaf:
+            objs = list(map(dict.get, records, repeat(head)))
+            heads[head] = (objs, all(o.__class__ is dict for o in objs))
+        if not leaf:
+            vals = list(map(dict.get, records, repeat(head)))
+        elif "." not in leaf and heads[head][1]:  # head.leaf where every head is an object: straight C
+            vals = list(map(dict.get, heads[head][0], repeat(leaf)))
         else:
-            vals = [_walk(r, parts) for r in records]
+            vals = list(map(_getter(c.name), records))
         already = _ALREADY.get(c.type)
         if set(map(type, vals)) <= {already, type(None)}:
             out[c.name] = vals  # already in reader form, checked in C

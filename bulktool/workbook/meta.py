@@ -179,6 +179,15 @@ def _loads_each(texts: Sequence[str]) -> list[Any]:
     return out
 
 
+def _loads_joined(texts: Sequence[str]) -> list[Any] | None:
+    """All texts as one JSON array, if that gives one item per text (else None: parse them one by one)."""
+    try:
+        parsed = json.loads("[" + ",".join(texts) + "]")
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, list) and len(parsed) == len(texts) else None
+
+
 def _loads_objects(texts: Sequence[str]) -> list[Any]:
     """Parse many JSON objects in one pass; ``_BAD`` for invalid ones.
 
@@ -189,13 +198,8 @@ def _loads_objects(texts: Sequence[str]) -> list[Any]:
     """
     if not texts:
         return []
-    if all(t[:1] == "{" and t[-1:] == "}" for t in texts):
-        try:
-            parsed = json.loads("[" + ",".join(texts) + "]")
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, list) and len(parsed) == len(texts):
-            return parsed
+    if all(t[:1] == "{" and t[-1:] == "}" for t in texts) and (parsed := _loads_joined(texts)) is not None:
+        return parsed
     keys: dict[str, str] = {}
     return [
         {keys.setdefault(k, k): v for k, v in got.items()} if isinstance(got, dict) else got
@@ -205,13 +209,9 @@ def _loads_objects(texts: Sequence[str]) -> list[Any]:
 
 def _loads_stamps(texts: Sequence[str]) -> list[Any]:
     """Change stamps are plain JSON strings: parsed in one pass when each is one unambiguous string."""
-    if all(t[:1] == '"' and t[-1:] == '"' and t.count('"') == 2 and "\\" not in t for t in texts):
-        try:
-            parsed = json.loads("[" + ",".join(texts) + "]")
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, list) and len(parsed) == len(texts):
-            return parsed
+    if all(t[:1] == '"' and t[-1:] == '"' and t.count('"') == 2 and "\\" not in t for t in texts) and (
+            parsed := _loads_joined(texts)) is not None:
+        return parsed
     return _loads_each(texts)
 
 

@@ -104,6 +104,20 @@ def from_serial(serial: float) -> datetime | None:
     return round_to_second(SPREADSHEET_EPOCH + timedelta(days=serial))
 
 
+_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00").fullmatch
+
+
+def is_canonical_datetime(text: str) -> bool:
+    """Already what ``format_datetime`` gives: the API form, UTC, whole seconds, and a real date and time."""
+    if _CANONICAL_DATETIME(text) is None:
+        return False
+    try:
+        datetime.fromisoformat(text[:19])
+    except ValueError:  # 2024-02-30 and the like
+        return False
+    return True
+
+
 def format_datetime(dt: datetime) -> str:
     """Canonical API form: UTC, whole seconds, explicit +00:00."""
     if dt.tzinfo is not None:

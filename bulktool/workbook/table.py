@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from ..errors import WorkbookError
 from ..schema.model import Column
 from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
+from .parsing import is_canonical_datetime
 
 MAX_CELL_CHARS = 32_767
 _BIG = 10**MAX_EXACT_DIGITS
@@ -120,20 +120,6 @@ def _cell_fallback(typ: str) -> Callable[[Any], Any]:
     return conv
 
 
-_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00").fullmatch
-
-
-def _canonical_datetime_text(text: str) -> bool:
-    """Already what ``clean`` returns: the API form, UTC, whole seconds, and a real date and time."""
-    if _CANONICAL_DATETIME(text) is None:
-        return False
-    try:
-        datetime.fromisoformat(text[:19])
-    except ValueError:  # 2024-02-30 and the like: left to clean for its message
-        return False
-    return True
-
-
 def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, str]]:
     """One column of raw cells -> API values and the errors by position, as ``clean`` cell by cell.
 
@@ -159,7 +145,7 @@ def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, st
             # that form (a foreign file holding the API's own datetimes) is kept as it is.
             return [c.isoformat(" ") + " +00:00"
                     if c.__class__ is datetime and not c.microsecond and c.tzinfo is None
-                    else c if c.__class__ is str and _canonical_datetime_text(c) else conv(c)
+                    else c if c.__class__ is str and is_canonical_datetime(c) else conv(c)
                     for c in raws], {}
         return [conv(c) for c in raws], {}
     except CellValueError:

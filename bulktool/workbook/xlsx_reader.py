@@ -56,16 +56,12 @@ def _rows(sheet: CalamineSheet, name: str, path: Path) -> Iterator[list[Any]]:
         raise WorkbookError(f"Sheet {name!r} in {path.name} cannot be read ({exc})") from None
 
 
-def _grid(wb: CalamineWorkbook, name: str, path: Path) -> Iterator[list[Any]]:
-    yield from _rows(_load(wb, name, path), name, path)
-
-
 def _record(wb: CalamineWorkbook, path: Path, warnings: list[str]) -> ExportRecord | None:
     names = [n for n in wb.sheet_names if n.lower() == RECORD_SHEET]
     if not names:
         return None
     try:
-        rec = ExportRecord.from_rows(_grid(wb, names[0], path))
+        rec = ExportRecord.from_rows(_rows(_load(wb, names[0], path), names[0], path))
     except WorkbookError as exc:
         warnings.append(f"{exc}; rows are compared with live data only.")
         return None

@@ -165,6 +165,7 @@ class OpRunner:
         return OpOutcome(op.op_id, "applied", rid, msg)
 
     def _unknown(self, op: WriteOp, msg: str) -> OpOutcome:
+        msg = f"outcome unknown: {msg}"
         self.journal.mark_unknown(op.op_id, msg)
         return OpOutcome(op.op_id, "unknown", None, msg)
 
@@ -175,11 +176,11 @@ class OpRunner:
 
     def _unknown_create_msg(self, op: WriteOp, preds: Sequence[JournalEntry]) -> str:
         if not preds:
-            return (f"Outcome unknown: an earlier attempt to create {op.where} may have reached the server. "
+            return (f"an earlier attempt to create {op.where} may have reached the server. "
                     f"{self._no_key_hint()}")
         keys = sorted({f"{p.key_field}={p.key_value}" for p in preds if p.key_field and p.key_value})
         was = f" (then with {', '.join(keys)})" if keys else ""
-        return (f"Outcome unknown: an earlier attempt to create {op.where}, made before the row was "
+        return (f"an earlier attempt to create {op.where}, made before the row was "
                 f"edited{was}, may have reached the server, so it was not sent again. Check the system by "
                 f"hand; if the record is missing, delete the journal {self.journal.path} and apply again.")
 
