@@ -77,10 +77,9 @@ def test_the_two_accounts_share_ids_but_not_data(srv: SandboxServer) -> None:
 
 def test_another_accounts_workbook_is_refused_naming_both(srv: SandboxServer, a_book: Path) -> None:
     b_before = srv.records("contacts", account=2)
-    line = (f"Error: This workbook was exported from another account ({label(srv, 1)}) than the one you are "
-            f"signed in to ({label(srv, 2)}); its exported values are not this account's. Export again from "
-            "this account, or pass --foreign to compare every cell with live data (its dry run shows each value "
-            "that differs as a change)")
+    line = (f"Error: This workbook comes from another account ({label(srv, 1)}) than the one you are signed in "
+            f"to ({label(srv, 2)}). Export again from this account, or pass --foreign to compare every cell with "
+            "live data (each value that differs is then shown as a change)")
     for apply in ([], ["--apply", "-y"]):
         srv.reset_stats()
         res = run(srv, 2, "import", str(a_book), "--quiet", *apply)
@@ -156,8 +155,8 @@ def test_a_record_that_names_no_account_is_refused_and_foreign_still_works(
         assert res.stderr.splitlines() == [
             f"Error: This workbook's export record (from {host}, bulktool 0.2.0) does not say which account it "
             f"came from, so it cannot be trusted for {label(srv, account)}. Export again from this account, or "
-            "pass --foreign to compare every cell with live data (its dry run shows each value that differs as "
-            "a change)"]
+            "pass --foreign to compare every cell with live data (each value that differs is then shown as a "
+            "change)"]
         assert srv.stats()["total"] == 0
     res = run(srv, 1, "import", str(a_book), "--foreign", "--quiet", "--json", "-")
     assert res.exit_code == 0, res.output
@@ -243,4 +242,4 @@ def test_copying_a_workbook_between_accounts_cannot_slip_through_csv(srv: Sandbo
         shutil.copy(f, moved / f.name)
     res = run(srv, 2, "import", str(moved / "contacts.csv"), "--quiet")
     assert res.exit_code == 2, res.output
-    assert f"exported from another account ({label(srv, 1)})" in res.stderr
+    assert f"comes from another account ({label(srv, 1)})" in res.stderr

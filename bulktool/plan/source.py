@@ -168,12 +168,12 @@ def _trust_record(meta: ExportMeta | None, target: _Target, warnings: list[str])
         return True
     if meta.tenant == here.id:
         return True
-    hint = ("Export again from this account, or pass --foreign to compare every cell with live data (its dry run "
-            "shows each value that differs as a change)")
+    hint = ("Export again from this account, or pass --foreign to compare every cell with live data (each value "
+            "that differs is then shown as a change)")
     if meta.tenant:
         theirs = meta.tenant_label or f"account {meta.tenant[:8]} on {meta.host or 'an unknown host'}"
-        raise WorkbookError(f"This workbook was exported from another account ({theirs}) than the one you are "
-                            f"signed in to ({here.label}); its exported values are not this account's. {hint}")
+        raise WorkbookError(f"This workbook comes from another account ({theirs}) than the one you are signed in "
+                            f"to ({here.label}). {hint}")
     raise WorkbookError(
         f"This workbook's export record (from {meta.host or 'an unknown host'}, bulktool "
         f"{meta.bulktool_version or '0.2 or older'}) does not say which account it came from, so it cannot be "
