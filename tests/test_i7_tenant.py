@@ -180,10 +180,10 @@ def test_apply_prompt_names_the_account_and_profile(
     srv.reset_stats()
     res = CliRunner().invoke(cli, ["--base-url", srv.url, "--profile", "acme", "import", str(a_book), "--apply",
                                    "--quiet"], input="n\n")
-    fingerprint = BlikkConnector(srv.url, Credentials(app_id, secret)).tenant().id[:8]
     host = srv.url.split("//", 1)[1]
-    assert re.search(rf"Apply 1 writes? to app {fingerprint} on {re.escape(host)} \(profile acme\)\? \[y/N\]",
+    assert re.search(rf"Apply 1 writes? to app [0-9a-f]{{8}} on {re.escape(host)} \(profile acme\)\? \[y/N\]",
                      res.output), res.output
+    assert f" to {label(srv, 1)} (profile acme)? [y/N]" in res.output
     assert writes(srv) == 0
 
 
@@ -243,3 +243,14 @@ def test_copying_a_workbook_between_accounts_cannot_slip_through_csv(srv: Sandbo
     res = run(srv, 2, "import", str(moved / "contacts.csv"), "--quiet")
     assert res.exit_code == 2, res.output
     assert f"comes from another account ({label(srv, 1)})" in res.stderr
+
+
+def test_the_same_app_on_another_host_is_another_account(srv: SandboxServer, a_book: Path) -> None:
+    with SandboxServer(SandboxConfig(contacts=40, port=0, rate_limit=1000)) as other:
+        res = CliRunner().invoke(cli, ["--base-url", other.url, "import", str(a_book), "--quiet"],
+                                 env=env_for(srv, 1))
+        assert res.exit_code == 2, res.output
+        mine, theirs = label(srv, 1), label(other, 1)
+        assert mine.split(" on ")[0] == theirs.split(" on ")[0]  # same app digits, so the host is what differs
+        assert f"comes from another account ({mine}) than the one you are signed in to ({theirs})" in res.stderr
+        assert other.stats()["total"] == 0

@@ -174,8 +174,8 @@ class BlikkConnector(Connector):
         account's only handle. It is written down only as a fingerprint (the vendor asks
         that app ids be kept private too).
         """
-        digest = fingerprint("blikk", self.host.lower(), self._app_id)
-        return Tenant(digest, self._label(f"app {digest[:8]} on {self.host}"))
+        app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
+        return Tenant(fingerprint("blikk", self.host.lower(), self._app_id), self._label(f"app {app} on {self.host}"))
 
     def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
         """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""
