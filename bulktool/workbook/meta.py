@@ -81,7 +81,11 @@ class ExportMeta:
         self.host = safe_host(self.host)
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT_VERSION, **asdict(self)}, ensure_ascii=False)
+        data = asdict(self)
+        for key in _OPTIONAL:  # left out when unknown: such a record reads exactly like an older one
+            if not data[key]:
+                del data[key]
+        return json.dumps({"format": FORMAT_VERSION, **data}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> ExportMeta:
@@ -103,6 +107,7 @@ class ExportMeta:
 
 
 _SHEET_FIELDS = set(SheetMeta.__dataclass_fields__)
+_OPTIONAL = ("tenant", "tenant_label", "time_source")
 
 
 def safe_host(host: str) -> str:
