@@ -161,6 +161,8 @@ class HttpClient:
                         status=429, method=method, url=shown,
                     )
                 self.limiter.pause(self._retry_after(resp))
+                margin = self.limiter.widen()
+                log.info("HTTP 429 on %s %s: pacing margin now %.2f s for the rest of the run", method, shown, margin)
                 retried_429 += 1
                 self.stats.retries += 1
                 continue
