@@ -5,7 +5,10 @@ are retried with capped, jittered backoff. A 429 means the server did not
 process the request, so any method is retried after the wait it asked for.
 A POST/PUT/DELETE that fails after it may have reached the server is never
 retried here: it surfaces as ``ConnectionDropped`` and the journal-aware
-writer decides (look up by natural key before any re-create).
+writer decides (look up by natural key before any re-create). A caller that
+knows a POST has no side effect (a token request) passes ``retry_safe=True``
+and gets the GET policy. A 502/503/504 that carries ``Retry-After`` waits at
+least that long before the retry.
 """
 
 from __future__ import annotations
@@ -123,12 +126,16 @@ class HttpClient:
         authenticated: bool = True,
         headers: Mapping[str, str] | None = None,
         throttled: bool = True,
+        retry_safe: bool = False,
     ) -> requests.Response:
-        """Send one logical request and return a 2xx response, or raise a BulktoolError."""
+        """Send one logical request and return a 2xx response, or raise a BulktoolError.
+
+        ``retry_safe``: the request changes nothing on the server, whatever its method (a token POST).
+        """
         method = method.upper()
         url = self.url(path)
         shown = redact_url(url)
-        idempotent = method in ("GET", "HEAD", "OPTIONS")
+        idempotent = retry_safe or method in ("GET", "HEAD", "OPTIONS")
         attempt = retried_429 = 0
         refreshed = False
         while True:
@@ -170,7 +177,8 @@ class HttpClient:
                 refreshed = True
                 continue
             if status in RETRYABLE_STATUS and idempotent and attempt < self.max_retries:
-                self._backoff(attempt, f"{method} {shown}: HTTP {status}")
+                asked = parse_retry_after(resp.headers.get("Retry-After"))
+                self._backoff(attempt, f"{method} {shown}: HTTP {status}", at_least=asked or 0.0)
                 attempt += 1
                 continue
             if 200 <= status < 300:
@@ -199,8 +207,8 @@ class HttpClient:
             pass
         return 1.0 if wait is None else wait
 
-    def _backoff(self, attempt: int, why: str) -> None:
-        delay = backoff_delay(attempt, rng=self.rng)
+    def _backoff(self, attempt: int, why: str, *, at_least: float = 0.0) -> None:
+        delay = max(at_least, backoff_delay(attempt, rng=self.rng))
         self.stats.retries += 1
         log.info("retrying after %.2f s (%s)", delay, why)
         self.clock.sleep(delay)

@@ -57,6 +57,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._rng = random.Random(f"{config.seed}:faults")
         self._tokens: dict[str, float] = {}
+        self.token_requests = 0  # POST /v1/Auth/Token calls, answered or failed
         self._windows: dict[str, deque[float]] = {}
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
@@ -80,6 +81,12 @@ class Runtime:
             return p > 0 and (p >= 1 or self._rng.random() < p)
 
     # -- tokens and rate limit -------------------------------------------------------
+    def token_requested(self) -> bool:
+        """Count a token request; False while the configured token_fail answers are still due."""
+        with self._lock:
+            self.token_requests += 1
+            return self.token_requests > self.config.token_fail
+
     def issue_token(self) -> tuple[str, str]:
         token = f"pk_{uuid.uuid4()}.pa_{uuid.uuid4()}"
         ttl = float(self.config.token_ttl)
