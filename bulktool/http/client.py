@@ -153,6 +153,8 @@ class HttpClient:
                 )
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, method, shown)
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise err from None  # a TLS mismatch is not transient: retrying only delays the message
                 if (idempotent or not isinstance(err, ConnectionDropped)) and attempt < self.max_retries:
                     self._backoff(attempt, f"{method} {shown}: {err}")
                     attempt += 1
@@ -215,6 +217,8 @@ class HttpClient:
 
     def _transport_error(self, exc: requests.exceptions.RequestException, method: str, url: str) -> TransportError:
         host = url.split("/")[2] if "//" in url else url
+        if isinstance(exc, requests.exceptions.SSLError):
+            return TransportError(_tls_message(host, str(exc)), method=method, url=url)
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return TransportError(f"Could not connect to {host}: connection timed out", method=method, url=url)
         if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
@@ -248,6 +252,26 @@ def _never_connected(exc: BaseException) -> bool:
         reason = getattr(cur, "reason", None)
         cur = reason if isinstance(reason, BaseException) else (nxt or cur.__cause__ or cur.__context__)
     return False
+
+
+def _tls_message(host: str, text: str) -> str:
+    """TLS failed: say why in the user's terms (a plain-HTTP server, or a certificate problem)."""
+    plain_http = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "unknown protocol",
+                  "packet length too long", "http request")
+    if any(m.lower() in text.lower() for m in plain_http):
+        return (f"Could not connect to {host}: TLS failed: the server at https://{host} does not speak HTTPS. "
+                "Check --base-url; http:// is allowed only for loopback hosts such as the sandbox.")
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return (f"Could not connect to {host}: TLS failed: the server's certificate could not be verified "
+                "(self-signed, expired or for another host).")
+    return f"Could not connect to {host}: TLS failed ({_reason_tls(text)})."
+
+
+def _reason_tls(text: str) -> str:
+    import re
+
+    found = re.search(r"\[SSL: ([A-Z_]+)\]", text)
+    return found.group(1).lower().replace("_", " ") if found else "handshake error"
 
 
 def _reason(exc: BaseException) -> str:
