@@ -112,17 +112,21 @@ def reference_names(result: ImportResult) -> NameIndex:
     A row whose ``x.id`` changed still holds the exported name, so that name belongs to the old id.
     """
     names: NameIndex = {}
+    # Only references some row changes need names: a 100k-row sheet with no such change costs nothing.
+    wanted = {col[: -len(".id")] for r in result.rows if r.changes for col in r.changes if col.endswith(".id")}
+    if not wanted:
+        return names
     for r in result.rows:
         values = r.values
-        for col, value in values.items():
-            if not col.endswith(".id"):
+        for prefix in wanted:
+            col = prefix + ".id"
+            if col not in values:
                 continue
-            prefix = col[: -len(".id")]
             label = next((values[prefix + s] for s in NAME_SUFFIXES if values.get(prefix + s)), None)
             if label is None:
                 continue
             ch = r.changes.get(col)
-            ids = ch.old if ch is not None and action_of(r) != "create" else value
+            ids = ch.old if ch is not None and action_of(r) != "create" else values[col]
             _pair(names, prefix, ids, label)
     return names
 
