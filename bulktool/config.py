@@ -115,6 +115,10 @@ def save_profile(
 ) -> str:
     """Write a profile; the secret goes to the keyring, or into a 0600 file if asked. Returns where."""
     connector_class(system)
+    if base_url:
+        from .http.security import check_base_url
+
+        base_url = check_base_url(base_url)  # a /v1 suffix or remote http:// is refused now, not at first use
     path = config_path()
     data = _read_config(path)
     profiles = data.setdefault("profiles", {})

@@ -98,3 +98,12 @@ def test_remove_deletes_the_profile_and_its_secret(config: Path) -> None:
     assert invoke("profile", "list").stdout.splitlines() == ["beta  blikk  (default url)  app id app-2"]
     again = invoke("profile", "remove", "acme")
     assert again.exit_code == 2 and again.stderr.startswith("Error: No profile 'acme'")
+
+
+def test_add_refuses_a_base_url_ending_in_v1(config: Path) -> None:
+    res = invoke("profile", "add", "acme", "--app-id", "a", "--store", "file",
+                 "--base-url", "https://publicapi.blikk.com/v1", stdin=SECRET + "\n")
+    assert res.exit_code == 2
+    assert res.stderr == ("Error: The base URL https://publicapi.blikk.com/v1 ends in /v1, but bulktool's paths "
+                          "already start with /v1: use --base-url https://publicapi.blikk.com\n")
+    assert not config.exists()
