@@ -80,3 +80,21 @@ def test_loaded_client_gets_no_429_after_the_first(sandbox: SandboxServer) -> No
     late_429s = [n for n, s in enumerate(statuses) if s == 429 and n > first + in_flight]
     assert late_429s == [], statuses
     assert limiter.widened >= 1
+
+
+def test_429s_of_requests_released_before_the_widening_widen_only_once() -> None:
+    clock = FakeClock()
+    lim = RateLimiter(4, 1.0, margin=0.05, clock=clock)
+    released = []
+    for _ in range(4):
+        lim.acquire()
+        released.append(clock.monotonic())
+    clock.now += 0.1
+    # All four were in flight together and all came back 429: one widening, not four.
+    margins = [lim.widen(t) for t in released]
+    assert margins == pytest.approx([0.25] * 4)
+    assert lim.widened == 1
+    clock.now += 2.0
+    lim.acquire()
+    # A request paced by the widened margin that still gets a 429 widens again.
+    assert lim.widen(clock.monotonic()) == pytest.approx(0.5)

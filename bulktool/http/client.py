@@ -144,6 +144,7 @@ class HttpClient:
                 self.auth.apply(hdrs)
             if throttled:
                 self.limiter.acquire()
+            released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
             try:
@@ -170,7 +171,7 @@ class HttpClient:
                         status=429, method=method, url=shown,
                     )
                 self.limiter.pause(self._retry_after(resp))
-                margin = self.limiter.widen()
+                margin = self.limiter.widen(released if throttled else None)
                 log.info("HTTP 429 on %s %s: pacing margin now %.2f s for the rest of the run", method, shown, margin)
                 retried_429 += 1
                 self.stats.retries += 1

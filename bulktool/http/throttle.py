@@ -56,6 +56,7 @@ class RateLimiter:
         self.margin = margin
         self.window = per + margin
         self.widened = 0  # how many times a 429 widened the margin
+        self._widened_at = float("-inf")
         self.clock: Clock = clock or SystemClock()
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
@@ -88,9 +89,17 @@ class RateLimiter:
             self.clock.sleep(wait)
             waited += wait
 
-    def widen(self) -> float:
-        """A 429 arrived: requests reach the server later than we release them. Return the new margin."""
+    def widen(self, released_at: float | None = None) -> float:
+        """A 429 arrived: requests reach the server later than we release them. Return the new margin.
+
+        ``released_at`` is when the rejected request left the limiter: one released before the last
+        widening was paced by the old margin, so it is no evidence that the new one is too narrow
+        (several requests in flight during one burst widen the margin once, not once each).
+        """
         with self._lock:
+            if released_at is not None and released_at < self._widened_at:
+                return self.margin
+            self._widened_at = self.clock.monotonic()
             grown = max(FIRST_WIDENED_MARGIN, self.margin * 2)
             self.margin = min(MAX_MARGIN, max(self.margin, grown))
             self.window = self.per + self.margin
