@@ -86,3 +86,49 @@ def test_a_clock_ahead_of_the_server_does_not_make_every_token_stale() -> None:
 )
 def test_refresh_margin_is_a_quarter_of_a_short_lifetime(lifetime: timedelta, margin: timedelta) -> None:
     assert refresh_margin(lifetime) == margin
+
+
+class _TokenAnswer:
+    """The token endpoint's answer as requests gives it: a Date header and the documented body."""
+
+    status_code = 200
+
+    def __init__(self, date: str, expires: str) -> None:
+        self.headers = {"Date": date}
+        self._body = {"accessToken": "pk_1.pa_1", "expires": expires}
+
+    def json(self) -> dict[str, str]:
+        return self._body
+
+
+class _TokenClient:
+    def __init__(self, answer: _TokenAnswer) -> None:
+        self.answer, self.posts = answer, 0
+
+    def request(self, *_args: object, **_kw: object) -> _TokenAnswer:
+        self.posts += 1
+        return self.answer
+
+
+def test_an_expiry_before_the_servers_own_date_does_not_mean_a_token_per_call() -> None:
+    # expires 10 min before the Date header: the server's clocks disagree; trust the 401 refresh instead.
+    client = _TokenClient(_TokenAnswer("Tue, 01 Dec 2026 12:00:00 GMT", "2026-12-01 11:50:00 +00:00"))
+    auth = BlikkTokenAuth(client, Credentials("a", "b"))  # type: ignore[arg-type]
+    for _ in range(5):
+        assert auth.token() == "pk_1.pa_1"
+    assert client.posts == 1
+    assert auth.refresh() and auth.token() and client.posts == 2  # a 401 still gets a new token
+
+
+def test_expiry_is_judged_on_the_servers_clock() -> None:
+    # Server Date 12:00, expires 12:08 (margin 2 min). This PC runs 45 min ahead: still fresh at first...
+    client = _TokenClient(_TokenAnswer("Tue, 01 Dec 2026 12:00:00 GMT", "2026-12-01 12:08:00 +00:00"))
+    local = [datetime(2026, 12, 1, 12, 45, tzinfo=UTC)]
+    auth = BlikkTokenAuth(client, Credentials("a", "b"), now=lambda: local[0])  # type: ignore[arg-type]
+    auth.token()
+    local[0] += timedelta(minutes=5)
+    auth.token()
+    assert client.posts == 1
+    local[0] += timedelta(minutes=1, seconds=1)  # server time 12:06:01: inside the 2-minute margin
+    auth.token()
+    assert client.posts == 2

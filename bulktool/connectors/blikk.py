@@ -87,6 +87,10 @@ class BlikkTokenAuth:
         now = self._now()
         server_now = _server_date(resp.headers.get("Date")) or now
         self._skew = server_now - now
+        if expires is not None and expires <= server_now:
+            # Expired on arrival means the server's clocks disagree (Date vs expires): going by
+            # them would fetch a token before every call, so rely on the refresh after a 401.
+            expires = None
         self._margin = refresh_margin(expires - server_now) if expires is not None else REFRESH_MARGIN
         self._token, self._expires = str(token), expires
         self.fetches += 1
