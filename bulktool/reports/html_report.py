@@ -118,6 +118,8 @@ def _value(v: Any) -> str:
         return '<span class="null">empty</span>'
     if v == "":
         return '<span class="null">""</span>'
+    if v == []:
+        return '<span class="null">empty list</span>'
     if isinstance(v, bool):
         text = "TRUE" if v else "FALSE"
     elif isinstance(v, str):
