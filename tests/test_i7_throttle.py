@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from bulktool.cli import cli
 from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
+from bulktool.http import throttle
 from bulktool.http.throttle import FIRST_WIDENED_MARGIN, MAX_MARGIN, RateLimiter
 from bulktool.sandbox import SandboxServer
+from tests.test_import_e2e import Sheet
 from tests.test_throttle import FakeClock, sends_in_any_window
+
+
+def run(srv: SandboxServer, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--base-url", srv.url, *args], catch_exceptions=False)
 
 
 def test_a_429_widens_the_window_for_every_later_send() -> None:
@@ -98,3 +108,32 @@ def test_429s_of_requests_released_before_the_widening_widen_only_once() -> None
     lim.acquire()
     # A request paced by the widened margin that still gets a 429 widens again.
     assert lim.widen(clock.monotonic()) == pytest.approx(0.5)
+
+
+def test_an_apply_on_a_loaded_machine_sees_no_429_after_the_first(
+    sandbox: SandboxServer, sandbox_env: None, tmp_path: Path,
+) -> None:
+    """The field-test scenario: `import --apply` at the vendor's 4 req/s, requests leaving late."""
+    wb = tmp_path / "contacts.xlsx"
+    assert run(sandbox, "export", "contacts", "-o", str(wb), "-q").exit_code == 0
+    sheet = Sheet(wb)
+    rows = list(range(2, sheet.ws.max_row + 1))[:32]
+    for n, r in enumerate(rows):
+        sheet.set(r, "name", f"Omdöpt kund {n:03d}")
+    sheet.save()
+    limiter = LoadedLimiter()
+    key = "blikk:" + hashlib.sha256(f"{sandbox.url}|{sandbox.app_id}".encode()).hexdigest()[:16]
+    with throttle._registry_lock:
+        throttle._registry[key] = limiter  # the limiter the CLI's connector will share
+    try:
+        sandbox.reset_stats()
+        res = run(sandbox, "import", str(wb), "--apply", "-q")
+    finally:
+        with throttle._registry_lock:
+            throttle._registry.pop(key, None)
+    assert res.exit_code == 0, res.output
+    statuses = [s for m, _, s in sandbox.request_log()]
+    assert sum(1 for m, _, s in sandbox.request_log() if m == "PUT" and s == 200) == len(rows)
+    assert 429 in statuses, "the delay pattern must provoke a 429 with the default margin"
+    first = statuses.index(429)
+    assert [n for n, s in enumerate(statuses) if s == 429 and n > first + 3] == [], statuses
