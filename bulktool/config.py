@@ -115,6 +115,10 @@ def save_profile(
 ) -> str:
     """Write a profile; the secret goes to the keyring, or into a 0600 file if asked. Returns where."""
     connector_class(system)
+    if base_url:
+        from .http.security import check_base_url
+
+        base_url = check_base_url(base_url)  # a /v1 suffix or remote http:// is refused now, not at first use
     path = config_path()
     data = _read_config(path)
     profiles = data.setdefault("profiles", {})
@@ -136,12 +140,68 @@ def save_profile(
             entry["app_secret"] = secret
             where = f"secret stored in {path} (mode 600)"
     profiles[name] = entry
+    _write_config(path, data)
+    return where
+
+
+def _write_config(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(_dump_toml(data))
     os.chmod(path, 0o600)
-    return where
+
+
+@dataclass
+class ProfileInfo:
+    """What ``profile list``/``show`` print: everything but the secret, plus where the secret lives."""
+
+    name: str
+    system: str
+    base_url: str | None
+    app_id: str | None
+    secret: str  # a description such as "in the OS keyring", never the secret itself
+
+
+def list_profiles() -> list[ProfileInfo]:
+    profiles = _read_config(config_path()).get("profiles", {})
+    return [_info(name, p) for name, p in sorted(profiles.items()) if isinstance(p, dict)]
+
+
+def show_profile(name: str) -> ProfileInfo:
+    return _info(name, load_profile(name))
+
+
+def _info(name: str, prof: dict[str, Any]) -> ProfileInfo:
+    app_id = str(prof["app_id"]) if prof.get("app_id") else None
+    if prof.get("app_secret"):
+        where = f"in {config_path()} (mode 600)"
+    elif app_id and _keyring_get(f"{name}:{app_id}"):
+        where = "in the OS keyring"
+    else:
+        where = "not stored (set the environment variables)"
+    system = str(prof.get("system") or "blikk")
+    base_url = str(prof["base_url"]) if prof.get("base_url") else None
+    return ProfileInfo(name, system, base_url, app_id, where)
+
+
+def remove_profile(name: str) -> str:
+    """Delete a profile and its keyring secret; returns what was removed, for the confirmation line."""
+    path = config_path()
+    data = _read_config(path)
+    prof = load_profile(name)
+    del data["profiles"][name]
+    _write_config(path, data)
+    app_id = prof.get("app_id")
+    if app_id and _keyring_get(f"{name}:{app_id}") is not None:
+        try:
+            import keyring
+
+            keyring.delete_password(KEYRING_SERVICE, f"{name}:{app_id}")
+            return "profile and its keyring secret"
+        except Exception:  # the profile is gone either way; say the secret may remain
+            return "profile (its keyring secret could not be deleted)"
+    return "profile"
 
 
 def _dump_toml(data: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from .progress import NullProgress, Progress
 
 DEMO_ENDPOINTS = ("contacts", "projects", "tasks", "time-reports", "users")
 DEMO_PORT = 8765
+DEMO_WORKBOOK = "blikk-demo.xlsx"
 
 
 @dataclass
@@ -28,7 +29,7 @@ def run_demo(out_dir: Path, *, contacts: int = 200, progress: Progress | None = 
 
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / "sandbox.sqlite"
-    workbook = out_dir / "blikk-demo.xlsx"
+    workbook = out_dir / DEMO_WORKBOOK
     from .errors import UsageError
 
     try:  # the port the printed next steps use, so the export record's host matches later

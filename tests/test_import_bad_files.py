@@ -150,7 +150,7 @@ def test_duplicate_ids(srv: SandboxServer, exported: Path, tmp_path: Path) -> No
 def test_duplicate_customer_number_on_a_row_without_id(srv: SandboxServer, exported: Path, tmp_path: Path) -> None:
     """A row without an id is matched by customer number, so it must not share one with another row."""
     srv.edit("contacts", 3, {"customerNumber": "K-77"})
-    export_contacts(srv, exported)
+    export_contacts(srv, exported, "--overwrite")  # re-export over the fixture's file, on purpose
 
     def add(sheet: Sheet) -> None:
         sheet.append({"name": "Ny kund", "customerNumber": "K-77", "contactType": "company"})
@@ -165,7 +165,7 @@ def test_shared_customer_numbers_on_rows_with_ids_are_fine(srv: SandboxServer, e
     """Blikk allows non-unique customer numbers; an untouched export of such data re-imports cleanly."""
     srv.edit("contacts", 5, {"customerNumber": "K-88"})
     srv.edit("contacts", 6, {"customerNumber": "K-88"})
-    export_contacts(srv, exported)
+    export_contacts(srv, exported, "--overwrite")  # re-export over the fixture's file, on purpose
     srv.reset_stats()
     res = run(srv, "import", str(exported), "--quiet", "--apply")
     assert res.exit_code == 0, res.output

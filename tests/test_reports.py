@@ -85,7 +85,7 @@ def test_terminal_dry_run_exact_text() -> None:
         "  row 9  invalid: name: required on create\n"
         "  row 3  create  key 'NEW-1': name = 'Åsa AB'; email = 'asa@x.se'\n"
         "  row 7  update  id 12: email 'a@x.se' -> 'b@x.se'; phoneNumber None -> '0701234567'\n"
-        "  row 8  delete  id 13\n"
+        "  row 8  delete  id 13 (Old Co)\n"
     )
 
 

@@ -7,12 +7,14 @@ connection errors; 3 apply finished with rows failed at the API.
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import click
 
@@ -86,6 +88,72 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class BulktoolGroup(click.Group):
+    """click's "No such option: --base-url" for a global option after the command says where it goes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["bulktool.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            hint = misplaced_global_option(self, exc.option_name, ctx.meta.get("bulktool.argv", []))
+            if hint is None:
+                raise
+            raise click.UsageError(hint, ctx=exc.ctx) from None
+
+
+def misplaced_global_option(group: click.Group, name: str, argv: list[str]) -> str | None:
+    """'--rate is a global option: put it before the command: bulktool --rate 2 export ...', or None."""
+    option = next((p for p in group.params if isinstance(p, click.Option) and name in p.opts), None)
+    if option is None:
+        return None
+    takes_value = not (option.is_flag or option.count)
+    start = next((i for i, a in enumerate(argv) if a in group.commands), None)
+    if start is None:
+        return None
+
+    def matches(token: str) -> bool:
+        if token == name or token.startswith(name + "="):
+            return True
+        return option.count and len(name) == 2 and token.startswith(name) and set(token[1:]) == {name[1]}
+
+    moved: list[str] = []
+    rest = list(argv[start:])
+    i = 1
+    while i < len(rest):
+        if matches(rest[i]):
+            take = 2 if takes_value and "=" not in rest[i] and i + 1 < len(rest) else 1
+            moved += rest[i:i + take]
+            del rest[i:i + take]
+        else:
+            i += 1
+    fixed = shlex.join(["bulktool", *argv[:start], *moved, *rest])
+    return f"{name} is a global option: put it before the command: {fixed}"
+
+
+def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> str | None:
+    """A --rate above the vendor's documented limit only buys 429s; loopback (the sandbox) sets its own."""
+    from ..connectors import connector_class
+    from ..http.security import check_base_url, is_loopback_host
+
+    if rate is None:
+        return None
+    try:
+        cls = connector_class((system or "blikk").lower())
+        if base_url:
+            check_base_url(base_url)  # a refused URL gets its own error line, not this warning first
+    except BulktoolError:
+        return None
+    host = urlsplit(base_url).hostname if base_url else None
+    if rate <= cls.rate_per_second or (host and is_loopback_host(host)):
+        return None
+    return (f"Warning: --rate {rate} is above {cls.title}'s limit of {cls.rate_per_second} requests/second; "
+            "the API will answer HTTP 429 and the run gets slower, not faster.")
+
+
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
@@ -100,7 +168,7 @@ def _setup_logging(verbose: int) -> None:
     logging.getLogger("urllib3").addFilter(RedactingFilter())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=BulktoolGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--system", type=click.Choice(sorted(CONNECTORS), case_sensitive=False), default=None,
               help="Which API to talk to (default: blikk, or the profile's system).")
 @click.option("--base-url", metavar="URL", default=None,
@@ -117,6 +185,9 @@ def cli(
 ) -> None:
     """Bulk export and import between spreadsheets and Nordic business-system APIs."""
     _setup_logging(verbose)
+    warning = rate_warning(system, base_url, rate)
+    if warning:
+        click.echo(warning, err=True)
     ctx.obj = AppContext(system, base_url, profile, verbose, rate)
 
 

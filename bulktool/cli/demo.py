@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..demo import run_demo
+from ..demo import DEMO_WORKBOOK, run_demo
 from . import AppContext, handle_errors
-from .export import make_progress
+from .export import make_progress, refuse_overwrite
 
 
 @click.command("demo")
@@ -16,10 +16,13 @@ from .export import make_progress
               show_default=True, help="Folder for the workbook and the sandbox database.")
 @click.option("--contacts", type=int, default=200, show_default=True, help="How many sample contacts.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing demo workbook (default: refuse).")
 @click.pass_obj
 @handle_errors
-def demo_cmd(app: AppContext, out_dir: Path, contacts: int, quiet: bool) -> None:
+def demo_cmd(app: AppContext, out_dir: Path, contacts: int, quiet: bool, overwrite: bool) -> None:
     """Start the embedded sandbox, export it, and say where the workbook is."""
+    if not overwrite:
+        refuse_overwrite(out_dir / DEMO_WORKBOOK)
     progress = make_progress(quiet)
     try:
         result = run_demo(out_dir, contacts=contacts, progress=progress)

@@ -7,13 +7,40 @@ from pathlib import Path
 
 import click
 
-from ..export import export, parse_filters
+from ..errors import OutputError, UsageError
+from ..export import check_output, export, parse_filters
 from ..progress import NullProgress, Progress, RichProgress
 from . import AppContext, handle_errors
 
 
 def make_progress(quiet: bool) -> Progress:
     return NullProgress() if quiet else RichProgress()
+
+
+def refuse_overwrite(path: Path, option: str = "--overwrite") -> None:
+    """An existing workbook may hold hours of edits: replace it only when asked to."""
+    if path.is_file():
+        raise OutputError(
+            f"{path} already exists and may hold your edits; choose another file, or pass {option} to replace it"
+        )
+
+
+def check_list_paths(system: str, names: tuple[str, ...]) -> None:
+    """A detail path (/v1/Core/Contacts/12) is one record, not a list: name the list it belongs to."""
+    from ..schema import load_templates
+
+    by_path = {e.list_path.lower().rstrip("/"): e for e in load_templates(system).values()}
+    for name in names:
+        parts = name.rstrip("/").split("/")
+        if not name.startswith("/") or len(parts) < 3 or not parts[-1].isdigit():
+            continue
+        parent = "/".join(parts[:-1])
+        ep = by_path.get(parent.lower())
+        also = f" (template {ep.name!r})" if ep else ""
+        raise UsageError(
+            f"{name} is a detail path (one record), not a list endpoint; export the list it belongs to: "
+            f"{ep.list_path if ep else parent}{also}"
+        )
 
 
 @click.command("export")
@@ -27,11 +54,12 @@ def make_progress(quiet: bool) -> Progress:
               help="Also fetch each record's detail shape (one request per record) for fields the list lacks.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists (default: refuse).")
 @click.pass_obj
 @handle_errors
 def export_cmd(
     app: AppContext, endpoints: tuple[str, ...], output: Path, filters: tuple[str, ...], sort: str | None,
-    detail: bool, quiet: bool, as_json: bool,
+    detail: bool, quiet: bool, as_json: bool, overwrite: bool,
 ) -> None:
     """Export ENDPOINTS (template names or raw list paths) to a workbook.
 
@@ -42,6 +70,10 @@ def export_cmd(
       bulktool export /v1/Core/Tasks/12/Comments -o comments.csv
     """
     parsed = parse_filters(filters)
+    check_list_paths(app.system_name, endpoints)
+    check_output(output)
+    if not overwrite:
+        refuse_overwrite(output)
     connector = app.connector()
     progress = make_progress(quiet)
     try:

@@ -11,6 +11,7 @@ Envelopes, as documented:
 from __future__ import annotations
 
 import base64
+import email.utils
 import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
@@ -40,8 +41,22 @@ def parse_api_datetime(value: str) -> datetime:
     return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z")
 
 
+def refresh_margin(lifetime: timedelta) -> timedelta:
+    """How long before expiry to fetch a new token: 2 min, or a quarter of a short lifetime.
+
+    A fixed 2 min margin on a 1-minute token would mean a token request before every call.
+    """
+    return min(REFRESH_MARGIN, max(lifetime, timedelta(0)) / 4)
+
+
 class BlikkTokenAuth:
-    """Exchanges app id + secret for a bearer token; refreshes before expiry and once after a 401."""
+    """Exchanges app id + secret for a bearer token; refreshes before expiry and once after a 401.
+
+    The token POST has no side effect, so a 503 or a dropped connection on it is retried with backoff
+    (honouring Retry-After) like a GET. Expiry is judged on the server's clock: the offset between the
+    token answer's ``Date`` header and this machine's clock is kept, so a PC whose clock runs ahead
+    does not take every token for stale.
+    """
 
     def __init__(self, client: HttpClient, credentials: Credentials, *, now: Any = None) -> None:
         self._client = client
@@ -50,12 +65,14 @@ class BlikkTokenAuth:
         self._expires: datetime | None = None
         self._lock = threading.Lock()
         self._now = now or (lambda: datetime.now(UTC))
+        self._skew = timedelta(0)  # server clock minus ours, from the token answer's Date header
+        self._margin = REFRESH_MARGIN
         self.fetches = 0
 
     def _fetch(self) -> None:
         raw = f"{self._credentials.app_id}:{self._credentials.secret}".encode()
         resp = self._client.request(
-            "POST", TOKEN_PATH, authenticated=False, throttled=False,
+            "POST", TOKEN_PATH, authenticated=False, throttled=False, retry_safe=True,
             headers={"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")},
         )
         try:
@@ -67,12 +84,20 @@ class BlikkTokenAuth:
                 "The token endpoint answered without an accessToken; is --base-url a Blikk API?",
                 status=resp.status_code, method="POST", url=TOKEN_PATH,
             ) from None
+        now = self._now()
+        server_now = _server_date(resp.headers.get("Date")) or now
+        self._skew = server_now - now
+        if expires is not None and expires <= server_now:
+            # Expired on arrival means the server's clocks disagree (Date vs expires): going by
+            # them would fetch a token before every call, so rely on the refresh after a 401.
+            expires = None
+        self._margin = refresh_margin(expires - server_now) if expires is not None else REFRESH_MARGIN
         self._token, self._expires = str(token), expires
         self.fetches += 1
 
     def token(self) -> str:
         with self._lock:
-            stale = self._expires is not None and self._now() >= self._expires - REFRESH_MARGIN
+            stale = self._expires is not None and self._now() + self._skew >= self._expires - self._margin
             if self._token is None or stale:
                 self._fetch()
             assert self._token is not None
@@ -85,6 +110,16 @@ class BlikkTokenAuth:
         with self._lock:
             self._token = None
         return True
+
+
+def _server_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def blikk_error(response: requests.Response, method: str, url: str) -> ApiError:

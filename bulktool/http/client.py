@@ -5,7 +5,10 @@ are retried with capped, jittered backoff. A 429 means the server did not
 process the request, so any method is retried after the wait it asked for.
 A POST/PUT/DELETE that fails after it may have reached the server is never
 retried here: it surfaces as ``ConnectionDropped`` and the journal-aware
-writer decides (look up by natural key before any re-create).
+writer decides (look up by natural key before any re-create). A caller that
+knows a POST has no side effect (a token request) passes ``retry_safe=True``
+and gets the GET policy. A 502/503/504 that carries ``Retry-After`` waits at
+least that long before the retry.
 """
 
 from __future__ import annotations
@@ -145,12 +148,16 @@ class HttpClient:
         authenticated: bool = True,
         headers: Mapping[str, str] | None = None,
         throttled: bool = True,
+        retry_safe: bool = False,
     ) -> requests.Response:
-        """Send one logical request and return a 2xx response, or raise a BulktoolError."""
+        """Send one logical request and return a 2xx response, or raise a BulktoolError.
+
+        ``retry_safe``: the request changes nothing on the server, whatever its method (a token POST).
+        """
         method = method.upper()
         url = self.url(path)
         shown = redact_url(url)
-        idempotent = method in ("GET", "HEAD", "OPTIONS")
+        idempotent = retry_safe or method in ("GET", "HEAD", "OPTIONS")
         attempt = retried_429 = 0
         refreshed = False
         while True:
@@ -159,6 +166,7 @@ class HttpClient:
                 self.auth.apply(hdrs)
             if throttled:
                 self.limiter.acquire()
+            released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
             try:
@@ -168,6 +176,8 @@ class HttpClient:
                 )
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, method, shown)
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise err from None  # a TLS mismatch is not transient: retrying only delays the message
                 if (idempotent or not isinstance(err, ConnectionDropped)) and attempt < self.max_retries:
                     self._backoff(attempt, f"{method} {shown}: {err}")
                     attempt += 1
@@ -184,6 +194,8 @@ class HttpClient:
                         status=429, method=method, url=shown,
                     )
                 self.limiter.pause(self._retry_after(resp))
+                margin = self.limiter.widen(released if throttled else None)
+                log.info("HTTP 429 on %s %s: pacing margin now %.2f s for the rest of the run", method, shown, margin)
                 retried_429 += 1
                 self.stats.retries += 1
                 continue
@@ -191,7 +203,8 @@ class HttpClient:
                 refreshed = True
                 continue
             if status in RETRYABLE_STATUS and idempotent and attempt < self.max_retries:
-                self._backoff(attempt, f"{method} {shown}: HTTP {status}")
+                asked = parse_retry_after(resp.headers.get("Retry-After"))
+                self._backoff(attempt, f"{method} {shown}: HTTP {status}", at_least=asked or 0.0)
                 attempt += 1
                 continue
             if 200 <= status < 300:
@@ -220,14 +233,16 @@ class HttpClient:
             pass
         return 1.0 if wait is None else wait
 
-    def _backoff(self, attempt: int, why: str) -> None:
-        delay = backoff_delay(attempt, rng=self.rng)
+    def _backoff(self, attempt: int, why: str, *, at_least: float = 0.0) -> None:
+        delay = max(at_least, backoff_delay(attempt, rng=self.rng))
         self.stats.retries += 1
         log.info("retrying after %.2f s (%s)", delay, why)
         self.clock.sleep(delay)
 
     def _transport_error(self, exc: requests.exceptions.RequestException, method: str, url: str) -> TransportError:
         host = url.split("/")[2] if "//" in url else url
+        if isinstance(exc, requests.exceptions.SSLError):
+            return TransportError(_tls_message(host, str(exc)), method=method, url=url)
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return TransportError(f"Could not connect to {host}: connection timed out", method=method, url=url)
         if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
@@ -261,6 +276,26 @@ def _never_connected(exc: BaseException) -> bool:
         reason = getattr(cur, "reason", None)
         cur = reason if isinstance(reason, BaseException) else (nxt or cur.__cause__ or cur.__context__)
     return False
+
+
+def _tls_message(host: str, text: str) -> str:
+    """TLS failed: say why in the user's terms (a plain-HTTP server, or a certificate problem)."""
+    plain_http = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "unknown protocol",
+                  "packet length too long", "http request")
+    if any(m.lower() in text.lower() for m in plain_http):
+        return (f"Could not connect to {host}: TLS failed: the server at https://{host} does not speak HTTPS. "
+                "Check --base-url; http:// is allowed only for loopback hosts such as the sandbox.")
+    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+        return (f"Could not connect to {host}: TLS failed: the server's certificate could not be verified "
+                "(self-signed, expired or for another host).")
+    return f"Could not connect to {host}: TLS failed ({_reason_tls(text)})."
+
+
+def _reason_tls(text: str) -> str:
+    import re
+
+    found = re.search(r"\[SSL: ([A-Z_]+)\]", text)
+    return found.group(1).lower().replace("_", " ") if found else "handshake error"
 
 
 def _reason(exc: BaseException) -> str:

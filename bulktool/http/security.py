@@ -34,7 +34,15 @@ def check_base_url(url: str) -> str:
             f"Refusing plain http:// to {parts.hostname}: credentials would travel unencrypted. "
             "Use https:// (plain http is allowed only for loopback hosts such as the sandbox)."
         )
-    return url.rstrip("/")
+    root = url.rstrip("/")
+    if parts.path.rstrip("/").lower().endswith("/v1"):
+        # Every path bulktool sends already starts with /v1; .../v1/v1/Core/Contacts would 404.
+        bare = root[: -len("/v1")]
+        raise UsageError(
+            f"The base URL {redact_url(url)} ends in /v1, but bulktool's paths already start with /v1: "
+            f"use --base-url {redact_url(bare)}"
+        )
+    return root
 
 
 _SECRET_PATTERNS = [

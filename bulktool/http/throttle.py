@@ -5,6 +5,12 @@ Blikk counts requests per access token in any one-second window and answers
 exactly, so we can run close to the ceiling without tripping it. A small
 ``margin`` widens our window to absorb network jitter between our clock and
 the server's.
+
+The margin adapts: a request reaches the server some time after the limiter
+released it, and on a loaded machine that delay varies by more than the
+default margin, so two releases 1.05 s apart can arrive under 1 s apart. A
+429 is proof of that, so ``widen`` grows the margin (0.25 s, then doubling up
+to ``MAX_MARGIN``) for the rest of the run: one 429, then none.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 MAX_RETRY_AFTER = 120.0
+FIRST_WIDENED_MARGIN = 0.25  # covers the release-to-arrival jitter of a busy 2-core machine
+MAX_MARGIN = 1.0  # at worst half the vendor's rate: still far better than a stream of 429s
 
 
 class Clock(Protocol):
@@ -44,7 +52,11 @@ class RateLimiter:
         if rate < 1:
             raise ValueError("rate must be at least 1")
         self.rate = rate
+        self.per = per
+        self.margin = margin
         self.window = per + margin
+        self.widened = 0  # how many times a 429 widened the margin
+        self._widened_at = float("-inf")
         self.clock: Clock = clock or SystemClock()
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
@@ -76,6 +88,23 @@ class RateLimiter:
                 return waited
             self.clock.sleep(wait)
             waited += wait
+
+    def widen(self, released_at: float | None = None) -> float:
+        """A 429 arrived: requests reach the server later than we release them. Return the new margin.
+
+        ``released_at`` is when the rejected request left the limiter: one released before the last
+        widening was paced by the old margin, so it is no evidence that the new one is too narrow
+        (several requests in flight during one burst widen the margin once, not once each).
+        """
+        with self._lock:
+            if released_at is not None and released_at < self._widened_at:
+                return self.margin
+            self._widened_at = self.clock.monotonic()
+            grown = max(FIRST_WIDENED_MARGIN, self.margin * 2)
+            self.margin = min(MAX_MARGIN, max(self.margin, grown))
+            self.window = self.per + self.margin
+            self.widened += 1
+            return self.margin
 
     def pause(self, seconds: float) -> None:
         """Hold every caller back for ``seconds`` (the server said 429)."""

@@ -76,14 +76,90 @@ def short(value: Any, limit: int = 60) -> str:
 
 
 def plain(value: Any) -> str:
-    """Human text for comments and messages: no quotes, '(empty)' for nothing."""
-    if value is None or value == "":
+    """Human text for comments and messages: no quotes, '(empty)' for nothing, lists as the export writes them."""
+    if value is None or value == "" or value == []:
         return "(empty)"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, dict | list):
+    if isinstance(value, list):
+        return list_text(value)
+    if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def list_text(value: list[Any]) -> str:
+    """A list the way the export writes it: '1, 2' for ids, 'a, b' (JSON only when needed) for text."""
+    from ..workbook.cells import render
+
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return str(render("int_list", value))
+    if all(isinstance(v, str) for v in value):
+        return str(render("string_list", value))
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# ---------------------------------------------------------------- names beside ids
+
+NAME_SUFFIXES = (".name", ".title")
+RECORD_NAME_COLUMNS = ("name", "title", "fullName")
+NameIndex = dict[tuple[str, str], str]
+
+
+def reference_names(result: ImportResult) -> NameIndex:
+    """(reference, id) -> name from the sheet's own ``x.name`` columns: no request per row.
+
+    A row whose ``x.id`` changed still holds the exported name, so that name belongs to the old id.
+    """
+    names: NameIndex = {}
+    # Only references some row changes need names: a 100k-row sheet with no such change costs nothing.
+    wanted = {col[: -len(".id")] for r in result.rows if r.changes for col in r.changes if col.endswith(".id")}
+    if not wanted:
+        return names
+    for r in result.rows:
+        values = r.values
+        for prefix in wanted:
+            col = prefix + ".id"
+            if col not in values:
+                continue
+            label = next((values[prefix + s] for s in NAME_SUFFIXES if values.get(prefix + s)), None)
+            if label is None:
+                continue
+            ch = r.changes.get(col)
+            ids = ch.old if ch is not None and action_of(r) != "create" else values[col]
+            _pair(names, prefix, ids, label)
+    return names
+
+
+def _pair(names: NameIndex, prefix: str, ids: Any, label: Any) -> None:
+    if isinstance(ids, list) and isinstance(label, list) and len(ids) == len(label):
+        for i, n in zip(ids, label, strict=True):
+            _pair(names, prefix, i, n)
+    elif isinstance(ids, int | str) and not isinstance(ids, bool) and isinstance(label, str) and label.strip():
+        names.setdefault((prefix, str(ids)), label.strip())
+
+
+def name_of(names: NameIndex, column: str, value: Any) -> str:
+    """' (Jonas Lindberg)' for a reference id whose name is known, '' otherwise (lists: every name or none)."""
+    if not column.endswith(".id") or value is None:
+        return ""
+    prefix = column[: -len(".id")]
+    if isinstance(value, list):
+        found = [names.get((prefix, str(v))) for v in value]
+        return f" ({', '.join(n for n in found if n)})" if value and all(found) else ""
+    got = names.get((prefix, str(value)))
+    return f" ({got})" if got else ""
+
+
+def record_name(r: RowResult) -> str | None:
+    """The record's own name as the sheet shows it (name, title, or first + last name)."""
+    values = r.values
+    for col in RECORD_NAME_COLUMNS:
+        v = values.get(col)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    person = " ".join(str(values[c]).strip() for c in ("firstName", "lastName") if values.get(c))
+    return person or None
 
 
 def duration(seconds: float) -> str:

@@ -15,11 +15,16 @@ from typing import Any
 
 from ..plan.model import CellError, FieldChange, ImportResult, RowResult
 from ._common import (
+    NameIndex,
     action_of,
     atomic_write,
     counts_text,
     estimate_text,
+    list_text,
+    name_of,
     notable_rows,
+    record_name,
+    reference_names,
     row_ranges,
     skipped_groups,
 )
@@ -80,7 +85,8 @@ def render_html(result: ImportResult, *, max_rows: int = MAX_DETAIL_ROWS) -> str
                    'aria-label="Filter">')
         out.append('<table class="rows"><thead><tr><th>Row</th><th>Id / key</th><th>Action</th>'
                    "<th>Status</th><th>Details</th></tr></thead><tbody>")
-        out += [_row(r) for r in rows[:max_rows]]
+        names = reference_names(result)
+        out += [_row(r, names) for r in rows[:max_rows]]
         out.append("</tbody></table>")
         if len(rows) > max_rows:
             out.append(f'<p class="msg">... and {len(rows) - max_rows:,} more changed or failed rows '
@@ -112,11 +118,15 @@ def _value(v: Any) -> str:
         return '<span class="null">empty</span>'
     if v == "":
         return '<span class="null">""</span>'
+    if v == []:
+        return '<span class="null">empty list</span>'
     if isinstance(v, bool):
         text = "TRUE" if v else "FALSE"
     elif isinstance(v, str):
         text = v
-    elif isinstance(v, dict | list):
+    elif isinstance(v, list):
+        text = list_text(v)
+    elif isinstance(v, dict):
         text = json.dumps(v, ensure_ascii=False, default=str)
     else:
         text = str(v)
@@ -125,11 +135,12 @@ def _value(v: Any) -> str:
     return escape(text)
 
 
-def _row(r: RowResult) -> str:
+def _row(r: RowResult, names: NameIndex) -> str:
     action = action_of(r)
     ident = []
     if r.id is not None:
-        ident.append(f"id {r.id}")
+        deleted = record_name(r) if action == "delete" else None
+        ident.append(f"id {r.id}" + (f" ({deleted})" if deleted else ""))
     elif r.created_id is not None:
         ident.append(f"new id {r.created_id}")
     if r.key is not None:
@@ -140,18 +151,18 @@ def _row(r: RowResult) -> str:
         escape(", ".join(ident)),
         f'<span class="badge {escape(action)}">{escape(action)}</span>',
         f'<span class="badge {escape(status)}">{escape(status)}</span>',
-        _details(r, action),
+        _details(r, action, names),
     ]
     tds = "".join(f"<td>{c}</td>" for c in cells)
     return f'<tr class="r {escape(action)}-row">{tds}</tr>'
 
 
-def _details(r: RowResult, action: str) -> str:
+def _details(r: RowResult, action: str, names: NameIndex) -> str:
     plain = {k: ch for k, ch in r.changes.items() if not ch.conflict}
     conflicts = {k: ch for k, ch in r.changes.items() if ch.conflict}
     parts: list[str] = []
     if plain:
-        parts.append(_change_table(plain, create=action == "create"))
+        parts.append(_change_table(plain, names, create=action == "create"))
     if conflicts:
         rows = "".join(
             f"<tr><td>{escape(k)}</td><td>{_value(ch.exported)}</td><td>{_value(ch.server)}</td>"
@@ -177,12 +188,19 @@ def _error(r: RowResult, e: CellError) -> str:
     return f"<li><b>{escape(e.column)}</b>: {escape(e.message)}{cell}</li>"
 
 
-def _change_table(changes: dict[str, FieldChange], *, create: bool) -> str:
+def _named(names: NameIndex, column: str, value: Any) -> str:
+    """The value, and the referenced record's name beside an id when the sheet knows it."""
+    return _value(value) + escape(name_of(names, column, value))
+
+
+def _change_table(changes: dict[str, FieldChange], names: NameIndex, *, create: bool) -> str:
     if create:
-        rows = "".join(f"<tr><td>{escape(k)}</td><td>{_value(ch.new)}</td></tr>" for k, ch in changes.items())
+        rows = "".join(f"<tr><td>{escape(k)}</td><td>{_named(names, k, ch.new)}</td></tr>"
+                       for k, ch in changes.items())
         return f'<table class="chg"><tr><th>Field</th><th>Value</th></tr>{rows}</table>'
     rows = "".join(
-        f"<tr><td>{escape(k)}</td><td>{_value(ch.old)}</td><td>&rarr;</td><td>{_value(ch.new)}</td></tr>"
+        f"<tr><td>{escape(k)}</td><td>{_named(names, k, ch.old)}</td><td>&rarr;</td>"
+        f"<td>{_named(names, k, ch.new)}</td></tr>"
         for k, ch in changes.items()
     )
     return f'<table class="chg"><tr><th>Field</th><th>Old</th><th></th><th>New</th></tr>{rows}</table>'

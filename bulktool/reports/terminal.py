@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections import Counter
 
 from ..plan.model import ImportResult, RowResult
-from ._common import action_of, counts_text, estimate_text, notable_rows, short, skipped_groups
+from ._common import (
+    NameIndex,
+    action_of,
+    counts_text,
+    estimate_text,
+    name_of,
+    notable_rows,
+    record_name,
+    reference_names,
+    short,
+    skipped_groups,
+)
 
 INVALID_SUMMARY_THRESHOLD = 50  # more invalid-cell errors than this: summarise by column
 _MAX_MESSAGES = 3
@@ -31,7 +42,8 @@ def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
     shown = max(verbose_rows, 0)
     if listed:
         lines += ["", "Details (problems first):"]
-        lines.extend(row_line(r, result.applied) for r in listed[:shown])
+        names = reference_names(result)
+        lines.extend(row_line(r, result.applied, names) for r in listed[:shown])
         if len(listed) > shown:
             lines.append(f"  ... and {len(listed) - shown:,} more")
     elif not by_column and all(action_of(r) == "unchanged" for r in result.rows):
@@ -44,17 +56,19 @@ def _header(result: ImportResult) -> str:
     return f"{mode}: {result.endpoint} ({result.system}) from {result.source}, sheet {result.sheet}"
 
 
-def row_line(r: RowResult, applied: bool) -> str:
+def row_line(r: RowResult, applied: bool, names: NameIndex | None = None) -> str:
     """One row as '  row 7  update  id 12: email 'a' -> 'b'', status appended after an apply."""
     action = action_of(r)
     head = f"  row {r.row}  {action}"
     if r.id is not None:
         head += f"  id {r.id}"
+        label = record_name(r) if action == "delete" else None
+        head += f" ({label})" if label else ""
     elif r.created_id is not None:
         head += f"  new id {r.created_id}"
     elif r.key is not None:
         head += f"  key {short(r.key)}"
-    detail = _detail(r, action)
+    detail = _detail(r, action, names or {})
     line = f"{head}: {detail}" if detail else head
     if applied and r.status != "planned":
         failed = r.status in ("failed", "unknown") and r.message
@@ -62,7 +76,7 @@ def row_line(r: RowResult, applied: bool) -> str:
     return line
 
 
-def _detail(r: RowResult, action: str) -> str:
+def _detail(r: RowResult, action: str, names: NameIndex) -> str:
     if action == "invalid":
         return "; ".join(f"{e.column}: {e.message}" if e.column else e.message for e in r.errors)
     parts: list[str] = []
@@ -72,9 +86,10 @@ def _detail(r: RowResult, action: str) -> str:
                 f"{name}: you {short(ch.new)} / server {short(ch.server)} (exported {short(ch.exported)})"
             )
         elif action == "create":
-            parts.append(f"{name} = {short(ch.new)}")
+            parts.append(f"{name} = {short(ch.new)}{name_of(names, name, ch.new)}")
         else:
-            parts.append(f"{name} {short(ch.old)} -> {short(ch.new)}")
+            old, new = name_of(names, name, ch.old), name_of(names, name, ch.new)
+            parts.append(f"{name} {short(ch.old)}{old} -> {short(ch.new)}{new}")
     if not parts and action == "conflict" and r.message:
         parts.append(r.message)  # e.g. the record no longer exists
     return "; ".join(parts)

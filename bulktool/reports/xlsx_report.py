@@ -16,7 +16,19 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..plan.model import ImportResult, RowResult
-from ._common import action_of, atomic_write, duration, plain, result_label, skip_reason
+from ._common import (
+    NameIndex,
+    action_of,
+    atomic_write,
+    duration,
+    list_text,
+    name_of,
+    plain,
+    record_name,
+    reference_names,
+    result_label,
+    skip_reason,
+)
 from ._xlsx import column_widths, comment, new_workbook, sheet_name, write_id, write_value
 
 CHANGED_FILL = "#FFFF00"
@@ -70,8 +82,9 @@ def _write(result: ImportResult, path: str) -> None:
     lower = {c.lower(): i for i, c in reversed(list(enumerate(columns)))}
     id_col = index.get("id")
     positions = _positions(result.rows)
+    names = reference_names(result)
     for n, r in zip(positions, result.rows, strict=True):
-        _write_row(ws, n, r, columns, index, lower, id_col, result.applied, marks)
+        _write_row(ws, n, r, columns, index, lower, id_col, result.applied, marks, names)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(positions[-1] if positions else 1, 1), len(header) - 1)
     sample = [[r.values.get(c) for c in columns] + [None, None] for r in result.rows[:500]]
@@ -97,7 +110,7 @@ def _positions(rows: Sequence[RowResult]) -> list[int]:
 
 def _write_row(
     ws: Worksheet, n: int, r: RowResult, columns: Sequence[str], index: dict[str, int], lower: dict[str, int],
-    id_col: int | None, applied: bool, marks: _Marks,
+    id_col: int | None, applied: bool, marks: _Marks, names: NameIndex,
 ) -> None:
     fmts: dict[int, Format] = {}
     notes: dict[int, list[str]] = {}
@@ -112,7 +125,9 @@ def _write_row(
             notes.setdefault(col, []).append(note)
         elif action != "create":  # a create's every cell is new: the Result column says so
             fmts[col] = marks.changed
-            notes.setdefault(col, []).append(f"was: {plain(ch.old)}")
+            was, now = name_of(names, name, ch.old), name_of(names, name, ch.new)
+            notes.setdefault(col, []).append(f"was: {plain(ch.old)}{was}" + (f"\nnow: {plain(ch.new)}{now}"
+                                                                             if was or now else ""))
     for e in r.errors:
         col = index.get(e.column) if e.column else None
         if col is None and e.column:
@@ -122,7 +137,7 @@ def _write_row(
             notes.setdefault(col, []).append(e.message)
     values = r.values
     for i, c in enumerate(columns):
-        write_value(ws, n, i, values.get(c), fmts.get(i))
+        write_value(ws, n, i, _cell(values.get(c)), fmts.get(i))
     if id_col is not None and r.created_id is not None and values.get(columns[id_col]) in (None, ""):
         # Fill in the new id so importing this report again updates instead of creating twice.
         write_id(ws, n, id_col, r.created_id, marks.new_id)
@@ -132,8 +147,18 @@ def _write_row(
     label = result_label(r, applied)
     ws.write_string(n, len(columns), label, marks.result.get(label))
     message = row_message(r)
+    deleted = record_name(r) if action == "delete" and r.id is not None else None
+    if deleted:
+        message = "; ".join(m for m in (f"deletes id {r.id} ({deleted})", message) if m)
     if message:
         ws.write_string(n, len(columns) + 1, message)
+
+
+def _cell(value: Any) -> Any:
+    """A list as the export writes it ('1, 2'; an empty list is an empty cell), never the repr '[1, 2]'."""
+    if isinstance(value, list):
+        return list_text(value) if value else None
+    return value
 
 
 def row_message(r: RowResult) -> str:

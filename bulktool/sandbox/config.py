@@ -34,6 +34,7 @@ class SandboxConfig:
     burst_429: float = 0.0  # share of API requests answered 429 regardless of the rate
     rate_limit: int = 4  # accepted requests per access token in any sliding 1-second window
     token_ttl: float = 3600
+    token_fail: int = 0  # the first N token requests are answered 503 (maintenance) with Retry-After: 1
     app_id: str = "sandbox-app"
     app_secret: str = "sandbox-secret"
     host: str = "127.0.0.1"

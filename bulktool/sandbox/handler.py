@@ -140,6 +140,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if method != "POST":
             self._json(405, {"message": f"The requested resource does not support http method '{method}'."})
             return
+        if not self.runtime.token_requested():
+            self._send(503, MAINTENANCE, "text/html; charset=utf-8", headers={"Retry-After": "1"})
+            return
         scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
         try:
             app_id, sep, secret = (

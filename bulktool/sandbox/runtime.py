@@ -60,6 +60,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._rng = random.Random(f"{config.seed}:faults")
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expiry, account number)
+        self.token_requests = 0  # POST /v1/Auth/Token calls, answered or failed
         self._windows: dict[str, deque[float]] = {}
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
@@ -91,6 +92,12 @@ class Runtime:
         return self.stores[int(text) - 1]
 
     # -- tokens and rate limit -------------------------------------------------------
+    def token_requested(self) -> bool:
+        """Count a token request; False while the configured token_fail answers are still due."""
+        with self._lock:
+            self.token_requests += 1
+            return self.token_requests > self.config.token_fail
+
     def issue_token(self, account: int = 1) -> tuple[str, str]:
         token = f"pk_{uuid.uuid4()}.pa_{uuid.uuid4()}"
         ttl = float(self.config.token_ttl)

@@ -157,6 +157,10 @@ class SandboxServer:
         """
         return self._runtime.request_log()
 
+    def token_requests(self) -> int:
+        """How many token requests arrived (they are not in ``stats``)."""
+        return self._runtime.token_requests
+
     def reset_stats(self) -> None:
         self._runtime.reset_stats()
 
