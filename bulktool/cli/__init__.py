@@ -1,11 +1,16 @@
 """The thin command line: parse options, call one library function, map errors to one line.
 
 Exit codes: 0 ok; 1 invalid/conflict rows (import); 2 usage, config or
-connection errors; 3 apply finished with rows failed at the API.
+connection errors; 3 apply finished with rows failed at the API; 4 "no" at
+the confirmation prompt (nothing written); 130 interrupted (Ctrl-C).
+
+With ``--json -`` an error is a JSON object on stdout too
+(``{"error": ..., "exit_code": 2}``), so a script never parses an empty stdout.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import traceback
@@ -66,22 +71,46 @@ def handle_errors(func: F) -> F:
         except BulktoolError as exc:
             if verbose:
                 click.echo(redact(traceback.format_exc()), err=True)
-            click.echo(f"Error: {redact(str(exc))}", err=True)
+            message = redact(str(exc))
+            click.echo(f"Error: {message}", err=True)
+            _json_error(ctx, message, exc.exit_code)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            hint = ""
+            if ctx.params.get("do_apply"):  # the apply itself reports its own interrupt; this is before or after
+                hint = " If the apply had started writing, run the same import with --apply --resume to finish it."
+            click.echo(f"Interrupted.{hint}", err=True)
+            _json_error(ctx, "interrupted", 130)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if verbose:
                 click.echo(redact(traceback.format_exc()), err=True)
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {redact(str(exc))} (run with -v for details)", err=True
-            )
+            message = f"unexpected {type(exc).__name__}: {redact(str(exc))} (run with -v for details)"
+            click.echo(f"Error: {message}", err=True)
+            _json_error(ctx, message, 2)
             ctx.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _json_error(ctx: click.Context, message: str, exit_code: int) -> None:
+    """``--json -``: the error as JSON on stdout; ``--json FILE``: into that file (best effort)."""
+    target = ctx.params.get("report_json")
+    if target is None:
+        target = "-" if ctx.params.get("as_json") else None  # export's --json flag
+    if target is None:
+        return
+    text = json.dumps({"error": message, "exit_code": exit_code}, ensure_ascii=False)
+    if str(target) == "-":
+        click.echo(text)
+        return
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError:
+        pass  # the error line on stderr already says what went wrong
 
 
 def _setup_logging(verbose: int) -> None:

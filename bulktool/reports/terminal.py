@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..plan.model import ImportResult, RowResult
-from ._common import action_of, counts_text, estimate_text, notable_rows, short, skipped_groups
+from ._common import action_of, counts_text, estimate_text, notable_rows, plural, short, skipped_groups
 
 INVALID_SUMMARY_THRESHOLD = 50  # more invalid-cell errors than this: summarise by column
 _MAX_MESSAGES = 3
@@ -16,11 +16,12 @@ def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
     lines = [_header(result), counts_text(result)]
     if result.applied:
         s = result.summary
-        lines.append(f"Applied {s.applied:,}, failed {s.failed:,}")
+        not_sent = f", not sent {result.not_sent:,} (interrupted)" if result.interrupted else ""
+        lines.append(f"Applied {s.applied:,}, failed {s.failed:,}{not_sent}")
     estimate = estimate_text(result)
     lines.append(estimate[:1].upper() + estimate[1:])
     for message, rows in skipped_groups(result):
-        lines.append(f"Skipped {len(rows):,} {'row' if len(rows) == 1 else 'rows'}: {message}")
+        lines.append(f"Skipped {plural(len(rows), 'row')}: {message}")
     lines.extend(f"Warning: {w}" for w in result.warnings)
 
     invalid_errors = sum(len(r.errors) for r in result.rows if action_of(r) == "invalid")
@@ -34,6 +35,8 @@ def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
         lines.extend(row_line(r, result.applied) for r in listed[:shown])
         if len(listed) > shown:
             lines.append(f"  ... and {len(listed) - shown:,} more")
+    if result.journal and result.applied:
+        lines.append(f"Journal: {result.journal}")
     elif not by_column and all(action_of(r) == "unchanged" for r in result.rows):
         lines += ["", "Nothing to change: every row matches the server."]
     return "\n".join(lines) + "\n"
@@ -75,8 +78,8 @@ def _detail(r: RowResult, action: str) -> str:
             parts.append(f"{name} = {short(ch.new)}")
         else:
             parts.append(f"{name} {short(ch.old)} -> {short(ch.new)}")
-    if not parts and action == "conflict" and r.message:
-        parts.append(r.message)  # e.g. the record no longer exists
+    if not parts and action in ("conflict", "delete") and r.message:
+        parts.append(r.message)  # the record no longer exists; the name and key of a record to delete
     return "; ".join(parts)
 
 
@@ -95,5 +98,5 @@ def _invalid_by_column(result: ImportResult) -> list[str]:
         n = len(rows_per[col])
         common = [m for m, _ in messages[col].most_common()]
         text = "; ".join(common[:_MAX_MESSAGES]) + ("; ..." if len(common) > _MAX_MESSAGES else "")
-        out.append(f"  {col}: {n:,} {'row' if n == 1 else 'rows'} ({text})")
+        out.append(f"  {col}: {plural(n, 'row')} ({text})")
     return out
