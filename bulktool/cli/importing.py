@@ -158,10 +158,10 @@ def resume_command(ctx: click.Context | None = None) -> str:
     if ctx.parent is not None:
         words += _options(ctx.parent.command, ctx.parent.params, skip={"verbose"})
     words.append(ctx.info_name or "import")
+    words += [str(v) for p in ctx.command.params if isinstance(p, click.Argument)
+              for v in _as_list(ctx.params.get(p.name or ""))]
     words += _options(ctx.command, ctx.params, skip={"resume", "do_apply", "quiet"})
-    args = [str(v) for p in ctx.command.params if isinstance(p, click.Argument)
-            for v in _as_list(ctx.params.get(p.name or ""))]
-    return shlex.join([*words, *args, "--apply", "--resume"])
+    return shlex.join([*words, "--apply", "--resume"])
 
 
 def _as_list(value: Any) -> list[Any]:
