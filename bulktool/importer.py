@@ -32,8 +32,11 @@ from .writer import (
     already_done,
     apply_ops,
     default_journal_path,
+    done_creates,
     make_op,
+    sibling_journals,
 )
+from .writer.journal import SUFFIX
 from .writer.template_client import TemplateWriteClient
 
 EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -117,29 +120,54 @@ def record_label(values: dict[str, object], key_field: str | None) -> str:
 def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfinished: bool) -> None:
     """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
     result = plan.result
-    if not journal_path.exists():
+    if journal_path.exists():
+        result.journal = str(journal_path)
+        with Journal(journal_path) as journal:
+            if warn_unfinished:
+                left = journal.interrupted()
+                if left:
+                    noun = "write was" if len(left) == 1 else "writes were"
+                    result.warnings.append(
+                        f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
+                        f"(journal {journal_path}); finish it with --apply --resume before anything else.")
+            plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
+    result.write_requests = len(plan.writes)
+    _created_elsewhere(plan, journal_path)
+
+
+def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:
+    done = already_done(_op(pw, endpoint), journal, resume)
+    if done is None:
+        return False
+    r = pw.result
+    r.action, r.status, r.message = "unchanged", "skipped", done.message
+    if pw.action == "create" and done.result_id is not None:
+        r.created_id = done.result_id
+    return True
+
+
+def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
+    """Rows to create without a key whose exact values another file's journal (same folder) created."""
+    result = plan.result
+    keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
+               if pw.action == "create" and not pw.key_value}
+    if not keyless:
         return
-    result.journal = str(journal_path)
-    with Journal(journal_path) as journal:
-        if warn_unfinished:
-            left = journal.interrupted()
-            if left:
-                noun = "write was" if len(left) == 1 else "writes were"
-                result.warnings.append(
-                    f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
-                    f"(journal {journal_path}); finish it with --apply --resume before anything else.")
-        kept: list[PlannedWrite] = []
-        for pw in plan.writes:
-            done = already_done(_op(pw, result.endpoint), journal, resume)
-            if done is None:
-                kept.append(pw)
-                continue
-            r = pw.result
-            r.action, r.status, r.message = "unchanged", "skipped", done.message
-            if pw.action == "create" and done.result_id is not None:
-                r.created_id = done.result_id
-    plan.writes = kept
-    result.write_requests = len(kept)
+    found: list[str] = []
+    for other in sibling_journals(journal_path):
+        for digest, entry in done_creates(other, result.endpoint, keyless).items():
+            pw = keyless.pop(digest)
+            source = other.name.removesuffix(SUFFIX)
+            rid = f" (id {entry.result_id})" if entry.result_id else ""
+            pw.result.warnings.append(f"a record with exactly these values was already created from {source}"
+                                      f"{rid}; applying creates a second one")
+            found.append(f"row {pw.result.row} from {source}{rid}")
+    if found:
+        listed = ", ".join(found[:5]) + (f" and {len(found) - 5:,} more" if len(found) > 5 else "")
+        result.warnings.append(f"{len(found):,} {'row' if len(found) == 1 else 'rows'} to create "
+                               f"{'was' if len(found) == 1 else 'were'} already created with exactly these "
+                               f"values from another file ({listed}); applying creates duplicates: remove "
+                               f"{'it' if len(found) == 1 else 'them'} from the sheet")
 
 
 def run_import(
