@@ -64,7 +64,7 @@ def import_cmd(
     to_stdout = report_json is not None and str(report_json) == "-"
     progress = make_progress(quiet)
     try:
-        if do_apply and sys.stdin.isatty() and not yes:
+        if do_apply and interactive() and not yes:
             preview = run_import(connector, file, options, progress)
             progress.close()
             outcome = _confirm(preview, connector.host, skip_invalid, err=to_stdout)
@@ -86,6 +86,11 @@ def import_cmd(
         if line:
             click.echo(line, err=True)
         click.get_current_context().exit(outcome.exit_code)
+
+
+def interactive() -> bool:
+    """Whether a person can answer the confirmation prompt."""
+    return sys.stdin.isatty()
 
 
 def _confirm(preview: ImportOutcome, host: str, skip_invalid: bool, *, err: bool) -> ImportOutcome | None:
