@@ -41,6 +41,14 @@ from .writer.template_client import TemplateWriteClient
 
 EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C where the CLI can say exactly what it means (``message`` is the one line to print)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 __all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "plan_file", "run_import"]
 
 
@@ -174,7 +182,10 @@ def run_import(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportOutcome:
     progress = progress or NullProgress()
-    plan = plan_file(connector, path, options, progress)
+    try:
+        plan = plan_file(connector, path, options, progress)
+    except KeyboardInterrupt:
+        raise Interrupted("Interrupted while planning (GET requests only): nothing was written.") from None
     result = plan.result
     summary = result.summary
     blocked = summary.invalid + summary.conflict
@@ -187,6 +198,8 @@ def run_import(
         raise UsageError(f"--resume: no journal found for {path.name}; nothing to resume")
     journal_path = options.journal or default_journal_path(path)
     result.applied = True
+    if not plan.writes and not journal_path.exists():
+        return _finish(ImportOutcome(result, EXIT_OK))  # nothing to write, nothing to journal
     result.journal = str(journal_path)
     for r in result.rows:
         if r.action in ("invalid", "conflict"):
@@ -272,5 +285,5 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
         return None
     ep = load_templates(connector.system)[result.endpoint]
     out = target if target is not None and not target.exists() else undo_path(target or path)
-    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows), out)
+    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=out.name), out)
     return out

@@ -75,11 +75,12 @@ def handle_errors(func: F) -> F:
             click.echo(f"Error: {message}", err=True)
             _json_error(ctx, message, exc.exit_code)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            hint = ""
-            if ctx.params.get("do_apply"):  # the apply itself reports its own interrupt; this is before or after
-                hint = " If the apply had started writing, run the same import with --apply --resume to finish it."
-            click.echo(f"Interrupted.{hint}", err=True)
+        except KeyboardInterrupt as exc:
+            text = getattr(exc, "message", None) or "Interrupted."
+            if text == "Interrupted." and ctx.params.get("do_apply"):
+                # An interrupt during the writes is reported by the import itself; this one came after them.
+                text += " If writes had started, run the same import with --apply --resume to finish them."
+            click.echo(text, err=True)
             _json_error(ctx, "interrupted", 130)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):

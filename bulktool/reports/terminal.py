@@ -61,7 +61,10 @@ def row_line(r: RowResult, applied: bool) -> str:
     line = f"{head}: {detail}" if detail else head
     if applied and r.status != "planned":
         failed = r.status in ("failed", "unknown") and r.message
-        line += f"  [{r.status}: {r.message}]" if failed else f"  [{r.status}]"
+        if r.status == "skipped" and r.message.startswith("not sent"):
+            line += "  [not sent]"  # an interrupted apply: --resume sends it
+        else:
+            line += f"  [{r.status}: {r.message}]" if failed else f"  [{r.status}]"
     return line
 
 

@@ -58,6 +58,7 @@ class UndoBook:
     host: str
     source: str  # the file the apply read
     rows: list[UndoRow] = field(default_factory=list)
+    name: str = ""  # this workbook's own file name, for the instructions in it
 
     def columns(self) -> list[Column]:
         """The id, then every writable column some row restores, in template order."""
@@ -171,8 +172,8 @@ def _help(wb: Workbook, book: UndoBook, updates: int) -> None:
         f"Undo of an apply of {book.source} to {book.host} ({book.endpoint.name}).",
         f"{updates:,} updated record(s) get their old values back; {created:,} deleted record(s) are created "
         "again as new records (with new ids).",
-        f"Restore: bulktool import {Path(book.source).stem}.undo-....xlsx --apply (dry run first without "
-        "--apply).",
+        f"Restore: bulktool import {book.name or 'THIS-FILE.xlsx'} --apply (see the dry run first: the same "
+        "command without --apply).",
         "Only the fields the apply changed are written back; a field changed by someone since the apply "
         "shows as a conflict.",
     ]
