@@ -273,6 +273,10 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
     """The undo workbook of what this run applied (see ``reports.undo``); never overwrites a file."""
     result = plan.result
     rows: list[UndoRow] = []
+    key_field = plan.writes[0].key_field if plan.writes else None
+    created = [f"row {pw.result.row}: new id {pw.result.created_id} "
+               f"{record_label({k: ch.new for k, ch in pw.result.changes.items()}, key_field)}".rstrip()
+               for pw in plan.writes if pw.action == "create" and pw.result.status == "applied"]
     for pw in plan.writes:
         if pw.result.status != "applied" or not pw.before:
             continue
@@ -285,5 +289,6 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
         return None
     ep = load_templates(connector.system)[result.endpoint]
     out = target if target is not None and not target.exists() else undo_path(target or path)
-    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=out.name), out)
+    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=out.name,
+                                 created=created), out)
     return out

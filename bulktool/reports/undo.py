@@ -59,6 +59,7 @@ class UndoBook:
     source: str  # the file the apply read
     rows: list[UndoRow] = field(default_factory=list)
     name: str = ""  # this workbook's own file name, for the instructions in it
+    created: list[str] = field(default_factory=list)  # records the apply created: listed, not deleted
 
     def columns(self) -> list[Column]:
         """The id, then every writable column some row restores, in template order."""
@@ -177,6 +178,10 @@ def _help(wb: Workbook, book: UndoBook, updates: int) -> None:
         "Only the fields the apply changed are written back; a field changed by someone since the apply "
         "shows as a conflict.",
     ]
+    if book.created:
+        lines.append(f"The apply also created {len(book.created):,} record(s); the undo does not delete them "
+                     "(delete them in the application, or import rows with action=delete and --allow-delete):")
+        lines += [f"  {c}" for c in book.created]
     for i, line in enumerate(lines):
         ws.write_string(i, 0, line)
     ws.set_column(0, 0, 110)
