@@ -169,17 +169,21 @@ def _cell(ws: Worksheet, r: int, c: int, col: Column, value: Any, fmts: dict[str
 def _help(wb: Workbook, book: UndoBook, updates: int) -> None:
     ws = wb.add_worksheet(HELP_SHEET)
     created = sum(1 for r in book.rows if r.after is None)
+
+    def records(n: int) -> str:
+        return f"{n:,} {'record' if n == 1 else 'records'}"
+
     lines = [
         f"Undo of an apply of {book.source} to {book.host} ({book.endpoint.name}).",
-        f"{updates:,} updated record(s) get their old values back; {created:,} deleted record(s) are created "
-        "again as new records (with new ids).",
+        f"{records(updates)} updated by the apply get their old values back; {records(created)} it deleted are "
+        "created again as new records (with new ids).",
         f"Restore: bulktool import {book.name or 'THIS-FILE.xlsx'} --apply (see the dry run first: the same "
         "command without --apply).",
         "Only the fields the apply changed are written back; a field changed by someone since the apply "
         "shows as a conflict.",
     ]
     if book.created:
-        lines.append(f"The apply also created {len(book.created):,} record(s); the undo does not delete them "
+        lines.append(f"The apply also created {records(len(book.created))}; the undo does not delete them "
                      "(delete them in the application, or import rows with action=delete and --allow-delete):")
         lines += [f"  {c}" for c in book.created]
     for i, line in enumerate(lines):

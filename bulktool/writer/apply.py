@@ -153,8 +153,9 @@ def _refuse_interrupted(journal: Journal) -> None:
     if not left:
         return
     rows = ", ".join(f"{e.sheet} row {e.row}" for e in left[:5]) + (", ..." if len(left) > 5 else "")
+    noun = "write was" if len(left) == 1 else "writes were"
     raise JournalError(
-        f"An earlier apply of this file was interrupted: {len(left)} write(s) were planned or sent but not "
+        f"An earlier apply of this file was interrupted: {len(left):,} {noun} planned or sent but not "
         f"confirmed ({rows}). Run again with --resume to finish it safely, or delete the journal "
         f"{journal.path} if you have checked those rows by hand."
     )
