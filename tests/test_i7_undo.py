@@ -188,3 +188,34 @@ def test_two_applies_within_one_second_never_share_or_overwrite_an_undo_file(
     first.write_text("kept")
     second = undo_path(wb, now=moment)
     assert second != first and second.exists() and first.read_text() == "kept"
+
+
+def test_undo_cells_read_back_as_the_values_they_hold(tmp_path: Path) -> None:
+    """Formula-looking text stays text, leading zeros stay, lists and booleans keep their types; the record
+    holds the after-values and the cells the before-values."""
+    from bulktool.reports.undo import UndoBook, UndoRow, write_undo_workbook
+    from bulktool.schema import get_endpoint
+    from bulktool.workbook import read_table
+
+    ep = get_endpoint("blikk", "contacts")
+    before = {"name": "=SUM(A1:A3)", "customerNumber": "0012", "isActive": True, "tags.id": [2, 6],
+              "email": None, "responsible.id": 5}
+    after = {**before, "isActive": False, "tags.id": [3]}
+    deleted = {"name": "Borta AB", "customerNumber": "0099", "contactType": "company", "isActive": True,
+               "importantInformation": "+46 rad ett\nrad två", "tags.id": [], "responsible.id": 7}
+    book = UndoBook(ep, "blikk", "h", "c.xlsx", [UndoRow("12", before, after), UndoRow(None, deleted)])
+    path = tmp_path / "c.undo.xlsx"
+    write_undo_workbook(book, path)
+    read = read_table(path, sheet="contacts").sheets["contacts"]
+    first, second = read.rows
+    assert {k: first.values[k] for k in before} == before | {"email": None}
+    assert first.values["id"] == 12
+    assert read.exported["12"]["isActive"] is False and read.exported["12"]["tags.id"] == [3]
+    assert read.exported["12"]["name"] == "=SUM(A1:A3)"  # unchanged fields: cell and record agree
+    assert second.values["id"] is None and "0099" not in read.exported
+    assert {k: second.values[k] for k in ("name", "customerNumber", "importantInformation", "responsible.id")} == {
+        "name": "Borta AB", "customerNumber": "0099", "importantInformation": "+46 rad ett\nrad två",
+        "responsible.id": 7}
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["contacts", "Summary", "_bulktool"]
+    assert all(c.data_type != "f" for row in wb["contacts"].iter_rows() for c in row)
