@@ -131,13 +131,13 @@ def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfin
     if journal_path.exists():
         result.journal = str(journal_path)
         with Journal(journal_path) as journal:
-            if warn_unfinished:
-                left = journal.interrupted()
-                if left:
-                    noun = "write was" if len(left) == 1 else "writes were"
-                    result.warnings.append(
-                        f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
-                        f"(journal {journal_path}); finish it with --apply --resume before anything else.")
+            left = journal.interrupted()
+            result.unfinished = len(left)
+            if warn_unfinished and left:
+                noun = "write was" if len(left) == 1 else "writes were"
+                result.warnings.append(
+                    f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
+                    f"(journal {journal_path}); finish it with --apply --resume before anything else.")
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     _created_elsewhere(plan, journal_path)

@@ -248,3 +248,35 @@ def test_a_long_row_message_is_cut_between_words_and_the_advice_stays_whole() ->
     quoted = line.split("column name: ", 1)[1].split("…", 1)[0].split()
     assert quoted == [f"ord{n}" for n in range(len(quoted))]  # whole words only, the last one too
     assert 200 < len(line) < 300
+
+
+def test_an_unfinished_journal_is_refused_before_any_question(srv: SandboxServer, tmp_path: Path, tty: None) -> None:
+    from bulktool.writer import Journal, default_journal_path, make_op
+
+    wb = tmp_path / "contacts.xlsx"
+    export(srv, wb)
+    sheet = Sheet(wb)
+    sheet.set(2, "name", "Ändrad")
+    sheet.save()
+    with Journal(default_journal_path(wb)) as journal:  # what a killed apply leaves behind
+        journal.begin(make_op("update", "contacts", "contacts", 2, {"name": "x"}, record_id=1))
+    res = run(srv, "import", str(wb), "--apply", "--quiet", stdin="")
+    assert res.exit_code == 2
+    assert "[y/N]" not in res.output
+    assert "interrupted" in res.output and "--resume" in res.output.strip().splitlines()[-1]
+
+
+def test_mixed_failures_say_which_rows_to_fix_and_which_resume_retries() -> None:
+    from bulktool.plan.model import ImportResult, RowResult
+
+    refused = RowResult("contacts", 2, "update", 1, status="failed", message="HTTP 400: responsibleId",
+                        permanent=True)
+    dropped = RowResult("contacts", 3, "update", 2, status="unknown", message="outcome unknown: dropped")
+    result = ImportResult("blikk", "contacts", "c.xlsx", "contacts", ["id"], [refused, dropped], applied=True)
+    assert importing_cli.exit_line(result, 3) == (
+        "Error: 2 rows not applied (first: row 2: HTTP 400: responsibleId); fix the 1 row the server refused, "
+        "then run the same import with --resume to retry the 1 other")
+    result.rows = [dropped]
+    assert importing_cli.exit_line(result, 3) == (
+        "Error: 1 row not applied (first: row 3: outcome unknown: dropped); run the same import with --resume "
+        "to retry it")

@@ -67,7 +67,7 @@ def import_cmd(
         if do_apply and interactive() and not yes:
             preview = run_import(connector, file, options, progress)
             progress.close()
-            outcome = _confirm(preview, connector.host, skip_invalid, err=to_stdout)
+            outcome = _confirm(preview, connector.host, skip_invalid, resume, err=to_stdout)
             progress = make_progress(quiet)
         if outcome is None:
             options.apply = do_apply
@@ -93,11 +93,15 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _confirm(preview: ImportOutcome, host: str, skip_invalid: bool, *, err: bool) -> ImportOutcome | None:
+def _confirm(
+    preview: ImportOutcome, host: str, skip_invalid: bool, resume: bool, *, err: bool
+) -> ImportOutcome | None:
     """Show the plan and ask; an outcome here means: stop, this is the answer (nothing applied)."""
     from ..reports import render_summary
 
     result = preview.result
+    if result.unfinished and not resume:
+        return None  # the apply refuses an unfinished journal (and says --resume): don't ask first
     click.echo(render_summary(result), err=err)
     if preview.exit_code == 1 and not skip_invalid:
         return preview  # the apply would refuse (the exit line says why): asking would waste the answer
@@ -246,7 +250,7 @@ def exit_line(result: ImportResult, exit_code: int, resume: str | None = None) -
         if refused:
             return (f"{head}; fix the {_plural(len(refused), 'row')} the server refused, then run the same "
                     f"import with --resume to retry the {_plural(retry, 'other')}")
-        return f"{head}; run the same import with --resume to retry them"
+        return f"{head}; run the same import with --resume to retry {'it' if len(failed) == 1 else 'them'}"
     if exit_code == 130 and result.interrupted:
         applied = result.summary.applied
         line = (f"Interrupted: {_plural(applied, 'write')} applied, {result.not_sent:,} not sent. "

@@ -109,6 +109,7 @@ class ImportResult:
     exit_code: int | None = None  # filled in once the import has decided it
     interrupted: bool = False  # Ctrl-C during apply
     not_sent: int = 0  # writes an interrupted apply never sent (--resume sends them)
+    unfinished: int = 0  # writes an earlier, interrupted apply of this journal left unconfirmed
 
     @property
     def summary(self) -> PlanSummary:
