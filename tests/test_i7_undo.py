@@ -219,3 +219,40 @@ def test_undo_cells_read_back_as_the_values_they_hold(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["contacts", "Summary", "_bulktool"]
     assert all(c.data_type != "f" for row in wb["contacts"].iter_rows() for c in row)
+
+
+def test_undo_after_a_list_export_edit_and_delete_restores_detail_only_fields_too(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    """A list export has no email, tags or responsible columns: the undo still re-creates them exactly."""
+    wb = tmp_path / "contacts.xlsx"
+    res = run(srv, "export", "contacts", "-o", str(wb), "--quiet")
+    assert res.exit_code == 0, res.output
+    before = {c["id"]: c for c in srv.records("contacts")}
+    referenced = {c[ref]["id"] for c in before.values() for ref in ("company", "parentCompany") if c.get(ref)}
+    usable = sorted(rid for rid, c in before.items() if c["customerNumber"] and rid not in referenced)
+    renamed, deleted = usable[:5], usable[5:7]
+    sheet = Sheet(wb)
+    sheet.ws.cell(1, sheet.ws.max_column + 1, "action")
+    sheet.cols["action"] = sheet.ws.max_column
+    for rid in renamed:
+        sheet.set(sheet.row_of(rid), "name", f"Tillfälligt {rid}")
+    for rid in deleted:
+        sheet.set(sheet.row_of(rid), "action", "delete")
+    sheet.save()
+    res = run(srv, "import", str(wb), "--apply", "--allow-delete", "--quiet")
+    assert res.exit_code == 0, res.output
+    undo = next(tmp_path.glob("contacts.undo-*.xlsx"))
+    res = run(srv, "import", str(undo), "--json", "-", "--quiet")
+    summary = json.loads(res.stdout)["summary"]
+    assert (summary["update"], summary["create"], summary["invalid"], summary["conflict"]) == (5, 2, 0, 0)
+    assert run(srv, "import", str(undo), "--apply", "--quiet").exit_code == 0
+    now = {c["id"]: c for c in srv.records("contacts")}
+    for rid in renamed:
+        assert _without(now[rid], STAMPS) == _without(before[rid], STAMPS)
+    by_number = {c["customerNumber"]: c for rid, c in now.items() if rid not in before}
+    for rid in deleted:
+        old = before[rid]
+        new = by_number[old["customerNumber"]]
+        assert {k: _blank(v) for k, v in _without(new, NEW_RECORD).items()} == \
+            {k: _blank(v) for k, v in _without(old, NEW_RECORD).items()}
+        assert _blank(new["email"]) == _blank(old["email"]) and new["responsible"]["id"] == old["responsible"]["id"]
