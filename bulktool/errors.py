@@ -1,7 +1,11 @@
 """One error tree for the whole library.
 
 The CLI maps each branch to an exit code and prints ``str(error)`` as one line,
-so every message must be complete, specific and free of secrets::
+so every message must be complete, specific and free of secrets. The exit codes
+of the whole CLI: 0 ok (also: nothing to write); 1 invalid or conflict rows,
+nothing written; 2 every error below; 3 apply finished but rows failed at the
+API; 4 you answered "no" at the confirmation prompt, nothing written; 130
+interrupted (Ctrl-C), what was applied is journaled and in the undo workbook::
 
     BulktoolError                    base; never raised directly
     ├── UsageError                   bad options or arguments (exit 2)

@@ -1,25 +1,55 @@
 """Import a sheet: plan (GETs only), report, and on --apply write through the journal.
 
 Exit codes: 0 all good; 1 invalid or conflict rows (nothing written unless
---skip-invalid); 3 apply finished with rows that failed at the API.
+--skip-invalid); 3 apply finished with rows that failed at the API; 130 the
+apply was interrupted (Ctrl-C): what was applied is in the undo workbook,
+the rest is sent by ``--resume``. (The CLI adds 2 for errors and 4 for
+"no" at the confirmation prompt.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from .connectors.base import Connector
 from .errors import UsageError
+from .plan.hints import keyless_create_warnings, sorted_column_warnings
+from .plan.live import fetch_details
 from .plan.model import ImportResult
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
 from .plan.source import load_source
 from .progress import NullProgress, Progress
+from .reports.undo import UndoBook, UndoRow, undo_path, write_undo_workbook
 from .schema import load_templates
 from .schema.model import Endpoint
-from .writer import Journal, OpOutcome, WriteOp, apply_ops, default_journal_path, make_op
+from .workbook import flatten
+from .writer import (
+    ApplyInterrupted,
+    Journal,
+    OpOutcome,
+    WriteOp,
+    already_done,
+    apply_ops,
+    default_journal_path,
+    done_creates,
+    make_op,
+    sibling_journals,
+)
+from .writer.journal import SUFFIX
+from .writer.template_client import TemplateWriteClient
+
+EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C where the CLI can say exactly what it means (``message`` is the one line to print)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "plan_file", "run_import"]
 
 
 @dataclass
@@ -32,7 +62,7 @@ class ImportOptions:
     allow_delete: bool = False
     resume: bool = False
     journal: Path | None = None
-    undo: Path | None = None
+    undo: Path | None = None  # where to write the undo workbook (default: next to the input, never reused)
     workers: int = 4
     foreign: bool = False  # ignore the export record (e.g. another account's): diff every cell against live
 
@@ -44,34 +74,9 @@ class ImportOutcome:
     journal_path: Path | None = None
     undo_path: Path | None = None
 
-
-class TemplateWriteClient:
-    """The writer's view of the API: CRUD by endpoint name, through the throttled connector."""
-
-    def __init__(self, connector: Connector, endpoints: dict[str, Endpoint]) -> None:
-        self.connector = connector
-        self.endpoints = endpoints
-
-    def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-        ep = self.endpoints[endpoint]
-        got = self.connector.client.request_json("POST", self.connector.endpoint_path(ep, "create"), json_body=body)
-        return got if isinstance(got, dict) else {}
-
-    def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        ep = self.endpoints[endpoint]
-        path = self.connector.endpoint_path(ep, "update", record_id)
-        got = self.connector.client.request_json("PUT", path, json_body=body)
-        return got if isinstance(got, dict) else {}
-
-    def delete(self, endpoint: str, record_id: str) -> None:
-        ep = self.endpoints[endpoint]
-        self.connector.client.request("DELETE", self.connector.endpoint_path(ep, "delete", record_id))
-
-    def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]:
-        ep = self.endpoints[endpoint]
-        params = {"filter.query": key_value} if "query" in ep.filters else {}
-        items = self.connector.list_all(ep.list_path, params, id_field=ep.id_field)
-        return [i for i in items if str(i.get(key_field) or "").strip() == key_value.strip()]
+    @property
+    def interrupted(self) -> bool:
+        return self.result.interrupted
 
 
 def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
@@ -82,32 +87,146 @@ def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
 def plan_file(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> Plan:
+    """The plan exactly as an apply would carry it out now, journal included (GET requests only)."""
     source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
                          mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
-    return make_plan(connector, source, PlanOptions(options.mode, options.allow_delete), progress=progress)
+    plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete), progress=progress)
+    result = plan.result
+    result.host = connector.host
+    _read_deleted(connector, source.endpoint, plan, progress)
+    _consult_journal(plan, options.journal or default_journal_path(path), options.resume,
+                     warn_unfinished=not (options.apply or options.resume))
+    result.warnings += keyless_create_warnings(source.endpoint, plan)
+    result.warnings += sorted_column_warnings(result.rows)
+    return plan
+
+
+def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Progress | None) -> None:
+    """Every value of each record to delete: the undo workbook re-creates it, the prompt names it."""
+    deletes = [pw for pw in plan.writes if pw.action == "delete" and pw.record_id]
+    if not deletes:
+        return
+    before = connector.client.stats.total
+    details = fetch_details(connector, ep, [str(pw.record_id) for pw in deletes], progress=progress)
+    plan.result.read_requests += connector.client.stats.total - before
+    detail_cols = [c for c in ep.columns if c.in_detail]
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    for pw in deletes:
+        got = details.get(str(pw.record_id))
+        if isinstance(got, dict):
+            pw.before = {**pw.before, **flatten(got, detail_cols)}
+        pw.result.message = record_label(pw.before, key_field)
+
+
+def record_label(values: dict[str, object], key_field: str | None) -> str:
+    """How a message names a record: its name (or title) and its natural key."""
+    name = next((values[k] for k in ("name", "title", "description") if values.get(k)), None)
+    key = values.get(key_field) if key_field else None
+    parts = [repr(name) if name is not None else "", f"({key_field} {key})" if key not in (None, "") else ""]
+    return " ".join(p for p in parts if p)
+
+
+def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfinished: bool) -> None:
+    """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
+    result = plan.result
+    if journal_path.exists():
+        result.journal = str(journal_path)
+        with Journal(journal_path) as journal:
+            left = journal.interrupted()
+            result.unfinished = len(left)
+            if warn_unfinished and left:
+                noun = "write was" if len(left) == 1 else "writes were"
+                result.warnings.append(
+                    f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
+                    f"(journal {journal_path}); finish it with --apply --resume before anything else.")
+            plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
+    result.write_requests = len(plan.writes)
+    _created_elsewhere(plan, journal_path)
+
+
+def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:
+    done = already_done(_op(pw, endpoint), journal, resume)
+    if done is None:
+        return False
+    r = pw.result
+    r.action, r.status, r.message = "unchanged", "skipped", done.message
+    if pw.action == "create" and done.result_id is not None:
+        r.created_id = done.result_id
+    return True
+
+
+def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
+    """Rows to create without a key whose exact values another file's journal (same folder) created."""
+    result = plan.result
+    keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
+               if pw.action == "create" and not pw.key_value}
+    if not keyless:
+        return
+    found: list[str] = []
+    for other in sibling_journals(journal_path):
+        for digest, entry in done_creates(other, result.endpoint, keyless).items():
+            pw = keyless.pop(digest)
+            source = other.name.removesuffix(SUFFIX)
+            rid = f" (id {entry.result_id})" if entry.result_id else ""
+            pw.result.warnings.append(f"a record with exactly these values was already created from {source}"
+                                      f"{rid}; applying creates a second one")
+            found.append(f"row {pw.result.row} from {source}{rid}")
+    if found:
+        listed = ", ".join(found[:5]) + (f" and {len(found) - 5:,} more" if len(found) > 5 else "")
+        result.warnings.append(f"{len(found):,} {'row' if len(found) == 1 else 'rows'} to create "
+                               f"{'was' if len(found) == 1 else 'were'} already created with exactly these "
+                               f"values from another file ({listed}); applying creates duplicates: remove "
+                               f"{'it' if len(found) == 1 else 'them'} from the sheet")
 
 
 def run_import(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> ImportOutcome:
     progress = progress or NullProgress()
-    plan = plan_file(connector, path, options, progress)
+    try:
+        plan = plan_file(connector, path, options, progress)
+    except KeyboardInterrupt:
+        raise Interrupted("Interrupted while planning (GET requests only): nothing was written.") from None
     result = plan.result
     summary = result.summary
     blocked = summary.invalid + summary.conflict
     if not options.apply:
-        return ImportOutcome(result, 1 if blocked else 0)
+        return _finish(ImportOutcome(result, EXIT_BLOCKED if blocked else EXIT_OK))
     if blocked and not options.skip_invalid:
         result.warnings.append("Nothing was written: fix the invalid/conflict rows or use --skip-invalid.")
-        return ImportOutcome(result, 1)
+        return _finish(ImportOutcome(result, EXIT_BLOCKED))
     if options.resume and options.journal is None and not default_journal_path(path).exists():
         raise UsageError(f"--resume: no journal found for {path.name}; nothing to resume")
     journal_path = options.journal or default_journal_path(path)
     result.applied = True
+    if not plan.writes and not journal_path.exists():
+        return _finish(ImportOutcome(result, EXIT_OK))  # nothing to write, nothing to journal
+    result.journal = str(journal_path)
     for r in result.rows:
         if r.action in ("invalid", "conflict"):
             r.status = "skipped"
     ops = [_op(pw, result.endpoint) for pw in plan.writes]
+    outcomes = _apply(connector, ops, journal_path, options, progress, result)
+    _record_outcomes(plan, ops, outcomes)
+    undo = _write_undo(plan, path, options.undo, connector)
+    result.undo = str(undo) if undo else None
+    if result.interrupted:
+        code = EXIT_INTERRUPTED
+    else:
+        code = EXIT_FAILED if result.summary.failed else EXIT_OK
+    return _finish(ImportOutcome(result, code, journal_path, undo))
+
+
+def _finish(outcome: ImportOutcome) -> ImportOutcome:
+    outcome.result.exit_code = outcome.exit_code
+    return outcome
+
+
+def _apply(
+    connector: Connector, ops: list[WriteOp], journal_path: Path, options: ImportOptions, progress: Progress,
+    result: ImportResult,
+) -> list[OpOutcome]:
+    """Send the writes; on Ctrl-C the writes in flight settle first and the partial outcomes come back."""
     client = TemplateWriteClient(connector, load_templates(connector.system))
     title = f"Applying to {connector.host}"
     progress.task(title, total=len(ops), unit="writes")
@@ -126,13 +245,14 @@ def run_import(
     try:
         outcomes = apply_ops(ops, client, journal, workers=options.workers, resume=options.resume,
                              progress=on_progress)
+    except ApplyInterrupted as stop:
+        outcomes = stop.outcomes
+        result.interrupted = True
+        result.not_sent = stop.not_sent
     finally:
         journal.close()
-    result.write_requests = connector.client.stats.writes - writes_before
-    _record_outcomes(plan, ops, outcomes)
-    undo = _write_undo(plan, path, options.undo)
-    failed = result.summary.failed
-    return ImportOutcome(result, 3 if failed else 0, journal_path, undo)
+        result.write_requests = connector.client.stats.writes - writes_before
+    return outcomes
 
 
 def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) -> None:
@@ -145,19 +265,32 @@ def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) 
         r.status = out.status  # type: ignore[assignment]
         r.message = out.message or r.message
         r.request_id = out.request_id
+        r.permanent = out.permanent
         if pw.action == "create" and out.result_id is not None:
             r.created_id = out.result_id
 
 
-def _write_undo(plan: Plan, path: Path, target: Path | None) -> Path | None:
-    rows = [(str(pw.record_id), pw.before) for pw in plan.writes
-            if pw.action == "update" and pw.result.status == "applied" and pw.before]
+def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connector) -> Path | None:
+    """The undo workbook of what this run applied (see ``reports.undo``); never overwrites a file."""
+    result = plan.result
+    rows: list[UndoRow] = []
+    key_field = plan.writes[0].key_field if plan.writes else None
+    created = [f"row {pw.result.row}: new id {pw.result.created_id} "
+               f"{record_label({k: ch.new for k, ch in pw.result.changes.items()}, key_field)}".rstrip()
+               for pw in plan.writes if pw.action == "create" and pw.result.status == "applied"]
+    for pw in plan.writes:
+        if pw.result.status != "applied" or not pw.before:
+            continue
+        if pw.action == "update" and pw.record_id is not None:
+            after = {**pw.before, **{k: ch.new for k, ch in pw.result.changes.items()}}
+            rows.append(UndoRow(str(pw.record_id), dict(pw.before), after))
+        elif pw.action == "delete":
+            rows.append(UndoRow(None, dict(pw.before)))
     if not rows:
         return None
-    from .reports import write_undo_workbook
-
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = target or path.with_name(f"{path.stem}.undo-{stamp}.xlsx")
-    columns = sorted({k for _, before in rows for k in before})
-    write_undo_workbook(rows, columns, plan.result.endpoint, out)
+    ep = load_templates(connector.system)[result.endpoint]
+    out = target if target is not None and not target.exists() else undo_path(target or path)
+    tenant = connector.tenant()
+    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=out.name,
+                                 created=created, tenant=tenant.id, tenant_label=tenant.label), out)
     return out

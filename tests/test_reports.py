@@ -18,7 +18,6 @@ from bulktool.reports import (
     render_summary,
     write_html_report,
     write_json,
-    write_undo_workbook,
     write_xlsx_report,
 )
 from bulktool.reports.xlsx_report import CHANGED_FILL, CONFLICT_FILL, INVALID_FILL, NEW_ID_FILL
@@ -163,11 +162,13 @@ def test_json_shape_and_values(tmp_path: Path) -> None:
     assert "Åsa AB" in raw  # ensure_ascii=False
     data = json.loads(raw)
     assert data == json.loads(dumps(res))
-    assert set(data) == {"summary", "rows"}
+    assert set(data) == {"summary", "mode", "file", "sheet", "endpoint", "system", "host", "account", "journal",
+                         "undo", "exit_code", "interrupted", "requests", "warnings", "rows"}
     assert data["summary"] == {"create": 1, "update": 1, "delete": 1, "unchanged": 2, "conflict": 1,
                                "invalid": 1, "applied": 2, "failed": 1}
     for row in data["rows"]:
-        assert set(row) == {"sheet", "row", "id", "key", "action", "changes", "errors", "status", "message"}
+        assert set(row) == {"sheet", "row", "id", "key", "action", "changes", "errors", "status", "message",
+                            "warnings"}
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[3]["id"] == 101 and by_row[3]["key"] == "NEW-1" and by_row[3]["status"] == "applied"
     assert by_row[7]["changes"] == {"email": {"old": "a@x.se", "new": "b@x.se"},
@@ -278,25 +279,6 @@ def test_reports_refuse_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="does not exist"):
         write_json(mixed_result(), tmp_path / "nope" / "r.json")
     assert list(tmp_path.iterdir()) == []
-
-
-def test_undo_workbook_round_trip(tmp_path: Path) -> None:
-    before: list[tuple[str, dict[str, Any]]] = [
-        ("12", {"email": "a@x.se", "phoneNumber": None, "hours": 7.5, "active": False, "code": "=x"}),
-        ("13", {"email": "b@x.se", "phoneNumber": "+4670", "hours": 8, "active": True, "code": "007"}),
-        (str(LONG_ID), {"email": "Åsa <a@x.se>", "startDate": "2024-01-31", "tags": ["a", "b"]}),
-    ]
-    columns = ["active", "code", "email", "hours", "phoneNumber", "startDate", "tags"]
-    path = tmp_path / "undo.xlsx"
-    write_undo_workbook(before, columns, "contacts", path)
-    wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["contacts"]
-    rows = list(wb["contacts"].iter_rows(values_only=True))
-    assert list(rows[0]) == ["id", *columns]
-    assert rows[1] == (12, False, "=x", "a@x.se", 7.5, None, None, None)
-    assert rows[2] == (13, True, "007", "b@x.se", 8, "+4670", None, None)
-    assert rows[3] == (str(LONG_ID), None, None, "Åsa <a@x.se>", None, None, "2024-01-31", '["a", "b"]')
-    assert all(c.data_type != "f" for row in wb["contacts"].iter_rows() for c in row)
 
 
 # --- HTML -----------------------------------------------------------------------------------------------

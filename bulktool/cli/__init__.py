@@ -1,11 +1,16 @@
 """The thin command line: parse options, call one library function, map errors to one line.
 
 Exit codes: 0 ok; 1 invalid/conflict rows (import); 2 usage, config or
-connection errors; 3 apply finished with rows failed at the API.
+connection errors; 3 apply finished with rows failed at the API; 4 "no" at
+the confirmation prompt (nothing written); 130 interrupted (Ctrl-C).
+
+With ``--json -`` an error is a JSON object on stdout too
+(``{"error": ..., "exit_code": 2}``), so a script never parses an empty stdout.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shlex
 import sys
@@ -70,19 +75,26 @@ def handle_errors(func: F) -> F:
         except BulktoolError as exc:
             if verbose:
                 click.echo(redact(traceback.format_exc()), err=True)
-            click.echo(f"Error: {redact(str(exc))}", err=True)
+            message = redact(str(exc))
+            click.echo(f"Error: {message}", err=True)
+            _json_error(ctx, message, exc.exit_code)
             ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+        except KeyboardInterrupt as exc:
+            text = getattr(exc, "message", None) or "Interrupted."
+            if text == "Interrupted." and ctx.params.get("do_apply"):
+                # An interrupt during the writes is reported by the import itself; this one came after them.
+                text += " If writes had started, run the same import with --apply --resume to finish them."
+            click.echo(text, err=True)
+            _json_error(ctx, "interrupted", 130)
             ctx.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:
             if verbose:
                 click.echo(redact(traceback.format_exc()), err=True)
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {redact(str(exc))} (run with -v for details)", err=True
-            )
+            message = f"unexpected {type(exc).__name__}: {redact(str(exc))} (run with -v for details)"
+            click.echo(f"Error: {message}", err=True)
+            _json_error(ctx, message, 2)
             ctx.exit(2)
 
     return wrapper  # type: ignore[return-value]
@@ -152,6 +164,24 @@ def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> 
         return None
     return (f"Warning: --rate {rate} is above {cls.title}'s limit of {cls.rate_per_second} requests/second; "
             "the API will answer HTTP 429 and the run gets slower, not faster.")
+
+
+def _json_error(ctx: click.Context, message: str, exit_code: int) -> None:
+    """``--json -``: the error as JSON on stdout; ``--json FILE``: into that file (best effort)."""
+    target = ctx.params.get("report_json")
+    if target is None:
+        target = "-" if ctx.params.get("as_json") else None  # export's --json flag
+    if target is None:
+        return
+    text = json.dumps({"error": message, "exit_code": exit_code}, ensure_ascii=False)
+    if str(target) == "-":
+        click.echo(text)
+        return
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError:
+        pass  # the error line on stderr already says what went wrong
 
 
 def _setup_logging(verbose: int) -> None:

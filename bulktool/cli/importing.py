@@ -1,17 +1,30 @@
-"""``bulktool import``: dry run by default; --apply writes through the journal."""
+"""``bulktool import``: dry run by default; --apply writes through the journal.
+
+Exit codes: 0 ok (also: nothing to write); 1 invalid/conflict rows; 2 errors;
+3 rows failed at the API; 4 you answered "no" at the confirmation prompt
+(nothing written); 130 interrupted (Ctrl-C) during apply: the line printed
+last is the exact ``--resume`` command that finishes it.
+"""
 
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..importer import ImportOptions, run_import
+from ..connectors.base import Connector
+from ..importer import ImportOptions, ImportOutcome, run_import
 from ..plan.model import ImportResult
 from . import AppContext, handle_errors
 from .export import make_progress
+
+EXIT_DECLINED = 4
+MAX_LISTED = 20  # records named in the delete confirmation
+DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
 
 
 @click.command("import")
@@ -45,62 +58,169 @@ def import_cmd(
     report_json: Path | None, journal: Path | None, foreign: bool, yes: bool, quiet: bool,
 ) -> None:
     """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
-    from ..reports import render_summary, write_html_report, write_json, write_xlsx_report
-
     connector = app.connector()
     options = ImportOptions(
         apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
         skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
     )
+    outcome: ImportOutcome | None = None
+    to_stdout = report_json is not None and str(report_json) == "-"
     progress = make_progress(quiet)
     try:
-        if do_apply and sys.stdin.isatty() and not yes:
+        if do_apply and interactive() and not yes:
             preview = run_import(connector, file, options, progress)
             progress.close()
-            click.echo(render_summary(preview.result))
-            s = preview.result.summary
-            if not click.confirm(f"Apply {s.create + s.update + s.delete} writes to {connector.tenant().label}?"):
-                raise click.Abort()
+            outcome = _confirm(preview, connector.tenant().label, skip_invalid, resume, err=to_stdout)
             progress = make_progress(quiet)
-        options.apply = do_apply
-        outcome = run_import(connector, file, options, progress)
+        if outcome is None:
+            options.apply = do_apply
+            outcome = run_import(connector, file, options, progress)
     finally:
         progress.close()
+    shown = do_apply and not options.apply  # stopped at the prompt: the preview's summary is on screen
     result = outcome.result
+    result.account = _account(app, connector)
+    _report(result, report_json, report_xlsx, report_html, summary=not shown)
+    if outcome.undo_path is not None:
+        click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
+                   err=True)
+    if outcome.exit_code:
+        line = exit_line(result, outcome.exit_code, resume_command())
+        if line:
+            click.echo(line, err=True)
+        click.get_current_context().exit(outcome.exit_code)
+
+
+def interactive() -> bool:
+    """Whether a person can answer the confirmation prompt."""
+    return sys.stdin.isatty()
+
+
+def _confirm(
+    preview: ImportOutcome, host: str, skip_invalid: bool, resume: bool, *, err: bool
+) -> ImportOutcome | None:
+    """Show the plan and ask; an outcome here means: stop, this is the answer (nothing applied)."""
+    from ..reports import render_summary
+
+    result = preview.result
+    if result.unfinished and not resume:
+        return None  # the apply refuses an unfinished journal (and says --resume): don't ask first
+    click.echo(render_summary(result), err=err)
+    if preview.exit_code == 1 and not skip_invalid:
+        return preview  # the apply would refuse (the exit line says why): asking would waste the answer
+    if result.write_requests == 0:
+        click.echo("Nothing to write: no row needs a change, so nothing was sent.", err=True)
+        return preview
+    for line in delete_lines(result):
+        click.echo(line, err=err)
+    if not click.confirm(confirm_question(result, host), err=err):
+        click.echo("Nothing was written (you answered no).", err=True)
+        preview.exit_code = result.exit_code = EXIT_DECLINED
+        return preview
+    return None
+
+
+def confirm_question(result: ImportResult, host: str) -> str:
+    n = result.write_requests
+    return f"Apply {n:,} {'write' if n == 1 else 'writes'} to {host}?"
+
+
+def delete_lines(result: ImportResult) -> list[str]:
+    """The records a confirmed apply deletes, by name and key: ids alone say nothing to a person."""
+    rows = [r for r in result.rows if r.action == "delete" and r.status == "planned"]
+    if not rows:
+        return []
+    n = len(rows)
+    head = (f"This permanently deletes {n:,} {'record' if n == 1 else 'records'}. Their ids can't come back: "
+            "the undo workbook can only re-create them as new records with new ids.")
+    lines = [head]
+    for r in rows[:MAX_LISTED]:
+        label = f" {r.message}" if r.message else ""
+        lines.append(f"  row {r.row}: id {r.id}{label}")
+    if n > MAX_LISTED:
+        lines.append(f"  ... and {n - MAX_LISTED:,} more")
+    return lines
+
+
+def _account(app: AppContext, connector: Connector) -> str:
+    """The account as the prompt names it: the tenant label (app fingerprint, host, profile)."""
+    return connector.tenant().label
+
+
+def _report(result: ImportResult, report_json: Path | None, report_xlsx: Path | None,
+            report_html: Path | None, *, summary: bool) -> None:
+    from ..reports import render_summary, write_html_report, write_json, write_xlsx_report
+
     if report_json is not None and str(report_json) == "-":
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo(render_summary(result))
+        if summary:
+            click.echo(render_summary(result))
         if report_json is not None:
             write_json(result, report_json)
     if report_xlsx is not None:
         write_xlsx_report(result, report_xlsx)
     if report_html is not None:
         write_html_report(result, report_html)
-    if outcome.undo_path is not None:
-        click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
-                   err=True)
-    if outcome.exit_code:
-        line = exit_line(result, outcome.exit_code)
-        if line:
-            click.echo(line, err=True)
-        click.get_current_context().exit(outcome.exit_code)
+
+
+def resume_command(ctx: click.Context | None = None) -> str:
+    """The command line that continues this apply: the same options (as given) plus --resume."""
+    ctx = ctx or click.get_current_context()
+    words = ["bulktool"]
+    if ctx.parent is not None:
+        words += _options(ctx.parent.command, ctx.parent.params, skip={"verbose"})
+    words.append(ctx.info_name or "import")
+    words += [str(v) for p in ctx.command.params if isinstance(p, click.Argument)
+              for v in _as_list(ctx.params.get(p.name or ""))]
+    words += _options(ctx.command, ctx.params, skip={"resume", "do_apply", "quiet"})
+    return shlex.join([*words, "--apply", "--resume"])
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _options(command: click.Command, params: dict[str, Any], *, skip: set[str]) -> list[str]:
+    out: list[str] = []
+    for p in command.params:
+        if not isinstance(p, click.Option) or p.name in skip or p.name not in params:
+            continue
+        value = params[p.name]
+        if value is None or value is False or value == p.default or value in ((), []):
+            continue
+        flag = max(p.opts, key=len)
+        if p.is_flag:
+            out.append(flag)
+            continue
+        for v in _as_list(value):
+            out += [flag, str(v)]
+    return out
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _one_line(text: str, limit: int = 240) -> str:
+def _clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, cut at a word boundary with '…' (never mid-word)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
 
 
-def exit_line(result: ImportResult, exit_code: int) -> str | None:
+def exit_line(result: ImportResult, exit_code: int, resume: str | None = None) -> str | None:
     """The one stderr line that says why the exit code is not 0, naming the first row (and column) at fault.
 
     Scripts read stderr (stdout may be the JSON report), so a rejected sheet
-    must explain itself there, like every other error.
+    must explain itself there, like every other error. Only the quoted row
+    message is ever shortened: the advice at the end is always whole.
     """
     if exit_code == 1:
         bad = [r for r in result.rows if r.action in ("invalid", "conflict")]
@@ -116,15 +236,30 @@ def exit_line(result: ImportResult, exit_code: int) -> str | None:
             detail = f"{where}: {e.message}"
         else:
             detail = f"row {first.row}: {first.message or first.action}"
-        return _one_line(f"Error: {counts} in sheet {first.sheet!r}, nothing was written (first: "
-                         f"{_one_line(detail, 160)}); fix them, or apply the other rows with --skip-invalid")
+        return (f"Error: {counts} in sheet {_clip(first.sheet, 40)!r}, nothing was written (first: "
+                f"{_clip(detail, DETAIL_CHARS)}); fix them, or apply the other rows with --skip-invalid")
     if exit_code == 3:
         failed = [r for r in result.rows if r.status in ("failed", "unknown")]
         if not failed:
             return None
         first = failed[0]
-        return _one_line(f"Error: {_plural(len(failed), 'row')} not applied (first: row {first.row}: "
-                         f"{_one_line(first.message, 160)}); run the same import with --resume to retry them")
+        head = f"Error: {_plural(len(failed), 'row')} not applied (first: row {first.row}: " \
+               f"{_clip(first.message, DETAIL_CHARS)})"
+        refused = [r for r in failed if r.permanent]
+        retry = len(failed) - len(refused)
+        if not retry:
+            return (f"{head}; the server refused {'it' if len(failed) == 1 else 'them'}: fix "
+                    f"{'that row' if len(failed) == 1 else 'those rows'} (see the report) and run the same "
+                    "import again (what was applied is skipped)")
+        if refused:
+            return (f"{head}; fix the {_plural(len(refused), 'row')} the server refused, then run the same "
+                    f"import with --resume to retry the {_plural(retry, 'other')}")
+        return f"{head}; run the same import with --resume to retry {'it' if len(failed) == 1 else 'them'}"
+    if exit_code == 130 and result.interrupted:
+        applied = result.summary.applied
+        line = (f"Interrupted: {_plural(applied, 'write')} applied, {result.not_sent:,} not sent. "
+                "Nothing is lost: finish with")
+        return f"{line} {resume}" if resume else f"{line} --resume"
     return None
 
 

@@ -45,6 +45,7 @@ class RowResult:
     message: str = ""
     created_id: str | int | None = None
     request_id: str | None = None
+    permanent: bool = False  # failed because the server refused it (4xx): retrying cannot help
     # The full cell values of the row as read (dotted column -> API-form value);
     # used by the xlsx report to reproduce the user's sheet.
     values: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +64,7 @@ class RowResult:
             # failure to the caller; its message (from the writer) starts "outcome unknown".
             "status": "failed" if self.status == "unknown" else self.status,
             "message": self.message,
+            "warnings": list(self.warnings),
         }
 
 
@@ -100,6 +102,14 @@ class ImportResult:
     read_requests: int = 0
     rate_per_second: float = 4.0
     warnings: list[str] = field(default_factory=list)
+    host: str = ""
+    account: str | None = None  # how the user named the account (profile or app id), never a secret
+    journal: str | None = None  # the apply journal (path), when one exists or was written
+    undo: str | None = None  # the undo workbook an apply wrote
+    exit_code: int | None = None  # filled in once the import has decided it
+    interrupted: bool = False  # Ctrl-C during apply
+    not_sent: int = 0  # writes an interrupted apply never sent (--resume sends them)
+    unfinished: int = 0  # writes an earlier, interrupted apply of this journal left unconfirmed
 
     @property
     def summary(self) -> PlanSummary:
@@ -115,7 +125,19 @@ class ImportResult:
 
     @property
     def estimated_seconds(self) -> float:
-        return self.write_requests / self.rate_per_second if self.rate_per_second else 0.0
+        """An apply plans again before it writes, so it makes this plan's reads too, at the same rate."""
+        requests = self.write_requests + self.read_requests
+        return requests / self.rate_per_second if self.rate_per_second and self.write_requests else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"summary": self.summary.to_json(), "rows": [r.to_json() for r in self.rows]}
+        return {
+            "summary": self.summary.to_json(),
+            "mode": "apply" if self.applied else "dry-run",
+            "file": self.source, "sheet": self.sheet, "endpoint": self.endpoint, "system": self.system,
+            "host": self.host, "account": self.account, "journal": self.journal, "undo": self.undo,
+            "exit_code": self.exit_code, "interrupted": self.interrupted,
+            "requests": {"read": self.read_requests, "write": self.write_requests,
+                         "estimated_seconds": round(self.estimated_seconds, 1) if not self.applied else None},
+            "warnings": list(self.warnings),
+            "rows": [r.to_json() for r in self.rows],
+        }

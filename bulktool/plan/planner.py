@@ -39,7 +39,7 @@ class PlannedWrite:
     body: dict[str, Any] | None
     key_field: str | None
     key_value: str | None
-    before: dict[str, Any] = field(default_factory=dict)  # flat live values of changed fields (for undo)
+    before: dict[str, Any] = field(default_factory=dict)  # flat live values of the record (for undo)
 
 
 @dataclass
@@ -210,7 +210,7 @@ def _plan_update(
     rr.changes = diff.changes
     rr.id = rr.id if rr.id is not None else target
     body = build_body(ep, current, diff.changes, for_create=False)
-    before = {name: current.get(name) for name in diff.changes}
+    before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
 

@@ -178,22 +178,28 @@ def duration(seconds: float) -> str:
     return "about " + " ".join(parts)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 row', '2 rows', '1,000 rows'."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 def estimate_text(result: ImportResult) -> str:
     if not result.write_requests:
         return "no write requests"
     n = result.write_requests
-    noun = "write request" if n == 1 else "write requests"
     if result.applied:
-        return f"{n:,} {noun} sent"
+        return f"{plural(n, 'write request')} sent"
     rate = f"{result.rate_per_second:g} requests/s"
-    return f"{n:,} {noun}, estimated apply time {duration(result.estimated_seconds)} at {rate}"
+    # The apply plans again first: its list and detail reads take their turn under the same rate limit.
+    reads = f" (+ {plural(result.read_requests, 'read')})" if result.read_requests else ""
+    return f"{plural(n, 'write request')}{reads}, estimated apply time {duration(result.estimated_seconds)} at {rate}"
 
 
 def counts_text(result: ImportResult) -> str:
     s = result.summary.to_json()
     actions = ("create", "update", "delete", "unchanged", "conflict", "invalid")
     parts = ", ".join(f"{a} {s[a]:,}" for a in actions)
-    return f"{len(result.rows):,} rows: {parts}"
+    return f"{plural(len(result.rows), 'row')}: {parts}"
 
 
 def row_ranges(rows: Iterable[int], limit: int = 200) -> str:

@@ -12,6 +12,7 @@ from ._common import (
     estimate_text,
     name_of,
     notable_rows,
+    plural,
     record_name,
     reference_names,
     short,
@@ -27,11 +28,12 @@ def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
     lines = [_header(result), counts_text(result)]
     if result.applied:
         s = result.summary
-        lines.append(f"Applied {s.applied:,}, failed {s.failed:,}")
+        not_sent = f", not sent {result.not_sent:,} (interrupted)" if result.interrupted else ""
+        lines.append(f"Applied {s.applied:,}, failed {s.failed:,}{not_sent}")
     estimate = estimate_text(result)
     lines.append(estimate[:1].upper() + estimate[1:])
     for message, rows in skipped_groups(result):
-        lines.append(f"Skipped {len(rows):,} {'row' if len(rows) == 1 else 'rows'}: {message}")
+        lines.append(f"Skipped {plural(len(rows), 'row')}: {message}")
     lines.extend(f"Warning: {w}" for w in result.warnings)
 
     invalid_errors = sum(len(r.errors) for r in result.rows if action_of(r) == "invalid")
@@ -46,7 +48,9 @@ def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
         lines.extend(row_line(r, result.applied, names) for r in listed[:shown])
         if len(listed) > shown:
             lines.append(f"  ... and {len(listed) - shown:,} more")
-    elif not by_column and all(action_of(r) == "unchanged" for r in result.rows):
+    if result.journal and result.applied:
+        lines.append(f"Journal: {result.journal}")
+    if not listed and not by_column and all(action_of(r) == "unchanged" for r in result.rows):
         lines += ["", "Nothing to change: every row matches the server."]
     return "\n".join(lines) + "\n"
 
@@ -72,7 +76,10 @@ def row_line(r: RowResult, applied: bool, names: NameIndex | None = None) -> str
     line = f"{head}: {detail}" if detail else head
     if applied and r.status != "planned":
         failed = r.status in ("failed", "unknown") and r.message
-        line += f"  [{r.status}: {r.message}]" if failed else f"  [{r.status}]"
+        if r.status == "skipped" and r.message.startswith("not sent"):
+            line += "  [not sent]"  # an interrupted apply: --resume sends it
+        else:
+            line += f"  [{r.status}: {r.message}]" if failed else f"  [{r.status}]"
     return line
 
 
@@ -90,8 +97,8 @@ def _detail(r: RowResult, action: str, names: NameIndex) -> str:
         else:
             old, new = name_of(names, name, ch.old), name_of(names, name, ch.new)
             parts.append(f"{name} {short(ch.old)}{old} -> {short(ch.new)}{new}")
-    if not parts and action == "conflict" and r.message:
-        parts.append(r.message)  # e.g. the record no longer exists
+    if not parts and action in ("conflict", "delete") and r.message:
+        parts.append(r.message)  # the record no longer exists; the name and key of a record to delete
     return "; ".join(parts)
 
 
@@ -110,5 +117,5 @@ def _invalid_by_column(result: ImportResult) -> list[str]:
         n = len(rows_per[col])
         common = [m for m, _ in messages[col].most_common()]
         text = "; ".join(common[:_MAX_MESSAGES]) + ("; ..." if len(common) > _MAX_MESSAGES else "")
-        out.append(f"  {col}: {n:,} {'row' if n == 1 else 'rows'} ({text})")
+        out.append(f"  {col}: {plural(n, 'row')} ({text})")
     return out

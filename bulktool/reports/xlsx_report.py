@@ -203,30 +203,3 @@ def _write_summary(wb: Workbook, ws: Worksheet, result: ImportResult, comments_c
         write_value(ws, i, 1, value)
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 80)
-
-
-def write_undo_workbook(
-    rows: Sequence[tuple[str, dict[str, Any]]], columns: Sequence[str], sheet: str, path: str | Path,
-    *, id_column: str = "id",
-) -> None:
-    """The before-values of updated records, plain cells: importing it with --apply puts them back."""
-    cols = [c for c in columns if c != id_column]
-    header = [id_column, *cols]
-
-    def write(tmp: Path) -> None:
-        wb = new_workbook(str(tmp))
-        ws = wb.add_worksheet(sheet_name(sheet))
-        bold = wb.add_format({"bold": True})
-        for i, name in enumerate(header):
-            ws.write_string(0, i, name, bold)
-        for n, (record_id, before) in enumerate(rows, start=1):
-            write_id(ws, n, 0, record_id)
-            for i, c in enumerate(cols, start=1):
-                write_value(ws, n, i, before.get(c))
-        ws.freeze_panes(1, 0)
-        sample = [[rid, *(b.get(c) for c in cols)] for rid, b in rows[:500]]
-        for i, width in enumerate(column_widths(header, sample)):
-            ws.set_column(i, i, width)
-        wb.close()
-
-    atomic_write(path, write)

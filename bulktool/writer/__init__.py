@@ -1,12 +1,15 @@
 """Apply planned writes: throttled, concurrent, journaled so a crash never duplicates a record."""
 
-from .apply import ALREADY_APPLIED, ProgressCallback, apply_ops
+from .apply import ALREADY_APPLIED, NOT_SENT, ApplyInterrupted, ProgressCallback, already_done, apply_ops
 from .journal import Journal, JournalEntry, JournalError, default_journal_path
+from .lookup import done_creates, sibling_journals
 from .ports import OpOutcome, WriteClient, WriteOp, make_op, make_op_id, payload_hash
 from .retry import RetryPolicy, classify
 
 __all__ = [
     "ALREADY_APPLIED",
+    "NOT_SENT",
+    "ApplyInterrupted",
     "Journal",
     "JournalEntry",
     "JournalError",
@@ -15,10 +18,13 @@ __all__ = [
     "RetryPolicy",
     "WriteClient",
     "WriteOp",
+    "already_done",
     "apply_ops",
     "classify",
     "default_journal_path",
+    "done_creates",
     "make_op",
     "make_op_id",
     "payload_hash",
+    "sibling_journals",
 ]

@@ -6,7 +6,10 @@ requests in flight to reach it (at 300 ms latency and 4 req/s, two or more).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from .journal import Journal, JournalEntry, JournalError
@@ -16,6 +19,27 @@ from .runner import Mode, OpRunner
 
 ProgressCallback = Callable[[int, int], None]  # (ops finished so far, how many of them failed/unknown)
 ALREADY_APPLIED = "already applied in an earlier run"
+NOT_SENT = "not sent: the apply was interrupted"
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C during apply, after the writes in flight settled; ``outcomes`` as ``apply_ops`` returns them.
+
+    Ops that never went out are 'skipped' with ``NOT_SENT`` (their journal
+    state is still 'intent', so only ``--resume`` continues them).
+    """
+
+    def __init__(self, outcomes: list[OpOutcome]) -> None:
+        super().__init__("interrupted")
+        self.outcomes = outcomes
+
+    @property
+    def applied(self) -> int:
+        return sum(o.status == "applied" for o in self.outcomes)
+
+    @property
+    def not_sent(self) -> int:
+        return sum(o.message == NOT_SENT for o in self.outcomes)
 
 _Task = tuple[WriteOp, Mode, list[JournalEntry]]
 
@@ -60,20 +84,56 @@ def apply_ops(
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply")
     futures: list[Future[OpOutcome]] = []
     try:
-        futures = [pool.submit(runner.run, op, mode, preds) for op, mode, preds in tasks]
+        for op, mode, preds in tasks:
+            futures.append(pool.submit(runner.run, op, mode, preds))
         for fut in as_completed(futures):
             report(fut.result())
             if progress:
                 progress(finished, failed)
-    except BaseException:
+    except BaseException as exc:
         # Ctrl-C (or a journal failure): send nothing new, let in-flight writes settle in the journal.
         runner.stop.set()
         for fut in futures:
             fut.cancel()
-        pool.shutdown(wait=True)
-        raise
+        with _sigint_deferred():  # a second Ctrl-C must not abandon writes already on the wire
+            pool.shutdown(wait=True)
+        if not isinstance(exc, KeyboardInterrupt):
+            raise
+        for fut in futures:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                out = fut.result()
+                outcomes.setdefault(out.op_id, out)
+        for op in ops:
+            outcomes.setdefault(op.op_id, OpOutcome(op.op_id, "skipped", None, NOT_SENT))
+        raise ApplyInterrupted([outcomes[op.op_id] for op in ops]) from None
     pool.shutdown(wait=True)
     return [outcomes[op.op_id] for op in ops]
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Ignore further SIGINTs while in-flight writes finish (main thread only; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def already_done(op: WriteOp, journal: Journal, resume: bool) -> OpOutcome | None:
+    """The 'skipped' outcome of an op an earlier run of this journal finished, else None.
+
+    The one rule both the apply and the dry run use: a fresh run re-sends
+    updates/deletes the planner still wants, never a create it already made.
+    """
+    prior = journal.get(op.op_id)
+    if prior is None or prior.state != "done" or not (resume or op.action == "create"):
+        return None
+    where = f" (id {prior.result_id})" if prior.result_id else ""
+    return OpOutcome(op.op_id, "skipped", prior.result_id, ALREADY_APPLIED + where)
 
 
 def _check_ops(ops: Sequence[WriteOp]) -> None:
@@ -93,8 +153,9 @@ def _refuse_interrupted(journal: Journal) -> None:
     if not left:
         return
     rows = ", ".join(f"{e.sheet} row {e.row}" for e in left[:5]) + (", ..." if len(left) > 5 else "")
+    noun = "write was" if len(left) == 1 else "writes were"
     raise JournalError(
-        f"An earlier apply of this file was interrupted: {len(left)} write(s) were planned or sent but not "
+        f"An earlier apply of this file was interrupted: {len(left):,} {noun} planned or sent but not "
         f"confirmed ({rows}). Run again with --resume to finish it safely, or delete the journal "
         f"{journal.path} if you have checked those rows by hand."
     )
@@ -116,10 +177,9 @@ def _prepare(
                 f"The journal {journal.path} holds op {op.op_id[:12]} ({op.where}) with different values; "
                 "it belongs to another plan. Delete it to start over."
             )
-        if prior is not None and prior.state == "done" and (resume or op.action == "create"):
-            # A fresh run re-sends updates/deletes the planner still wants, never a create it already made.
-            where = f" (id {prior.result_id})" if prior.result_id else ""
-            outcomes[op.op_id] = OpOutcome(op.op_id, "skipped", prior.result_id, ALREADY_APPLIED + where)
+        done = already_done(op, journal, resume)
+        if done is not None:
+            outcomes[op.op_id] = done
             continue
         preds = [e for e in journal.unsettled_creates_like(op) if e.op_id not in current] \
             if op.action == "create" else []

@@ -49,6 +49,7 @@ class OpOutcome:
     result_id: str | None = None
     message: str = ""
     request_id: str | None = None
+    permanent: bool = False  # the server refused it (e.g. 400/404): sending it again cannot help
 
 
 class WriteClient(Protocol):

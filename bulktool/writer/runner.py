@@ -127,7 +127,7 @@ class OpRunner:
             msg = (f"{len(same)} records already have {op.key_field}={op.key_value} (ids {ids}); "
                    "not creating another. Remove the duplicates by hand.")
             self.journal.mark_failed(op.op_id, msg)
-            return OpOutcome(op.op_id, "failed", None, msg)
+            return OpOutcome(op.op_id, "failed", None, msg, permanent=True)
         rid = _record_id(same[0])
         msg = f"already created by an earlier attempt (id {rid}); not created again"
         if any(p.payload_hash != op.payload_hash for p in preds):
@@ -140,7 +140,7 @@ class OpRunner:
             return self._done(op, op.record_id, "deleted (an earlier attempt had already deleted it)", ())
         msg, rid = str(exc), _request_id(exc)
         self.journal.mark_failed(op.op_id, msg, rid)
-        return OpOutcome(op.op_id, "failed", None, msg, rid)
+        return OpOutcome(op.op_id, "failed", None, msg, rid, permanent=True)
 
     def _give_up(self, op: WriteOp, st: _Attempt, exc: BulktoolError) -> OpOutcome:
         tries = f"gave up after {st.failures} attempts"

@@ -1,0 +1,37 @@
+"""The writer's view of the API: CRUD by template name, through the connector's throttled client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..connectors.base import Connector
+from ..schema.model import Endpoint
+
+
+class TemplateWriteClient:
+    """Implements ``ports.WriteClient`` for endpoint templates (the only retries are the client's GET retries)."""
+
+    def __init__(self, connector: Connector, endpoints: dict[str, Endpoint]) -> None:
+        self.connector = connector
+        self.endpoints = endpoints
+
+    def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        ep = self.endpoints[endpoint]
+        got = self.connector.client.request_json("POST", self.connector.endpoint_path(ep, "create"), json_body=body)
+        return got if isinstance(got, dict) else {}
+
+    def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        ep = self.endpoints[endpoint]
+        path = self.connector.endpoint_path(ep, "update", record_id)
+        got = self.connector.client.request_json("PUT", path, json_body=body)
+        return got if isinstance(got, dict) else {}
+
+    def delete(self, endpoint: str, record_id: str) -> None:
+        ep = self.endpoints[endpoint]
+        self.connector.client.request("DELETE", self.connector.endpoint_path(ep, "delete", record_id))
+
+    def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]:
+        ep = self.endpoints[endpoint]
+        params = {"filter.query": key_value} if "query" in ep.filters else {}
+        items = self.connector.list_all(ep.list_path, params, id_field=ep.id_field)
+        return [i for i in items if str(i.get(key_field) or "").strip() == key_value.strip()]
