@@ -115,7 +115,7 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
         got = details.get(str(pw.record_id))
         if isinstance(got, dict):
             pw.before = {**pw.before, **flatten(got, detail_cols)}
-        pw.result.message = record_label(pw.before, key_field)
+        pw.result.label = record_label(pw.before, key_field)
 
 
 def record_label(values: dict[str, object], key_field: str | None) -> str:

@@ -135,7 +135,7 @@ def delete_lines(result: ImportResult) -> list[str]:
             "the undo workbook can only re-create them as new records with new ids.")
     lines = [head]
     for r in rows[:MAX_LISTED]:
-        label = f" {r.message}" if r.message else ""
+        label = f" {r.label}" if r.label else ""
         lines.append(f"  row {r.row}: id {r.id}{label}")
     if n > MAX_LISTED:
         lines.append(f"  ... and {n - MAX_LISTED:,} more")

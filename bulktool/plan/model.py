@@ -45,6 +45,7 @@ class RowResult:
     message: str = ""
     created_id: str | int | None = None
     request_id: str | None = None
+    label: str = ""  # how messages name the record (name and natural key), e.g. for a delete
     permanent: bool = False  # failed because the server refused it (4xx): retrying cannot help
     # The full cell values of the row as read (dotted column -> API-form value);
     # used by the xlsx report to reproduce the user's sheet.

@@ -97,8 +97,10 @@ def _detail(r: RowResult, action: str, names: NameIndex) -> str:
         else:
             old, new = name_of(names, name, ch.old), name_of(names, name, ch.new)
             parts.append(f"{name} {short(ch.old)}{old} -> {short(ch.new)}{new}")
-    if not parts and action in ("conflict", "delete") and r.message:
-        parts.append(r.message)  # the record no longer exists; the name and key of a record to delete
+    if not parts and action == "conflict" and r.message:
+        parts.append(r.message)  # e.g. the record no longer exists
+    if not parts and action == "delete" and r.label and not record_name(r):
+        parts.append(r.label)  # a record to delete that the sheet itself doesn't name
     return "; ".join(parts)
 
 
