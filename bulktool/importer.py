@@ -34,6 +34,7 @@ class ImportOptions:
     journal: Path | None = None
     undo: Path | None = None
     workers: int = 4
+    allow_clear: tuple[str, ...] = ()  # --allow-clear FIELD: fields an update may clear (see PlanOptions)
 
 
 @dataclass
@@ -83,7 +84,8 @@ def plan_file(
 ) -> Plan:
     source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
                          mode=options.mode)
-    return make_plan(connector, source, PlanOptions(options.mode, options.allow_delete), progress=progress)
+    return make_plan(connector, source, PlanOptions(options.mode, options.allow_delete,
+                                                     tuple(options.allow_clear)), progress=progress)
 
 
 def run_import(

@@ -80,7 +80,16 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         warnings=list(source.warnings),
     )
     ids = [key_of(r.values.get(ep.id_field)) for r in sheet.rows]
-    live = fetch_live(connector, ep, changed_since=_changed_since(source, ids), progress=progress)
+    exported = sheet.exported if source.use_export_record else {}
+    # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
+    # it could only turn an untouched round trip into "invalid" rows. (The reader hands back the exported
+    # objects themselves for untouched cells, so one dict comparison settles it.)
+    untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
+                 for r, rid in zip(sheet.rows, ids, strict=True)]
+    changed_since = _changed_since(source, ids)
+    if changed_since is not None and not _feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
+        changed_since = None
+    live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     key_field = ep.natural_key[0] if ep.natural_key else None
 
     def is_create(r: Any) -> bool:
@@ -90,12 +99,6 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         key = key_of(r.values.get(key_field)) if key_field else None
         return key is None or not live.by_key.get(key)
 
-    # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
-    # it could only turn an untouched round trip into "invalid" rows. (The reader hands back the exported
-    # objects themselves for untouched cells, so one dict comparison settles it.)
-    exported = sheet.exported if source.use_export_record else {}
-    untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
-                 for r, rid in zip(sheet.rows, ids, strict=True)]
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
     sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
@@ -139,7 +142,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                     continue
             live_rec = live.records.get(target)
             if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
-                continue  # not in the changed-since list: the exported values are the server's
+                # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
+                # tells which (and a 404 plans "no longer exists"); _feed_is_cheaper bounded their number.
+                if ep.get_path:
+                    detail_ids.append(target)
+                continue
             lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
             if needs_detail(ep, exp, lu, live_rec):
                 detail_ids.append(target)
@@ -148,7 +155,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     writes: list[PlannedWrite] = []
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
-            pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target))
+            pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
+                              options.allow_clear)
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
@@ -161,12 +169,38 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     return Plan(result, writes)
 
 
+def _feed_is_cheaper(ep: Endpoint, rows: list[ReadRow], ids: list[str | None], untouched: list[bool],
+                     exported: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the changed-since feed plus one presence GET per edited row beats reading the whole list.
+
+    A record deleted since the export is simply absent from the feed, like an unchanged one; only a
+    detail GET (a 404) or the full list tells them apart. Pick whichever costs fewer requests.
+    """
+    pages = -(-len(exported) // 100)
+    checks = 0
+    for r, rid, same in zip(rows, ids, untouched, strict=True):
+        exp = exported.get(rid) if rid is not None else None
+        if same or exp is None or r.errors or not covers_writes(ep, exp):
+            continue  # untouched, or needing a detail GET anyway
+        if user_touched(ep, r.values, exp):
+            if not ep.get_path:
+                return False
+            checks += 1
+            if checks > pages:
+                return False
+    return True
+
+
 def _plan_update(
     ep: Endpoint, r: ReadRow, rr: RowResult, target: str, live: LiveIndex,
     exported: Mapping[str, Any] | None, detail: dict[str, Any] | ApiError | None,
+    allow_clear: tuple[str, ...] = (),
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
-        rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"
+        if detail.status == 404:
+            rr.action, rr.message = "conflict", f"id {target} no longer exists on the server"
+        else:
+            rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"
         return None
     raw = {**live.records.get(target, {}), **(detail or {})}
     if not raw and exported is not None:
@@ -190,29 +224,56 @@ def _plan_update(
     if not diff.changes:
         rr.action = "unchanged"
         return None
-    unsafe = _unsafe_nested(ep, current, diff.changes)
-    if unsafe:
-        rr.action = "invalid"
-        rr.errors = [CellError(c, "this record has nested data that a full-replacement update cannot resend "
-                                  "faithfully (read and write shapes differ); edit it in the application")
-                     for c in unsafe]
-        return None
-    rr.changes = diff.changes
+    cleared = would_clear(ep, current, diff.changes)
+    if cleared:
+        groups = list(dict.fromkeys(_top(c) for c in cleared))
+        rr.would_clear = groups
+        refused = [g for g in groups if g not in allow_clear and not any(
+            c in allow_clear for c in cleared if _top(c) == g)]
+        if refused:
+            rr.action, rr.changes = "invalid", diff.changes
+            flags = " ".join(f"--allow-clear {g}" for g in refused)
+            rr.errors = [CellError(None, f"would clear: {', '.join(refused)} (a full-replacement update cannot "
+                                         f"resend it); to clear it anyway pass {flags}, or change the record "
+                                         "in the application")]
+            return None
+        rr.warnings.append(f"would clear: {', '.join(groups)} (allowed by --allow-clear); the undo workbook "
+                           "cannot restore it")
+    rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
     body = build_body(ep, current, diff.changes, for_create=False)
+    rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = {name: current.get(name) for name in diff.changes}
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
 
 
-def _unsafe_nested(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
-    """JSON columns holding data whose read shape is not its write shape (e.g. time-report materials).
+def _top(name: str) -> str:
+    return name.split(".", 1)[0]
 
-    Blikk's PUT replaces the whole record, so an update must resend them; sending
-    the read shape back would corrupt or drop them. Refuse instead of guessing.
+
+def would_clear(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
+    """Columns holding a value that a full-replacement update cannot resend (``cleared_by_update``).
+
+    Blikk's PUT replaces the whole record, so what the body leaves out is gone
+    afterwards; sending a read shape back where the write shape differs would
+    corrupt it. The user decides, with --allow-clear, instead of bulktool guessing.
     """
     return [c.name for c in ep.columns
-            if c.type == "json" and c.name not in changes and current.get(c.name) not in (None, [], {})]
+            if c.cleared_by_update and c.name not in changes and current.get(c.name) not in (None, "", [], {})]
+
+
+def server_notes(ep: Endpoint, values: Mapping[str, Any]) -> list[str]:
+    """What the server will do on its own with this write: assign an empty customerNumber, drop a lone time."""
+    notes = [f"the server will assign a {c.name}" for c in ep.columns
+             if c.server_assigns and values.get(c.name) in (None, "")]
+    by_write = {c.write: c for c in ep.columns if c.write_part == "date"}
+    for c in ep.columns:
+        if c.write_part == "time" and values.get(c.name) not in (None, "") and c.write in by_write:
+            date = by_write[c.write]
+            if values.get(date.name) in (None, ""):
+                notes.append(f"{c.name} is not written: it needs a {date.name}")
+    return notes
 
 
 def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:
@@ -222,7 +283,11 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
         for name in present
         if r.values.get(name) is not None and r.values.get(name) != ""
     }
-    rr.changes = changes
+    # Every field the create sets, the template's defaults included, is shown.
+    defaults = {c.name: FieldChange(old=None, new=c.create_default) for c in ep.columns
+                if c.writable and c.create_default is not None and c.name not in changes}
+    rr.changes = {**changes, **defaults}
     body = build_body(ep, {}, changes, for_create=True)
+    rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)

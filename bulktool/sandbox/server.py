@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import UsageError
 from .config import SandboxConfig
-from .edit import apply_edit, current_records
+from .edit import apply_edit, current_records, delete_record
 from .handler import SandboxHandler
 from .runtime import Runtime
 from .seed import build
@@ -144,6 +144,10 @@ class SandboxServer:
         """Change a record as another user would; returns its new detail shape."""
         return apply_edit(self._store, resource, rid, changes)
 
+    def delete(self, resource: str, rid: int) -> dict[str, Any]:
+        """Delete a record as another user would; returns its last detail shape."""
+        return delete_record(self._store, resource, rid)
+
     def records(self, resource: str) -> list[dict[str, Any]]:
         """Current records in their detail shape (list shape where the API has no detail)."""
         return current_records(self._store, resource)
@@ -196,6 +200,7 @@ class SandboxServer:
                 '       -d \'{"email": "ny@example.com", "visitingAddress": {"city": "Luleå"}}\'',
                 "Other controls (no auth, not counted in the stats):",
                 f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
+                f"  POST {url}/_sandbox/delete/contacts/12   (delete a record as another user would)",
                 f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
                 f"  GET  {url}/_sandbox/             (help)",
             ]
