@@ -77,6 +77,7 @@ def _detail(r: RowResult, action: str) -> str:
             parts.append(f"{name} {short(ch.old)} -> {short(ch.new)}")
     if not parts and action == "conflict" and r.message:
         parts.append(r.message)  # e.g. the record no longer exists
+    parts += [f"note: {w}" for w in r.warnings]  # e.g. the server will assign a customerNumber
     return "; ".join(parts)
 
 
