@@ -14,11 +14,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+import requests
 from click.testing import CliRunner
 
 from bulktool.cli import cli
-from bulktool.schema import load_templates
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.schema import load_templates
 
 # Stamps the server itself sets on every update: the only fields besides the edited one that may change.
 STAMPS = {
@@ -156,3 +157,28 @@ def test_task_update_and_create_keep_the_time_of_day(srv: SandboxServer, tmp_pat
     assert (after["endDate"], after["endTime"]) == (task["endDate"], task["endTime"])
     made = next(r for r in srv.records("tasks") if r["title"] == "Ny uppgift")
     assert (made["startDate"], made["startTime"]) == ("2026-03-02", "06:45")
+
+
+def _token(srv: SandboxServer) -> dict[str, str]:
+    got = requests.post(f"{srv.url}/v1/Auth/Token", auth=(srv.app_id, srv.app_secret), timeout=10)
+    return {"Authorization": f"Bearer {got.json()['accessToken']}"}
+
+
+def test_the_sandbox_put_clears_every_field_the_body_leaves_out(srv: SandboxServer) -> None:
+    """As strict as the docs: a PUT is the whole record. Server-computed fields stay."""
+    headers = _token(srv)
+    project = next(r for r in srv.records("projects") if r["location"] is not None and r["description"])
+    got = requests.put(f"{srv.url}/v1/Core/Projects/{project['id']}", json={"title": "Bara titeln"},
+                       headers=headers, timeout=10)
+    assert got.status_code == 200, got.text
+    after = record(srv, "projects", project["id"])
+    assert after["location"] is None and after["description"] is None and after["customer"] is None
+    assert (after["created"], after["createdBy"]) == (project["created"], project["createdBy"])
+
+    task = next(r for r in srv.records("tasks") if r["startTime"] and r["numberOfAttachments"])
+    got = requests.put(f"{srv.url}/v1/Core/Tasks/{task['id']}",
+                       json={"title": task["title"], "startDate": task["startDate"]}, headers=headers, timeout=10)
+    assert got.status_code == 200, got.text
+    after = record(srv, "tasks", task["id"])
+    assert after["startTime"] is None and after["endDate"] is None and after["tags"] == []
+    assert after["numberOfAttachments"] == task["numberOfAttachments"]  # computed: stays

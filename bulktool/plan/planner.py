@@ -143,7 +143,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             live_rec = live.records.get(target)
             if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
                 # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
-                # tells which (and a 404 plans "no longer exists"); _feed_is_cheaper bounded their number.
+                # tells which (a "not found" plans "no longer exists"); _feed_is_cheaper bounded their number.
                 if ep.get_path:
                     detail_ids.append(target)
                 continue
@@ -197,7 +197,9 @@ def _plan_update(
     allow_clear: tuple[str, ...] = (),
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
-        if detail.status == 404:
+        if detail.status in (400, 404):
+            # Blikk answers a GET of a missing id with 400 ("produced if the contact could not be found");
+            # a GET by id has no body, so a client error there means the record is gone.
             rr.action, rr.message = "conflict", f"id {target} no longer exists on the server"
         else:
             rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"

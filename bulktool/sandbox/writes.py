@@ -83,7 +83,7 @@ def contact_fields(store: Store, body: dict[str, Any], self_id: int | None = Non
     # "otherwise it should be null": the link that does not fit the type is dropped.
     out["company"] = company if out["contactType"] == "person" else None
     out["parentCompany"] = parent if out["contactType"] == "company" else None
-    if out["customerNumber"] is None:
+    if not (out["customerNumber"] or "").strip():  # "If not provided, the API will assign a customer number"
         out["customerNumber"] = next_customer_number(store)
     return out
 
