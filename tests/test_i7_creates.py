@@ -86,3 +86,21 @@ def test_dry_run_says_the_server_will_assign_a_customer_number(srv: SandboxServe
     assert res.exit_code == 0, res.output
     after = next(c for c in srv.records("contacts") if c["id"] == bare["id"])
     assert after["customerNumber"]
+
+
+def test_a_project_create_shows_the_invoice_type_the_server_sets(srv: SandboxServer, tmp_path: Path) -> None:
+    """The endpoint index: "All projects are created with the invoice method set to Ongoing"."""
+    csv = tmp_path / "projects.csv"
+    csv.write_text("orderNumber,title,invoiceType\n9001,Nytt projekt,fixedPrice\n9002,Annat projekt,\n",
+                   encoding="utf-8")
+    res = run(srv, "import", str(csv), "--quiet")
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert ("  row 2  create  key '9001': orderNumber = '9001'; title = 'Nytt projekt'; invoiceType = 'ongoing'; "
+            "note: the server sets invoiceType to 'ongoing' on create; 'fixedPrice' is not applied") in lines
+    assert "  row 3  create  key '9002': orderNumber = '9002'; title = 'Annat projekt'; invoiceType = 'ongoing'" \
+        in lines
+    res = run(srv, "import", str(csv), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 0, res.output
+    made = {p["orderNumber"]: p for p in srv.records("projects") if p["orderNumber"] in ("9001", "9002")}
+    assert made["9001"]["invoiceType"] == made["9002"]["invoiceType"] == "Ongoing"

@@ -289,6 +289,14 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
     defaults = {c.name: FieldChange(old=None, new=c.create_default) for c in ep.columns
                 if c.writable and c.create_default is not None and c.name not in changes}
     rr.changes = {**changes, **defaults}
+    for c in ep.columns:
+        forced = c.create_server_value
+        if forced is None or not c.writable:
+            continue
+        given = rr.changes.get(c.name)
+        if given is not None and str(given.new).casefold() != str(forced).casefold():
+            rr.warnings.append(f"the server sets {c.name} to {forced!r} on create; {given.new!r} is not applied")
+        rr.changes[c.name] = FieldChange(old=None, new=forced)
     body = build_body(ep, {}, changes, for_create=True)
     rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
     key_field = ep.natural_key[0] if ep.natural_key else None

@@ -15,6 +15,9 @@ Column keys beyond the obvious ones (name, type, shapes, read_only, write, requi
                       UI would give a new record (contacts' isActive = true). Writable columns only.
     server_assigns    true: when a write leaves this field empty the server assigns a value
                       (Blikk's customerNumber); the dry run says so on each such row.
+    create_server_value  the value the server gives this field on every create, whatever the body
+                      says (projects' invoiceType "ongoing"); the dry run shows it, and a different
+                      value in the row gets a note.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ _PATH_KEYS = ("list", "get", "create", "update", "delete")
 _COLUMN_KEYS = (
     "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
     "pattern", "nullable", "description", "write_part", "cleared_by_update", "create_default",
-    "server_assigns",
+    "server_assigns", "create_server_value",
 )
 _WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -174,8 +177,15 @@ def _read_column(path: Path, data: object, i: int) -> Column:
         required_update="update" in required, enum=enum, max_length=max_length, decimals=decimals,
         pattern=pattern, nullable=t.flag("nullable", True), description=t.text("description") or "",
         write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
-        server_assigns=assigns,
+        server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
     )
+
+
+def _create_server_value(t: _Table, write: str | None, ctype: str) -> object:
+    value = t.data.get("create_server_value")
+    if value is not None and (write is None or ctype != "string" or not isinstance(value, str)):
+        t.fail("create_server_value", "only a writable string column can have a value the server sets on create")
+    return value
 
 
 def _read_write_only(path: Path, data: object, i: int) -> WriteOnlyField:

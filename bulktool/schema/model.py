@@ -64,6 +64,8 @@ class Column:
     create_default: object = None
     # When a write leaves this field empty the server fills it in (Blikk assigns a customer number).
     server_assigns: bool = False
+    # The server sets this value on every create, whatever the body says (new projects invoice "ongoing").
+    create_server_value: object = None
 
     @property
     def writable(self) -> bool:
