@@ -124,6 +124,10 @@ def test_project_location_dry_run_says_would_clear_and_allow_clear_clears_it(
     res = run(srv, "import", str(wb), "--json", "-", "--quiet", "--allow-clear", "location")
     assert res.exit_code == 0, res.output
     row = next(r for r in json.loads(res.stdout)["rows"] if r["id"] == before["id"])
+    typo = run(srv, "import", str(wb), "--quiet", "--allow-clear", "locaton")
+    assert typo.exit_code == 1
+    assert ("Warning: --allow-clear locaton: no projects field by that name is cleared by an update "
+            "(fields that are: location)") in typo.output.splitlines()
     assert row["action"] == "update" and row["would_clear"] == ["location"]
     assert row["changes"]["title"] == {"old": before["title"], "new": "Ny titel"}
     assert row["changes"]["location.city"] == {"old": before["location"]["city"], "new": None}
@@ -145,11 +149,16 @@ def test_task_update_and_create_keep_the_time_of_day(srv: SandboxServer, tmp_pat
     for k, v in {"title": "Ny uppgift", "startDate": "2026-03-02", "startTime": "06:45"}.items():
         ws.cell(new_row, cols[k]).value = v
         ws.cell(new_row, cols[k]).data_type = "s"
+    for k, v in {"title": "Bara klockslag", "endTime": "15:00"}.items():
+        ws.cell(new_row + 1, cols[k]).value = v
+        ws.cell(new_row + 1, cols[k]).data_type = "s"
     book.save(wb)
     res = run(srv, "import", str(wb), "--json", "-", "--quiet")
     rows = json.loads(res.stdout)["rows"]
-    create = next(r for r in rows if r["action"] == "create")
+    create = next(r for r in rows if r["action"] == "create" and r["row"] == new_row)
     assert create["changes"]["startTime"] == {"old": None, "new": "06:45"}
+    lone = next(r for r in rows if r["row"] == new_row + 1)
+    assert lone["action"] == "create" and lone["warnings"] == ["endTime is not written: it needs endDate"]
     res = run(srv, "import", str(wb), "--apply", "--yes", "--quiet")
     assert res.exit_code == 0, res.output
     after = record(srv, "tasks", task["id"])

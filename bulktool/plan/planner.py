@@ -164,6 +164,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         elif rr.action == "delete" and target is not None:
             writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
         result.rows.append(rr)
+    result.warnings += _unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
     result.read_requests = stats.total - reads_before
     return Plan(result, writes)
@@ -250,6 +251,19 @@ def _plan_update(
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
 
 
+def _unknown_clears(ep: Endpoint, allow_clear: tuple[str, ...]) -> list[str]:
+    """An --allow-clear that names nothing an update of this endpoint clears is a typo, not a permission."""
+    known = {c.name for c in ep.columns if c.cleared_by_update}
+    known |= {_top(n) for n in known}
+    out = []
+    for name in dict.fromkeys(allow_clear):
+        if name not in known:
+            choices = ", ".join(sorted({_top(n) for n in known})) or "none"
+            out.append(f"--allow-clear {name}: no {ep.name} field by that name is cleared by an update "
+                       f"(fields that are: {choices})")
+    return out
+
+
 def _top(name: str) -> str:
     return name.split(".", 1)[0]
 
@@ -274,7 +288,7 @@ def server_notes(ep: Endpoint, values: Mapping[str, Any]) -> list[str]:
         if c.write_part == "time" and values.get(c.name) not in (None, "") and c.write in by_write:
             date = by_write[c.write]
             if values.get(date.name) in (None, ""):
-                notes.append(f"{c.name} is not written: it needs a {date.name}")
+                notes.append(f"{c.name} is not written: it needs {date.name}")
     return notes
 
 
