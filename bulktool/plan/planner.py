@@ -23,6 +23,7 @@ from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
+from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
 
@@ -87,7 +88,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
     changed_since = _changed_since(source, ids)
-    if changed_since is not None and not _feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
+    if changed_since is not None and not feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     key_field = ep.natural_key[0] if ep.natural_key else None
@@ -143,7 +144,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             live_rec = live.records.get(target)
             if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
                 # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
-                # tells which (a "not found" plans "no longer exists"); _feed_is_cheaper bounded their number.
+                # tells which (a "not found" plans "no longer exists"); feed_is_cheaper bounded their number.
                 if ep.get_path:
                     detail_ids.append(target)
                 continue
@@ -164,32 +165,10 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         elif rr.action == "delete" and target is not None:
             writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
         result.rows.append(rr)
-    result.warnings += _unknown_clears(ep, options.allow_clear)
+    result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
     result.read_requests = stats.total - reads_before
     return Plan(result, writes)
-
-
-def _feed_is_cheaper(ep: Endpoint, rows: list[ReadRow], ids: list[str | None], untouched: list[bool],
-                     exported: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Whether the changed-since feed plus one presence GET per edited row beats reading the whole list.
-
-    A record deleted since the export is simply absent from the feed, like an unchanged one; only a
-    detail GET (a 404) or the full list tells them apart. Pick whichever costs fewer requests.
-    """
-    pages = -(-len(exported) // 100)
-    checks = 0
-    for r, rid, same in zip(rows, ids, untouched, strict=True):
-        exp = exported.get(rid) if rid is not None else None
-        if same or exp is None or r.errors or not covers_writes(ep, exp):
-            continue  # untouched, or needing a detail GET anyway
-        if user_touched(ep, r.values, exp):
-            if not ep.get_path:
-                return False
-            checks += 1
-            if checks > pages:
-                return False
-    return True
 
 
 def _plan_update(
@@ -229,10 +208,10 @@ def _plan_update(
         return None
     cleared = would_clear(ep, current, diff.changes)
     if cleared:
-        groups = list(dict.fromkeys(_top(c) for c in cleared))
+        groups = list(dict.fromkeys(top_name(c) for c in cleared))
         rr.would_clear = groups
         refused = [g for g in groups if g not in allow_clear and not any(
-            c in allow_clear for c in cleared if _top(c) == g)]
+            c in allow_clear for c in cleared if top_name(c) == g)]
         if refused:
             rr.action, rr.changes = "invalid", diff.changes
             flags = " ".join(f"--allow-clear {g}" for g in refused)
@@ -249,47 +228,6 @@ def _plan_update(
     before = {name: current.get(name) for name in diff.changes}
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
-
-
-def _unknown_clears(ep: Endpoint, allow_clear: tuple[str, ...]) -> list[str]:
-    """An --allow-clear that names nothing an update of this endpoint clears is a typo, not a permission."""
-    known = {c.name for c in ep.columns if c.cleared_by_update}
-    known |= {_top(n) for n in known}
-    out = []
-    for name in dict.fromkeys(allow_clear):
-        if name not in known:
-            choices = ", ".join(sorted({_top(n) for n in known})) or "none"
-            out.append(f"--allow-clear {name}: no {ep.name} field by that name is cleared by an update "
-                       f"(fields that are: {choices})")
-    return out
-
-
-def _top(name: str) -> str:
-    return name.split(".", 1)[0]
-
-
-def would_clear(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
-    """Columns holding a value that a full-replacement update cannot resend (``cleared_by_update``).
-
-    Blikk's PUT replaces the whole record, so what the body leaves out is gone
-    afterwards; sending a read shape back where the write shape differs would
-    corrupt it. The user decides, with --allow-clear, instead of bulktool guessing.
-    """
-    return [c.name for c in ep.columns
-            if c.cleared_by_update and c.name not in changes and current.get(c.name) not in (None, "", [], {})]
-
-
-def server_notes(ep: Endpoint, values: Mapping[str, Any]) -> list[str]:
-    """What the server will do on its own with this write: assign an empty customerNumber, drop a lone time."""
-    notes = [f"the server will assign a {c.name}" for c in ep.columns
-             if c.server_assigns and values.get(c.name) in (None, "")]
-    by_write = {c.write: c for c in ep.columns if c.write_part == "date"}
-    for c in ep.columns:
-        if c.write_part == "time" and values.get(c.name) not in (None, "") and c.write in by_write:
-            date = by_write[c.write]
-            if values.get(date.name) in (None, ""):
-                notes.append(f"{c.name} is not written: it needs {date.name}")
-    return notes
 
 
 def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:
