@@ -74,3 +74,20 @@ def test_sandbox_delete_control_over_http(srv: SandboxServer) -> None:
     assert again.status_code == 404 and again.json() == {"message": f"tasks {rid} does not exist"}
     assert "/_sandbox/delete/contacts/12" in srv.banner()
     assert "POST /_sandbox/delete/<resource>/<id>" in requests.get(f"{srv.url}/_sandbox/", timeout=10).json()
+
+
+@pytest.mark.parametrize("edited", [1, 3])  # the changed-since feed, or the full list
+def test_a_deleted_record_whose_row_was_not_edited_blocks_nothing(
+        srv: SandboxServer, tmp_path: Path, edited: int) -> None:
+    ids = sorted(c["id"] for c in srv.records("contacts"))
+    wb = tmp_path / "contacts.xlsx"
+    export_and_edit(srv, wb, ids[5:5 + edited], "--detail")
+    srv.delete("contacts", ids[20])
+    res = run(srv, "import", str(wb), "--quiet")
+    assert res.exit_code == 0, res.output
+    if edited == 3:  # the full list shows it; the feed cannot see it without a GET per row
+        assert ("Skipped 1 row: no longer exists on the server (the row was not edited: nothing to write)"
+                in res.output.splitlines())
+    res = run(srv, "import", str(wb), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert srv.stats().get("PUT", 0) == edited

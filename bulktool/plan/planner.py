@@ -29,6 +29,8 @@ from .untouched import covers_writes, drop_untouched_required, has_detail_only, 
 
 __all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
 
+GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
+
 
 @dataclass
 class PlannedWrite:
@@ -125,6 +127,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             key = key_of(values.get(key_field)) if key_field else None
             action: Action = "unchanged" if same else "update"
             rows.append((r, RowResult(name, r.row, action, id_out(values[id_field]), key, values=values), rid))
+            continue
+        if same and action_col is None and complete and rid not in records:
+            # Deleted since the export, but this row asks for nothing: worth a mention, not a conflict.
+            rows.append((r, RowResult(name, r.row, "unchanged", id_out(r.values[id_field]), status="skipped",
+                                      message=GONE_UNTOUCHED, values=r.values), None))
             continue
         rr, target = classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
