@@ -65,6 +65,7 @@ class ImportOptions:
     undo: Path | None = None  # where to write the undo workbook (default: next to the input, never reused)
     workers: int = 4
     foreign: bool = False  # ignore the export record (e.g. another account's): diff every cell against live
+    allow_clear: tuple[str, ...] = ()  # --allow-clear FIELD: fields an update may clear (see PlanOptions)
 
 
 @dataclass
@@ -90,7 +91,8 @@ def plan_file(
     """The plan exactly as an apply would carry it out now, journal included (GET requests only)."""
     source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
                          mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
-    plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete), progress=progress)
+    plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear)),
+                     progress=progress)
     result = plan.result
     result.host = connector.host
     _read_deleted(connector, source.endpoint, plan, progress)

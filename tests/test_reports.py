@@ -168,7 +168,7 @@ def test_json_shape_and_values(tmp_path: Path) -> None:
                                "invalid": 1, "applied": 2, "failed": 1}
     for row in data["rows"]:
         assert set(row) == {"sheet", "row", "id", "key", "action", "changes", "errors", "status", "message",
-                            "warnings"}
+                            "warnings", "would_clear"}
     by_row = {r["row"]: r for r in data["rows"]}
     assert by_row[3]["id"] == 101 and by_row[3]["key"] == "NEW-1" and by_row[3]["status"] == "applied"
     assert by_row[7]["changes"] == {"email": {"old": "a@x.se", "new": "b@x.se"},

@@ -37,6 +37,8 @@ DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
               show_default=True, help="Rows without a match create records (upsert), or only create/update.")
 @click.option("--skip-invalid", is_flag=True, help="Apply the valid rows and report the invalid/conflict ones.")
 @click.option("--allow-delete", is_flag=True, help="Allow rows whose action column says delete.")
+@click.option("--allow-clear", "allow_clear", multiple=True, metavar="FIELD",
+              help="Let updates clear FIELD (e.g. location), which the update cannot resend; repeatable.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted --apply from its journal.")
 @click.option("--report", "report_xlsx", type=click.Path(path_type=Path), default=None,
               help="Write an xlsx report: your sheet with changes highlighted and Result/Message columns.")
@@ -54,14 +56,16 @@ DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
 @handle_errors
 def import_cmd(
     app: AppContext, file: Path, do_apply: bool, sheet: str | None, endpoint: str | None, mode: str,
-    skip_invalid: bool, allow_delete: bool, resume: bool, report_xlsx: Path | None, report_html: Path | None,
-    report_json: Path | None, journal: Path | None, foreign: bool, yes: bool, quiet: bool,
+    skip_invalid: bool, allow_delete: bool, allow_clear: tuple[str, ...], resume: bool,
+    report_xlsx: Path | None, report_html: Path | None, report_json: Path | None, journal: Path | None,
+    foreign: bool, yes: bool, quiet: bool,
 ) -> None:
     """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
     connector = app.connector()
     options = ImportOptions(
         apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
         skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
+        allow_clear=tuple(allow_clear),
     )
     outcome: ImportOutcome | None = None
     to_stdout = report_json is not None and str(report_json) == "-"

@@ -7,7 +7,7 @@ decided inline by the planner; everything else comes here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..workbook import ReadRow
@@ -23,6 +23,9 @@ ROW_ACTIONS = ("create", "update", "delete", "skip")
 class PlanOptions:
     mode: Mode = "upsert"
     allow_delete: bool = False
+    # Fields (a column, or its top-level name such as "location") an update may clear because the
+    # template cannot resend them (``cleared_by_update``); other such rows are refused.
+    allow_clear: tuple[str, ...] = field(default_factory=tuple)
 
 
 def classify(

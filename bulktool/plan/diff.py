@@ -103,6 +103,14 @@ def _null_if_all_none(body: dict[str, Any], top: bool = True) -> Any:
     return out
 
 
+def _datetime_write(date: Any, time: Any) -> str | None:
+    """A date and an optional HH:MM time as one write value ("2022-07-11 04:43:00")."""
+    if date is None or date == "":
+        return None
+    clock = str(time).strip() if time not in (None, "") else "00:00"
+    return f"{str(date)[:10]} {clock[:5]}:00"
+
+
 def build_body(
     endpoint: Endpoint,
     base: Mapping[str, Any],
@@ -110,23 +118,47 @@ def build_body(
     *,
     for_create: bool,
 ) -> dict[str, Any]:
-    """Write-name body: every writable column from ``base`` (full replacement) plus the changes."""
+    """Write-name body: every writable column from ``base`` (full replacement) plus the changes.
+
+    A create sends only the given values plus the template's ``create_default`` ones. A column the
+    update cannot resend (``cleared_by_update``) is sent empty unless the user changed it; the planner
+    lets such a row through only when that clears nothing or the user allowed it.
+    """
     flat: dict[str, Any] = {}
     merged = dict(base)
     for name, ch in changes.items():
         merged[name] = ch.new
+    parts: dict[str, dict[str, Any]] = {}
     for c in endpoint.columns:
         if not c.writable or c.write is None:
             continue
+        if c.cleared_by_update and c.name not in changes:
+            if not for_create:
+                flat[c.write] = None
+            continue
         if c.name not in merged:
+            if for_create and c.create_default is not None:
+                flat[c.write] = c.create_default
             continue
         value = clean_for_write(c, merged[c.name])
-        if for_create and value is None:
+        if for_create and (value is None or value == ""):
+            if c.create_default is not None:
+                flat[c.write] = c.create_default
+            continue
+        if c.write_part is not None:
+            parts.setdefault(c.write, {})[c.write_part] = value
             continue
         flat[c.write] = value
+    for write, p in parts.items():
+        value = _datetime_write(p.get("date"), p.get("time"))
+        if value is not None or not for_create:
+            flat[write] = value
     for w in endpoint.write_only:
-        if w.write not in flat:
-            flat[w.write] = _derive(w, merged)
+        if w.write in flat:
+            continue
+        if for_create and (w.from_column is None or merged.get(w.from_column) in (None, "")):
+            continue  # a create sends only what the user gave
+        flat[w.write] = _derive(w, merged)
     nested = unflatten(flat)
     result = _null_if_all_none(nested)
     return result if isinstance(result, dict) else {}

@@ -50,6 +50,9 @@ class RowResult:
     # The full cell values of the row as read (dotted column -> API-form value);
     # used by the xlsx report to reproduce the user's sheet.
     values: dict[str, Any] = field(default_factory=dict)
+    # Top-level fields a full-replacement update of this row clears because it cannot resend them
+    # ("location"): the row is refused unless --allow-clear names them.
+    would_clear: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         action = "unchanged" if self.action == "skip" else self.action
@@ -66,6 +69,7 @@ class RowResult:
             "status": "failed" if self.status == "unknown" else self.status,
             "message": self.message,
             "warnings": list(self.warnings),
+            "would_clear": list(self.would_clear),
         }
 
 

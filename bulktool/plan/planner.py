@@ -23,12 +23,14 @@ from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
+from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
 
 __all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
 
 CHANGED_SINCE_MARGIN = timedelta(minutes=30)
+GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
 
 
 @dataclass
@@ -90,7 +92,16 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         warnings=list(source.warnings),
     )
     ids = [key_of(r.values.get(ep.id_field)) for r in sheet.rows]
-    live = fetch_live(connector, ep, changed_since=_changed_since(source, ids), progress=progress)
+    exported = sheet.exported if source.use_export_record else {}
+    # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
+    # it could only turn an untouched round trip into "invalid" rows. (The reader hands back the exported
+    # objects themselves for untouched cells, so one dict comparison settles it.)
+    untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
+                 for r, rid in zip(sheet.rows, ids, strict=True)]
+    changed_since = _changed_since(source, ids)
+    if changed_since is not None and not feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
+        changed_since = None
+    live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     key_field = ep.natural_key[0] if ep.natural_key else None
 
     def is_create(r: Any) -> bool:
@@ -100,12 +111,6 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         key = key_of(r.values.get(key_field)) if key_field else None
         return key is None or not live.by_key.get(key)
 
-    # A row exactly as exported is unchanged whatever the template thinks of the server's values: validating
-    # it could only turn an untouched round trip into "invalid" rows. (The reader hands back the exported
-    # objects themselves for untouched cells, so one dict comparison settles it.)
-    exported = sheet.exported if source.use_export_record else {}
-    untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
-                 for r, rid in zip(sheet.rows, ids, strict=True)]
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
     sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
@@ -132,6 +137,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             action: Action = "unchanged" if same else "update"
             rows.append((r, RowResult(name, r.row, action, id_out(values[id_field]), key, values=values), rid))
             continue
+        if same and action_col is None and complete and rid not in records:
+            # Deleted since the export, but this row asks for nothing: worth a mention, not a conflict.
+            rows.append((r, RowResult(name, r.row, "unchanged", id_out(r.values[id_field]), status="skipped",
+                                      message=GONE_UNTOUCHED, values=r.values), None))
+            continue
         rr, target = classify(r, source, options, live, errors, action_col)
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
@@ -149,7 +159,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                     continue
             live_rec = live.records.get(target)
             if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
-                continue  # not in the changed-since list: the exported values are the server's
+                # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
+                # tells which (a "not found" plans "no longer exists"); feed_is_cheaper bounded their number.
+                if ep.get_path:
+                    detail_ids.append(target)
+                continue
             lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
             if needs_detail(ep, exp, lu, live_rec):
                 detail_ids.append(target)
@@ -158,7 +172,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     writes: list[PlannedWrite] = []
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
-            pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target))
+            pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
+                              options.allow_clear)
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
@@ -166,6 +181,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         elif rr.action == "delete" and target is not None:
             writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
         result.rows.append(rr)
+    result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
     result.read_requests = stats.total - reads_before
     return Plan(result, writes)
@@ -174,9 +190,15 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
 def _plan_update(
     ep: Endpoint, r: ReadRow, rr: RowResult, target: str, live: LiveIndex,
     exported: Mapping[str, Any] | None, detail: dict[str, Any] | ApiError | None,
+    allow_clear: tuple[str, ...] = (),
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
-        rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"
+        if detail.status in (400, 404):
+            # Blikk answers a GET of a missing id with 400 ("produced if the contact could not be found");
+            # a GET by id has no body, so a client error there means the record is gone.
+            rr.action, rr.message = "conflict", f"id {target} no longer exists on the server"
+        else:
+            rr.action, rr.message = "conflict", f"could not read record {target}: {detail}"
         return None
     raw = {**live.records.get(target, {}), **(detail or {})}
     if not raw and exported is not None:
@@ -200,29 +222,28 @@ def _plan_update(
     if not diff.changes:
         rr.action = "unchanged"
         return None
-    unsafe = _unsafe_nested(ep, current, diff.changes)
-    if unsafe:
-        rr.action = "invalid"
-        rr.errors = [CellError(c, "this record has nested data that a full-replacement update cannot resend "
-                                  "faithfully (read and write shapes differ); edit it in the application")
-                     for c in unsafe]
-        return None
-    rr.changes = diff.changes
+    cleared = would_clear(ep, current, diff.changes)
+    if cleared:
+        groups = list(dict.fromkeys(top_name(c) for c in cleared))
+        rr.would_clear = groups
+        refused = [g for g in groups if g not in allow_clear and not any(
+            c in allow_clear for c in cleared if top_name(c) == g)]
+        if refused:
+            rr.action, rr.changes = "invalid", diff.changes
+            flags = " ".join(f"--allow-clear {g}" for g in refused)
+            rr.errors = [CellError(None, f"would clear: {', '.join(refused)} (a full-replacement update cannot "
+                                         f"resend it); to clear it anyway pass {flags}, or change the record "
+                                         "in the application")]
+            return None
+        rr.warnings.append(f"would clear: {', '.join(groups)} (allowed by --allow-clear); the undo workbook "
+                           "cannot restore it")
+    rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
     body = build_body(ep, current, diff.changes, for_create=False)
+    rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
-
-
-def _unsafe_nested(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
-    """JSON columns holding data whose read shape is not its write shape (e.g. time-report materials).
-
-    Blikk's PUT replaces the whole record, so an update must resend them; sending
-    the read shape back would corrupt or drop them. Refuse instead of guessing.
-    """
-    return [c.name for c in ep.columns
-            if c.type == "json" and c.name not in changes and current.get(c.name) not in (None, [], {})]
 
 
 def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:
@@ -232,7 +253,19 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
         for name in present
         if r.values.get(name) is not None and r.values.get(name) != ""
     }
-    rr.changes = changes
+    # Every field the create sets, the template's defaults included, is shown.
+    defaults = {c.name: FieldChange(old=None, new=c.create_default) for c in ep.columns
+                if c.writable and c.create_default is not None and c.name not in changes}
+    rr.changes = {**changes, **defaults}
+    for c in ep.columns:
+        forced = c.create_server_value
+        if forced is None or not c.writable:
+            continue
+        given = rr.changes.get(c.name)
+        if given is not None and str(given.new).casefold() != str(forced).casefold():
+            rr.warnings.append(f"the server sets {c.name} to {forced!r} on create; {given.new!r} is not applied")
+        rr.changes[c.name] = FieldChange(old=None, new=forced)
     body = build_body(ep, {}, changes, for_create=True)
+    rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)

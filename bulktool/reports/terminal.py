@@ -101,6 +101,7 @@ def _detail(r: RowResult, action: str, names: NameIndex) -> str:
         parts.append(r.message)  # e.g. the record no longer exists
     if not parts and action == "delete" and r.label and not record_name(r):
         parts.append(r.label)  # a record to delete that the sheet itself doesn't name
+    parts += [f"note: {w}" for w in r.warnings]  # e.g. the server will assign a customerNumber
     return "; ".join(parts)
 
 

@@ -107,13 +107,29 @@ def _stamp_new(resource: str, rec: Record) -> Record:
     return {**rec, "createdDate": now, "updatedDate": None}  # time reports
 
 
+# What a full-replacement PUT leaves alone: ids, creation stamps and values the server computes or that
+# no write can set (task counts, time-report cost/attest/invoice data). Everything else is the body's:
+# a field the body leaves out is gone afterwards, as the reference describes the update body as the
+# whole object. Projects' location is NOT kept: the write shape is undocumented, so a PUT clears it.
+SERVER_KEPT: dict[str, tuple[str, ...]] = {
+    "contacts": ("id", "created", "createdBy"),
+    "projects": ("id", "created", "createdBy"),
+    "tasks": ("id", "numberOfAttachments", "numberOfChecklistPoints", "createdByUser", "createdDate"),
+    "task-comments": ("id", "task", "createdByUser", "createdDate"),
+    "time-reports": (
+        "id", "cost", "rate", "discount", "sentToAttestDate", "attestedDate", "attestedByUser", "costCenter",
+        "invoiceId", "createdDate",
+    ),
+}
+
+
 def _stamp_update(resource: str, old: Record, fields: Record) -> Record:
     now = now_dt()
-    rec = {**old, **fields}
+    rec = {**{k: old[k] for k in SERVER_KEPT[resource] if k in old}, **fields}
     if resource == "contacts":
         rec.update(lastUpdated=now, lastUpdatedBy=APP_USER_ID)
     elif resource == "projects":
-        rec.update(updated=now, updatedBy=APP_USER_ID)
+        rec.update(location=None, updated=now, updatedBy=APP_USER_ID)
     elif resource == "task-comments":
         rec.update(updatedDate=now, updatedByUser=APP_USER_ID)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .edit import EditError, apply_edit, current_records
+from .edit import EditError, apply_edit, current_records, delete_record
 from .model import PUBLIC
 from .runtime import Runtime
 
@@ -17,8 +17,9 @@ HELP = {
         "change a record as another user would; JSON body of read-name changes, nested objects merge, "
         'e.g. {"visitingAddress": {"city": "Luleå"}}'
     ),
+    "POST /_sandbox/delete/<resource>/<id>": "delete a record as another user would",
     "GET /_sandbox/records/<resource>": "current records in their detail shape",
-    "?account=<n>": "on edit and records: whose data (default 1; see the banner for each account's app id)",
+    "?account=<n>": "on edit, delete and records: whose data (default 1; see the banner for each account's app id)",
     "GET|POST /_sandbox/faults": (
         "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
     ),
@@ -53,9 +54,11 @@ def control(
             return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
         if len(parts) == 2 and parts[0] == "records" and method == "GET":
             return 200, current_records(rt.account_store(account), parts[1])
-        if len(parts) == 3 and parts[0] == "edit" and method == "POST":
+        if len(parts) == 3 and parts[0] in ("edit", "delete") and method == "POST":
             if not parts[2].lstrip("-").isdigit():
                 return 400, {"message": f"not a record id: {raw_parts[2]!r}"}
+            if parts[0] == "delete":
+                return 200, delete_record(rt.account_store(account), parts[1], int(parts[2]))
             return 200, apply_edit(rt.account_store(account), parts[1], int(parts[2]), _json_object(body))
     except KeyError as exc:
         return 404, {"message": str(exc.args[0]) if exc.args else "not found"}

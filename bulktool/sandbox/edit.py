@@ -108,6 +108,25 @@ def apply_edit(store: Store, resource: str, rid: int, changes: dict[str, Any]) -
         return render_detail(store, resource, rec)
 
 
+def delete_record(store: Store, resource: str, rid: int) -> dict[str, Any]:
+    """Delete a record as another user would (to rehearse "no longer exists"); returns its last detail shape.
+
+    Unlike the API's DELETE this has no preconditions (time reported, attested): the colleague did it in the
+    application. A task's comments go with it, as they do through the API.
+    """
+    _check_resource(resource)
+    with store.lock:
+        current = store.get(resource, rid)
+        if current is None:
+            raise KeyError(f"{resource} {rid} does not exist")
+        shown = render_detail(store, resource, current)
+        store.delete(resource, rid)
+        if resource == "tasks":
+            for comment in [r for r in store.values("task-comments") if r.get("task") == rid]:
+                store.delete("task-comments", comment["id"])
+        return shown
+
+
 def current_records(store: Store, resource: str) -> list[dict[str, Any]]:
     _check_resource(resource)
     with store.lock:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import UsageError
 from .config import SandboxConfig
-from .edit import apply_edit, current_records
+from .edit import apply_edit, current_records, delete_record
 from .handler import SandboxHandler
 from .runtime import Runtime
 from .seed import build
@@ -169,6 +169,10 @@ class SandboxServer:
         with server_clock(self._runtime.clock_offset):
             return apply_edit(self._runtime.account_store(account), resource, rid, changes)
 
+    def delete(self, resource: str, rid: int, *, account: int = 1) -> dict[str, Any]:
+        """Delete a record as another user would; returns its last detail shape."""
+        return delete_record(self._runtime.account_store(account), resource, rid)
+
     def records(self, resource: str, *, account: int = 1) -> list[dict[str, Any]]:
         """Current records in their detail shape (list shape where the API has no detail)."""
         return current_records(self._runtime.account_store(account), resource)
@@ -225,6 +229,7 @@ class SandboxServer:
                   if cfg.accounts > 1 else []),
                 "Other controls (no auth, not counted in the stats):",
                 f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
+                f"  POST {url}/_sandbox/delete/contacts/12   (delete a record as another user would)",
                 f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
                 f"  GET  {url}/_sandbox/             (help)",
             ]

@@ -2,7 +2,9 @@
 
 Every PUT is a full replacement, as the reference describes the update body as the whole
 object: a writable property that is absent becomes null (false for booleans, [] for id
-lists). Only read-only data (created*, computed counts, locations) survives an update.
+lists). Only read-only data (created*, computed counts) survives an update (api.SERVER_KEPT); a
+project's location, whose write shape is undocumented, does not. A create applies the defaults
+a person gets in Blikk's UI: a new contact is active, a new project invoices "ongoing".
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ def contact_fields(store: Store, body: dict[str, Any], self_id: int | None = Non
     parent = _company(rd, "parentCompanyId", self_id)
     for key in CONTACT_FLAGS:
         out[key] = rd.boolean(key)
+    if self_id is None and (not rd.has("isActive") or rd.raw("isActive") is None):
+        out["isActive"] = True  # a new contact is active, as in Blikk's own UI; an update sets what it sends
     out["responsible"] = rd.ref("responsibleId", "users", required=True)
     # The field table says "tags", the example says "tagIds": both bind.
     out["tags"] = rd.ref_list("tagIds" if rd.has("tagIds") else "tags", "contact-tags", what="contact tag")
@@ -79,7 +83,7 @@ def contact_fields(store: Store, body: dict[str, Any], self_id: int | None = Non
     # "otherwise it should be null": the link that does not fit the type is dropped.
     out["company"] = company if out["contactType"] == "person" else None
     out["parentCompany"] = parent if out["contactType"] == "company" else None
-    if out["customerNumber"] is None:
+    if not (out["customerNumber"] or "").strip():  # "If not provided, the API will assign a customer number"
         out["customerNumber"] = next_customer_number(store)
     return out
 

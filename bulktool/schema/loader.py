@@ -3,6 +3,21 @@
 Vendor quirks live in reviewed data files rather than code, so the loader is
 strict: a typo in a template fails at load time with the file and key named,
 instead of silently dropping a column from every export and import.
+
+Column keys beyond the obvious ones (name, type, shapes, read_only, write, required, ...):
+
+    write_part        "date" or "time": a date column and a time column that share one ``write``
+                      name and are sent together as "YYYY-MM-DD HH:MM:SS" (tasks' startDate/startTime).
+    cleared_by_update true: the record holds this field but no write can resend it, so a
+                      full-replacement update clears it. Such rows are refused unless the user
+                      passes ``--allow-clear`` with the column (or its top-level name, "location").
+    create_default    a value sent on create when the row leaves the cell empty: what the vendor's
+                      UI would give a new record (contacts' isActive = true). Writable columns only.
+    server_assigns    true: when a write leaves this field empty the server assigns a value
+                      (Blikk's customerNumber); the dry run says so on each such row.
+    create_server_value  the value the server gives this field on every create, whatever the body
+                      says (projects' invoiceType "ongoing"); the dry run shows it, and a different
+                      value in the row gets a note.
 """
 
 from __future__ import annotations
@@ -32,7 +47,8 @@ _TOP_KEYS = (
 _PATH_KEYS = ("list", "get", "create", "update", "delete")
 _COLUMN_KEYS = (
     "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
-    "pattern", "nullable", "description",
+    "pattern", "nullable", "description", "write_part", "cleared_by_update", "create_default",
+    "server_assigns", "create_server_value",
 )
 _WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -134,12 +150,42 @@ def _read_column(path: Path, data: object, i: int) -> Column:
             re.compile(pattern)
         except re.error as exc:
             t.fail("pattern", f"is not a valid regular expression: {exc}")
+    write_part = t.text("write_part")
+    if write_part is not None:
+        if write_part not in ("date", "time") or write_part != ctype:
+            t.fail("write_part", f"{write_part!r} must be 'date' on a date column or 'time' on a time column")
+        if write is None:
+            t.fail("write_part", "only a writable column (one with 'write') can be part of a write")
+    cleared = t.flag("cleared_by_update", False)
+    if cleared and write is not None and ctype != "json":
+        t.fail("cleared_by_update", "a writable column is resent by every update; only read-only or json "
+                                    "columns can be cleared by one")
+    default = t.data.get("create_default")
+    if default is not None:
+        if write is None:
+            t.fail("create_default", "only a writable column (one with 'write') can have a create default")
+        if ctype == "boolean" and not isinstance(default, bool):
+            t.fail("create_default", f"must be true or false for a boolean column, got {default!r}")
+        if ctype == "string" and not isinstance(default, str):
+            t.fail("create_default", f"must be a string for a string column, got {default!r}")
+    assigns = t.flag("server_assigns", False)
+    if assigns and write is None:
+        t.fail("server_assigns", "only a writable column (one with 'write') can be assigned by the server")
     return Column(
         name=name, type=cast(ColumnType, ctype), shapes=cast("tuple[Shape, ...]", shapes),
         read_only=read_only, write=write, required_create="create" in required,
         required_update="update" in required, enum=enum, max_length=max_length, decimals=decimals,
         pattern=pattern, nullable=t.flag("nullable", True), description=t.text("description") or "",
+        write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
+        server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
     )
+
+
+def _create_server_value(t: _Table, write: str | None, ctype: str) -> object:
+    value = t.data.get("create_server_value")
+    if value is not None and (write is None or ctype != "string" or not isinstance(value, str)):
+        t.fail("create_server_value", "only a writable string column can have a value the server sets on create")
+    return value
 
 
 def _read_write_only(path: Path, data: object, i: int) -> WriteOnlyField:
@@ -185,7 +231,9 @@ def _check_columns(top: _Table, columns: list[Column], write_only: list[WriteOnl
             top.fail("columns", f"duplicate column name {c.name!r}")
         seen.add(c.name)
     _no_prefix_clash(top, "columns", [c.name for c in columns], "column")
-    writes = [c.write for c in columns if c.write] + [w.write for w in write_only]
+    _check_write_parts(top, columns)
+    whole = [c.write for c in columns if c.write and c.write_part != "time"]
+    writes = whole + [w.write for w in write_only]
     dup = sorted({w for w in writes if writes.count(w) > 1})
     if dup:
         top.fail("columns", f"write name {dup[0]!r} is used by more than one column/write_only field")
@@ -204,6 +252,19 @@ def _check_columns(top: _Table, columns: list[Column], write_only: list[WriteOnl
             top.fail(f"write_only ({w.write})", "the template has no create or update path")
         if w.from_column is not None and w.from_column not in seen:
             top.fail(f"write_only ({w.write}).from_column", f"{w.from_column!r} is not a column")
+
+
+def _check_write_parts(top: _Table, columns: list[Column]) -> None:
+    """A write name used twice must be one date part and one time part; a part never stands alone."""
+    by_write: dict[str, list[Column]] = {}
+    for c in columns:
+        if c.write:
+            by_write.setdefault(c.write, []).append(c)
+    for write, cols in by_write.items():
+        parts = sorted(c.write_part or "" for c in cols)
+        if any(c.write_part for c in cols) and parts != ["date", "time"]:
+            top.fail("columns", f"write name {write!r}: a write_part needs exactly one 'date' and one 'time' "
+                                f"column sharing it (got {', '.join(c.name for c in cols)})")
 
 
 def _no_prefix_clash(top: _Table, key: str, names: Iterable[str], what: str) -> None:

@@ -52,6 +52,20 @@ class Column:
     pattern: str | None = None
     nullable: bool = True
     description: str = ""
+    # A date and a time column written together as one datetime field (both name the same ``write``):
+    # "date" on the date column, "time" on the time column. Tasks read startDate/startTime but write
+    # "startDate": "2022-07-11 04:43:12".
+    write_part: Literal["date", "time"] | None = None
+    # The record holds this field but no write can resend it (its write shape is unknown), so a
+    # full-replacement update clears it: the planner refuses such rows unless --allow-clear names it.
+    cleared_by_update: bool = False
+    # Sent on create when the row leaves the cell empty: what the vendor's own UI gives a new record
+    # (a new contact is active). None means no default.
+    create_default: object = None
+    # When a write leaves this field empty the server fills it in (Blikk assigns a customer number).
+    server_assigns: bool = False
+    # The server sets this value on every create, whatever the body says (new projects invoice "ongoing").
+    create_server_value: object = None
 
     @property
     def writable(self) -> bool:
