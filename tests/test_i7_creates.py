@@ -80,8 +80,9 @@ def test_dry_run_says_the_server_will_assign_a_customer_number(srv: SandboxServe
     assert "the server will assign a customerNumber" in rows[3]["warnings"]
     assert rows[4]["warnings"] == []
     text = run(srv, "import", str(csv), "--quiet").output
-    assert "  row 3  create: name = 'Utan nummer AB'; contactType = 'company'; responsible.id = 1; " \
-           "isActive = True; note: the server will assign a customerNumber" in text.splitlines()
+    want = ("  row 3  create: name = 'Utan nummer AB'; contactType = 'company'; responsible.id = 1; "
+            "isActive = True; note: the server will assign a customerNumber")
+    assert any(line == want or line.startswith(want + "; note: ") for line in text.splitlines()), text
     res = run(srv, "import", str(csv), "--apply", "--yes", "--quiet")
     assert res.exit_code == 0, res.output
     after = next(c for c in srv.records("contacts") if c["id"] == bare["id"])
