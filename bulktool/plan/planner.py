@@ -21,6 +21,7 @@ from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
+from .excel_habits import sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .source import Source
@@ -107,6 +108,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
     if source.use_export_record:
         errors = drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
+    errors, notes = sheet_checks(ep, sheet.columns, sheet.rows, ids, untouched, exported, live, errors)
+    result.warnings += notes
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
     # The usual row (an id of a live record, no error, no action cell) is an update candidate: decided
