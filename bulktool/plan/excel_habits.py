@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..messages import capped, rows_text
 from ..schema.model import Column, Endpoint
@@ -75,7 +75,7 @@ class _References:
         return (column in flat), flat.get(column)
 
 
-def _zero_padded(ref: Any) -> bool:
+def _zero_padded(ref: Any) -> TypeGuard[str]:
     return isinstance(ref, str) and len(ref) > 1 and ref[0] == "0" and ref.isdigit()
 
 
@@ -119,6 +119,22 @@ def _leading_zeros(
                 if hits:
                     found.append((r.row, CellError(c.name, _zeros_message(hits[0]))))
     return found
+
+
+def lost_zeros(
+    columns: Sequence[Column], values: Mapping[str, Any], current: Mapping[str, Any],
+    exported: Mapping[str, Any] | None,
+) -> list[CellError]:
+    """The same check for one row about to be written, against its full live record (detail included)."""
+    out = []
+    for c in columns:
+        v = values.get(c.name)
+        if c.type != "string" or not c.writable or v.__class__ is not str or not v.strip().isdigit():
+            continue
+        ref = exported[c.name] if exported is not None and c.name in exported else current.get(c.name)
+        if _zero_padded(ref) and _stripped(ref) == v.strip():
+            out.append(CellError(c.name, _zeros_message(ref)))
+    return out
 
 
 def _shared_keys(

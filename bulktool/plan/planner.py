@@ -21,7 +21,7 @@ from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
-from .excel_habits import sheet_checks
+from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .source import Source
@@ -183,6 +183,10 @@ def _plan_update(
                 if not c.in_list and c.name in exported:
                     current.setdefault(c.name, exported[c.name])
     sheet_cols = [c for c in ep.columns if c.name in r.values]
+    lost = lost_zeros(sheet_cols, r.values, current, exported)  # detail-only columns are known only now
+    if lost:
+        rr.action, rr.errors = "invalid", lost
+        return None
     diff = three_way(sheet_cols, r.values, current, exported)
     if diff.read_only_edits:
         rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
