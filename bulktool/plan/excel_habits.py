@@ -12,8 +12,10 @@ They need more than one cell, so pandera's per-column checks can't make them:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, TypeGuard
 
 from ..messages import capped, rows_text
@@ -152,16 +154,19 @@ def _shared_keys(
     key_field = ep.natural_key[0] if ep.natural_key else None
     if key_field is None or key_field not in sheet_columns or ep.id_field not in sheet_columns:
         return []
-    keys = [key_of(r.values.get(key_field)) for r in rows]
+    keys = list(map(key_of, map(dict.get, map(attrgetter("values"), rows), repeat(key_field))))
+    counts = Counter(keys)
+    counts.pop(None, None)
+    if len(counts) == len(keys) - keys.count(None):  # the usual sheet: every key once, settled in C
+        return []
+    shared = {k for k, n in counts.items() if n > 1}
     by_key: dict[str, list[int]] = defaultdict(list)
     for pos, k in enumerate(keys):
-        if k is not None:
+        if k is not None and k in shared:
             by_key[k].append(pos)
     found: list[tuple[int, CellError]] = []
     norm = normalizer(ep.column(key_field))
     for k, positions in by_key.items():
-        if len(positions) < 2:
-            continue
         for pos in positions:
             r, rid = rows[pos], ids[pos]
             if rid is None:
@@ -183,10 +188,11 @@ def _edited(
     for c in columns:
         n = normalizer(c)
         for r, rid in changed:
+            v = r.values.get(c.name)
             if c.name in r.errors:
                 continue
             known, ref = refs.get(rid, c.name)
-            if known and n(r.values.get(c.name)) != n(ref):
+            if known and v != ref and n(v) != n(ref):  # equal cells (nearly all) need no normalising
                 out[c.name].append(r.row)
     return out
 
