@@ -59,14 +59,14 @@ def load_source(
     if sheet is not None and fmt != "csv":
         match = [n for n in names if n.lower() == sheet.lower()]
         if not match:
-            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(data_sheets)}")
+            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {capped(data_sheets, 10)}")
         sheet = match[0]
     elif fmt != "csv":
         if not data_sheets:
             raise WorkbookError(f"{path.name} has no data sheet")
         if len(data_sheets) > 1:
             raise UsageError(
-                f"{path.name} has several sheets ({', '.join(data_sheets)}); choose one with --sheet"
+                f"{path.name} has several sheets ({capped(data_sheets, 10)}); choose one with --sheet"
             )
         sheet = data_sheets[0]
     # The formula scan reads the sheet's XML itself: it runs beside the main read (zlib frees the GIL).
@@ -146,9 +146,10 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
     cols = set(read.columns)
     known = {c.name for c in ep.columns} | {"action"}
     unknown = [c for c in read.columns if c not in known and c.strip().lower() != "action"]
-    _check_renamed(src, unknown)
+    hints = _check_renamed(src, unknown)
     if unknown:
-        src.warnings.append(f"Columns not in the {ep.name} template are ignored: {capped(unknown, 10)}")
+        named = [f"{h} (did you mean {hints[h]}?)" if h in hints else h for h in unknown]
+        src.warnings.append(f"Columns not in the {ep.name} template are ignored: {capped(named, 10)}")
     has_id = ep.id_field in cols
     key_cols = [k for k in ep.natural_key if k in cols]
     if require_match and not has_id and not key_cols:
@@ -163,13 +164,16 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
         _check_duplicates(src, k, id_column=ep.id_field if has_id else None)
 
 
-def _check_renamed(src: Source, unknown: list[str]) -> None:
-    """Refuse headers that look like a template column renamed: their edits would be dropped silently."""
+def _check_renamed(src: Source, unknown: list[str]) -> dict[str, str]:
+    """Refuse headers that look like an imported template column renamed: their edits would be dropped
+    silently. Ones that look like a read-only column are only hinted at (header -> likely column)."""
     present = set(src.sheet.columns)
     missing = [c.name for c in src.endpoint.columns if c.name not in present]
-    renamed = [(h, m) for h in unknown if (m := likely_column(h, missing)) is not None]
+    likely = {h: m for h in unknown if (m := likely_column(h, missing)) is not None}
+    used = imported_columns(src.endpoint, missing)
+    renamed = [(h, m) for h, m in likely.items() if m in used]
     if not renamed:
-        return
+        return likely
     listed = "; ".join(f"column {h!r} is not in the {src.endpoint.name} template: did you mean {m}? "
                        f"(the sheet has no {m} column)" for h, m in renamed[:3])
     more = f"; and {len(renamed) - 3:,} more such columns" if len(renamed) > 3 else ""
