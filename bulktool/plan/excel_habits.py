@@ -64,17 +64,22 @@ class _References:
 
     def get(self, rid: str | None, column: str) -> tuple[bool, Any]:
         """(known, value) for one cell of record ``rid``."""
+        source, value = self.which(rid, column)
+        return source is not None, value
+
+    def which(self, rid: str | None, column: str) -> tuple[str | None, Any]:
+        """('exported' or 'live' or None, value) for one cell of record ``rid``."""
         if rid is None:
-            return False, None
+            return None, None
         exp = self.exported.get(rid)
         if exp is not None and column in exp:
-            return True, exp[column]
+            return "exported", exp[column]
         if rid not in self.live.records:
-            return False, None
+            return None, None
         flat = self._flat.get(rid)
         if flat is None:
             flat = self._flat[rid] = self.live.flat(self.ep, rid)
-        return (column in flat), flat.get(column)
+        return ("live" if column in flat else None), flat.get(column)
 
 
 def _zero_padded(ref: Any) -> TypeGuard[str]:
@@ -181,19 +186,32 @@ def _shared_keys(
 
 
 def _edited(
-    columns: Sequence[Column], changed: Sequence[tuple[ReadRow, str | None]], refs: _References,
-) -> dict[str, list[int]]:
-    """Column -> rows whose cell differs from the record's exported or live value (normalised)."""
-    out: dict[str, list[int]] = defaultdict(list)
+    ep: Endpoint, columns: Sequence[Column], changed: Sequence[tuple[ReadRow, str | None]], refs: _References,
+) -> dict[str, tuple[list[int], list[int]]]:
+    """Column -> (rows edited since the export, rows that differ from the server without an export record).
+
+    Without the record a difference may be the server's doing, never the
+    user's for the change stamp (it moves on every write), so that column is
+    compared only with the record.
+    """
+    out: dict[str, tuple[list[int], list[int]]] = {}
     for c in columns:
         n = normalizer(c)
+        edited: list[int] = []
+        differs: list[int] = []
         for r, rid in changed:
             v = r.values.get(c.name)
             if c.name in r.errors:
                 continue
-            known, ref = refs.get(rid, c.name)
-            if known and v != ref and n(v) != n(ref):  # equal cells (nearly all) need no normalising
-                out[c.name].append(r.row)
+            source, ref = refs.which(rid, c.name)
+            if source is None or v == ref or n(v) == n(ref):  # equal cells (nearly all) need no normalising
+                continue
+            if source == "exported":
+                edited.append(r.row)
+            elif c.name != ep.last_updated_field:
+                differs.append(r.row)
+        if edited or differs:
+            out[c.name] = (edited, differs)
     return out
 
 
@@ -210,9 +228,15 @@ def _ignored_edits(
     ep: Endpoint, columns: Sequence[Column], changed: Sequence[tuple[ReadRow, str | None]], refs: _References,
 ) -> list[str]:
     read_only = [c for c in columns if not c.writable and c.name != ep.id_field]
-    edited = _edited(read_only, changed, refs)
-    return [f"Edits to the read-only column {name} are ignored ({rows_text(rows)}){_hint(ep, ep.column(name))}"
-            for name, rows in edited.items()]
+    out = []
+    for name, (edited, differs) in _edited(ep, read_only, changed, refs).items():
+        hint = _hint(ep, ep.column(name))
+        if edited:
+            out.append(f"Edits to the read-only column {name} are ignored ({rows_text(edited)}){hint}")
+        if differs:
+            out.append(f"Cells of the read-only column {name} that differ from the server are ignored "
+                       f"({rows_text(differs)}){hint}")
+    return out
 
 
 def _read_only_endpoint(
@@ -220,8 +244,8 @@ def _read_only_endpoint(
 ) -> list[tuple[int, CellError]]:
     """Every edit to a read-only endpoint's sheet is one that can't be imported: say so per row."""
     by_row: dict[int, list[str]] = defaultdict(list)
-    for name, rows in _edited([c for c in columns if c.name != ep.id_field], changed, refs).items():
-        for row in rows:
+    for name, (edited, differs) in _edited(ep, [c for c in columns if c.name != ep.id_field], changed, refs).items():
+        for row in edited + differs:
             by_row[row].append(name)
     found = [(row, CellError(names[0], f"{ep.name} can't be written through the API, so edits can't be "
                                        f"imported (edited: {capped(names)})"))
