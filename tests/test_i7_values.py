@@ -241,6 +241,7 @@ def test_emptied_tag_list_is_written_as_an_empty_list(srv: SandboxServer, tmp_pa
 def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_path: Path, keep_record: bool) -> None:
     numbered = [c["id"] for c in srv.records("contacts") if c["customerNumber"]]
     a, b, c, d, e = numbered[3:8]
+    f = next(c["id"] for c in srv.records("contacts") if c["customerNumber"] is None)
     path = export(srv, tmp_path / "contacts.xlsx", "--detail")
     if not keep_record:
         drop_record(path)
@@ -251,10 +252,12 @@ def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_p
     sheet.set(sheet.row_of(d), "visitingAddress.city", unicodedata.normalize("NFD", "Skellefteå"))
     sheet.set(sheet.row_of(e), "contactType", "Company")
     sheet.set(sheet.row_of(e), "email", "  ny@exempel.se ")
+    sheet.set(sheet.row_of(f), "email", "utan@kundnummer.se")  # Blikk gives it a customer number
     sheet.save()
     res = run(srv, "import", str(path), "--apply", "--quiet")
     assert res.exit_code == 0, res.output
     assert tag_ids(contact(srv, a)) == [3, 1]
+    assert contact(srv, f)["customerNumber"]  # the sheet's cell is still empty: not a request to clear it
     srv.reset_stats()
     code, report = dry_run(srv, path)
     assert code == 0

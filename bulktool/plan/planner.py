@@ -136,7 +136,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None)
+                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None, ep.natural_key)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -187,7 +187,7 @@ def _plan_update(
     if lost:
         rr.action, rr.errors = "invalid", lost
         return None
-    diff = three_way(sheet_cols, r.values, current, exported)
+    diff = three_way(sheet_cols, r.values, current, exported, ep.natural_key)
     if diff.read_only_edits:
         rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
     if diff.conflicts:
