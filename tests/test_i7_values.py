@@ -435,3 +435,22 @@ def test_repeated_tag_ids_are_written_once_and_do_not_conflict_later(srv: Sandbo
     code, report = dry_run(srv, path)  # the same workbook again: its record still says [1]
     assert code == 0
     assert report["summary"]["conflict"] == report["summary"]["update"] == 0
+
+
+# ---------------------------------------------------------------- the small pieces, directly
+
+
+def test_capped_lists_and_header_guesses() -> None:
+    from bulktool.messages import capped, rows_text
+    from bulktool.plan.headers import likely_column
+
+    assert capped(range(2, 300_001)) == "2, 3, 4, 5, 6 … and 299,994 more"
+    assert rows_text([7]) == "row 7"
+    assert rows_text([7, 9]) == "rows 7, 9"
+    missing = ["email", "customerNumber", "visitingAddress.city", "deliveryAddress.city", "responsible.id"]
+    assert likely_column("E-post", missing) == "email"
+    assert likely_column("E_MAIL", missing) == "email"
+    assert likely_column("Kundnr", missing) == "customerNumber"
+    assert likely_column("Ansvarig", missing) == "responsible.id"
+    assert likely_column("Ort", missing) is None  # two city columns: no guess rather than a wrong one
+    assert likely_column("Anteckningar", missing) is None
