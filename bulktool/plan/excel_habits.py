@@ -217,9 +217,9 @@ def _edited(
 
 def _hint(ep: Endpoint, column: Column) -> str:
     """Where the edit belongs instead: ``responsible.name`` -> ``responsible.id``."""
-    head, _, _leaf = column.name.rpartition(".")
-    for c in ep.columns:
-        if c.writable and c.name.rpartition(".")[0] == head and c.name.lower().endswith("id") and c is not column:
+    head = column.name.rpartition(".")[0]
+    for c in ep.columns if head else ():
+        if c.writable and c.name.rpartition(".")[0] == head and c.name.lower().endswith("id"):
             return f"; to change it, edit {c.name}"
     return "; the server sets it"
 
