@@ -239,8 +239,8 @@ def test_emptied_tag_list_is_written_as_an_empty_list(srv: SandboxServer, tmp_pa
 
 @pytest.mark.parametrize("keep_record", [True, False])
 def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_path: Path, keep_record: bool) -> None:
-    numbered = [c["id"] for c in srv.records("contacts") if c["customerNumber"]]
-    a, b, c, d, e = numbered[3:8]
+    numbered_of = {c["id"]: c["customerNumber"] for c in srv.records("contacts") if c["customerNumber"]}
+    a, b, c, d, e = list(numbered_of)[3:8]
     f = next(c["id"] for c in srv.records("contacts") if c["customerNumber"] is None)
     path = export(srv, tmp_path / "contacts.xlsx", "--detail")
     if not keep_record:
@@ -253,9 +253,15 @@ def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_p
     sheet.set(sheet.row_of(e), "contactType", "Company")
     sheet.set(sheet.row_of(e), "email", "  ny@exempel.se ")
     sheet.set(sheet.row_of(f), "email", "utan@kundnummer.se")  # Blikk gives it a customer number
+    sheet.set(sheet.row_of(e), "customerNumber", None)  # can't be cleared: said, not sent
     sheet.save()
     res = run(srv, "import", str(path), "--apply", "--quiet")
     assert res.exit_code == 0, res.output
+    emptied = [f"Warning: Emptied customerNumber cells are ignored (row {sheet.row_of(e)}): a record keeps its "
+               "customerNumber, since the server assigns a new one to a record written without it"]
+    warned = [line for line in res.output.splitlines() if line.startswith("Warning")]
+    assert warned == (emptied if keep_record else [])
+    assert contact(srv, e)["customerNumber"] == numbered_of[e]
     assert tag_ids(contact(srv, a)) == [3, 1]
     assert contact(srv, f)["customerNumber"]  # the sheet's cell is still empty: not a request to clear it
     srv.reset_stats()
@@ -265,7 +271,8 @@ def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_p
     res = run(srv, "import", str(path), "--apply", "--quiet")
     assert res.exit_code == 0, res.output
     assert writes(srv) == 0
-    assert "Warning" not in res.output  # the server's new lastUpdated is not an edit of the user's
+    # Still said (the cell is still empty); the server's new lastUpdated is not taken for an edit.
+    assert [line for line in res.output.splitlines() if line.startswith("Warning")] == warned
 
 
 # ---------------------------------------------------------------- point 13: shared natural keys

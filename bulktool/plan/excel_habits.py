@@ -229,6 +229,12 @@ def _ignored_edits(
 ) -> list[str]:
     read_only = [c for c in columns if not c.writable and c.name != ep.id_field]
     out = []
+    for key in ep.natural_key:
+        emptied = [r.row for r, rid in changed if key_of(r.values.get(key)) is None and key not in r.errors
+                   and (known := refs.which(rid, key))[0] == "exported" and key_of(known[1]) is not None]
+        if emptied:
+            out.append(f"Emptied {key} cells are ignored ({rows_text(emptied)}): a record keeps its {key}, "
+                       "since the server assigns a new one to a record written without it")
     for name, (edited, differs) in _edited(ep, read_only, changed, refs).items():
         hint = _hint(ep, ep.column(name))
         if edited:
