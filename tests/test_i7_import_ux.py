@@ -6,9 +6,8 @@ the one place that asks whether stdin is one, so the tests say "yes, a person is
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any

@@ -12,7 +12,7 @@ because Blikk's PUT replaces the whole record.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,14 +47,21 @@ def three_way(
     row: Mapping[str, Any],
     live: Mapping[str, Any],
     exported: Mapping[str, Any] | None,
+    keys: Collection[str] = (),
 ) -> RowDiff:
-    """Diff the sheet's columns; read-only columns are never written, only reported when edited."""
+    """Diff the sheet's columns; read-only columns are never written, only reported when edited.
+
+    An empty cell in a natural-key column (``keys``) is no opinion, never "clear the key": the server
+    assigns a new one when a write sends none, so clearing could never converge.
+    """
     diff = RowDiff()
     for c in columns:
         if c.name not in row:
             continue
         n = normalizer(c)
         mine = n(row[c.name])
+        if mine is None and c.name in keys:
+            continue
         theirs = n(live.get(c.name))
         if exported is not None and c.name in exported:
             base = n(exported[c.name])

@@ -7,6 +7,7 @@ lacks and the workbook can't vouch for them (see ``needs_detail``).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,8 @@ def key_of(value: Any) -> str | None:
     if value.__class__ is int:  # the usual id: no whitespace to strip
         return str(value)
     s = str(value).strip()
+    if not s.isascii():  # a decomposed "Å" from macOS must match the composed one
+        s = unicodedata.normalize("NFC", s)
     return s or None
 
 

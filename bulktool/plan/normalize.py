@@ -2,12 +2,16 @@
 
 Differences that are not edits: surrounding whitespace, null versus empty,
 12 versus 12.0, enum case ("Person" in the detail shape, "person" in the
-list), datetime offsets, list order of ids, key order in JSON objects.
+list), datetime offsets, list order and repeats of ids, key order in JSON
+objects, an empty list versus an empty cell, CRLF versus LF (LibreOffice
+turns one into the other), and composed versus decomposed Unicode (macOS
+hands out "a" + combining ring where Windows has "å").
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -18,11 +22,20 @@ from ..schema.model import Column
 Normalizer = Callable[[Any], Any]
 
 
+def nfc(s: str) -> str:
+    """The composed form; ASCII (nearly every cell) is returned as it is, cheaply."""
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
+
+
 def _text(v: Any) -> Any:
     if v is None:
         return None
     s = str(v).strip()
-    return s or None
+    if not s:
+        return None
+    if "\r" in s:
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    return nfc(s)
 
 
 def _lower_text(v: Any) -> Any:
@@ -74,21 +87,22 @@ def _date(v: Any) -> Any:
 
 
 def _int_list(v: Any) -> Any:
-    if v is None:
+    """Ids as a set: order and repeats mean nothing to the API; no ids is the same as an empty cell."""
+    if v is None or v == []:
         return None
     if isinstance(v, list):
         try:
-            return tuple(sorted(int(x) for x in v))
+            return tuple(sorted({int(x) for x in v}))
         except (TypeError, ValueError):
             return tuple(str(x) for x in v)
     return _text(v)
 
 
 def _string_list(v: Any) -> Any:
-    if v is None:
+    if v is None or v == []:
         return None
     if isinstance(v, list):
-        return tuple(str(x).strip() for x in v)
+        return tuple(_text(x) or "" for x in v)
     return _text(v)
 
 
@@ -125,10 +139,16 @@ def same(column: Column, a: Any, b: Any) -> bool:
     return bool(n(a) == n(b))
 
 
+LIST_TYPES = frozenset({"int_list", "string_list"})
+
+
 def clean_for_write(column: Column, value: Any) -> Any:
-    """The value to send: whitespace-trimmed text, canonical enum spelling, ints for integer columns."""
+    """The value to send: trimmed NFC text, canonical enum spelling, ints for integer columns, and a list
+    (never null) for a list column: the API documents ``tagIds`` as an array, and ``[]`` is how to empty it."""
+    if value is None:
+        return [] if column.type in LIST_TYPES else None
     if isinstance(value, str):
-        value = value.strip()
+        value = nfc(value.strip())
         if column.enum:
             for option in column.enum:
                 if option.casefold() == value.casefold():
@@ -136,5 +156,7 @@ def clean_for_write(column: Column, value: Any) -> Any:
     if column.type == "integer" and isinstance(value, float) and value.is_integer():
         return int(value)
     if column.type == "int_list" and isinstance(value, list):
-        return [int(x) for x in value]
+        return list(dict.fromkeys(int(x) for x in value))
+    if column.type == "string_list" and isinstance(value, list):
+        return [nfc(x) if isinstance(x, str) else x for x in value]
     return value

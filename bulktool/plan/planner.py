@@ -21,6 +21,7 @@ from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
+from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
@@ -122,6 +123,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
     if source.use_export_record:
         errors = drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
+    errors, notes = sheet_checks(ep, sheet.columns, sheet.rows, ids, untouched, exported, live, errors)
+    result.warnings += notes
 
     rows: list[tuple[ReadRow, RowResult, str | None]] = []  # (row, result, target id)
     # The usual row (an id of a live record, no error, no action cell) is an update candidate: decided
@@ -153,7 +156,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None)
+                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None, ep.natural_key)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -212,7 +215,11 @@ def _plan_update(
                 if not c.in_list and c.name in exported:
                     current.setdefault(c.name, exported[c.name])
     sheet_cols = [c for c in ep.columns if c.name in r.values]
-    diff = three_way(sheet_cols, r.values, current, exported)
+    lost = lost_zeros(sheet_cols, r.values, current, exported)  # detail-only columns are known only now
+    if lost:
+        rr.action, rr.errors = "invalid", lost
+        return None
+    diff = three_way(sheet_cols, r.values, current, exported, ep.natural_key)
     if diff.read_only_edits:
         rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
     if diff.conflicts:

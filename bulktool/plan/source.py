@@ -10,11 +10,14 @@ from pathlib import Path
 
 from ..connectors.base import Tenant
 from ..errors import UnknownEndpoint, UsageError, WorkbookError
+from ..messages import capped, rows_text
 from ..schema import get_endpoint
 from ..schema.model import Column, Endpoint
 from ..workbook import CellValueError, ReadSheet, clean, read_table
 from ..workbook.guards import check_input_file, find_formula_cells
 from ..workbook.meta import RECORD_SHEET, ExportMeta
+from ..workbook.parsing import short
+from .headers import likely_column
 from .live import key_of
 
 META_SHEETS = {"_bulktool", "summary"}
@@ -63,14 +66,14 @@ def load_source(
     if sheet is not None and fmt != "csv":
         match = [n for n in names if n.lower() == sheet.lower()]
         if not match:
-            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {', '.join(data_sheets)}")
+            raise WorkbookError(f"{path.name} has no sheet {sheet!r}; its sheets are: {capped(data_sheets, 10)}")
         sheet = match[0]
     elif fmt != "csv":
         if not data_sheets:
             raise WorkbookError(f"{path.name} has no data sheet")
         if len(data_sheets) > 1:
             raise UsageError(
-                f"{path.name} has several sheets ({', '.join(data_sheets)}); choose one with --sheet"
+                f"{path.name} has several sheets ({capped(data_sheets, 10)}); choose one with --sheet"
             )
         sheet = data_sheets[0]
     # The formula scan reads the sheet's XML itself: it runs beside the main read (zlib frees the GIL).
@@ -79,7 +82,7 @@ def load_source(
             if fmt != "csv" and sheet is not None else None
         src = _load(path, fmt, names, system, _Target(host, tenant, foreign), sheet, endpoint, mode)
         if scan is not None and sheet is not None:
-            src.formula_cells = _formulas(path, sheet, src.sheet.columns, scan.result())
+            src.formula_cells = _formulas(path, sheet, src.sheet.columns, scan.result(), src.endpoint)
     return src
 
 
@@ -209,9 +212,11 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
         raise WorkbookError(f"Sheet {read.name!r} in {src.path.name} has no data rows")
     cols = set(read.columns)
     known = {c.name for c in ep.columns} | {"action"}
-    unknown = [c for c in read.columns if c not in known and c.lower() != "action"]
+    unknown = [c for c in read.columns if c not in known and c.strip().lower() != "action"]
+    hints = _check_renamed(src, unknown)
     if unknown:
-        src.warnings.append(f"Columns not in the {ep.name} template are ignored: {', '.join(unknown)}")
+        named = [f"{h} (did you mean {hints[h]}?)" if h in hints else h for h in unknown]
+        src.warnings.append(f"Columns not in the {ep.name} template are ignored: {capped(named, 10)}")
     has_id = ep.id_field in cols
     key_cols = [k for k in ep.natural_key if k in cols]
     if require_match and not has_id and not key_cols:
@@ -224,6 +229,23 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
     for k in key_cols:
         # Blikk allows non-unique customer numbers: rows matched by id may share one, rows matched by key may not.
         _check_duplicates(src, k, id_column=ep.id_field if has_id else None)
+
+
+def _check_renamed(src: Source, unknown: list[str]) -> dict[str, str]:
+    """Refuse headers that look like an imported template column renamed: their edits would be dropped
+    silently. Ones that look like a read-only column are only hinted at (header -> likely column)."""
+    present = set(src.sheet.columns)
+    missing = [c.name for c in src.endpoint.columns if c.name not in present]
+    likely = {h: m for h in unknown if (m := likely_column(h, missing)) is not None}
+    used = imported_columns(src.endpoint, missing)
+    renamed = [(h, m) for h, m in likely.items() if m in used]
+    if not renamed:
+        return likely
+    listed = "; ".join(f"column {h!r} is not in the {src.endpoint.name} template: did you mean {m}? "
+                       f"(the sheet has no {m} column)" for h, m in renamed[:3])
+    more = f"; and {len(renamed) - 3:,} more such columns" if len(renamed) > 3 else ""
+    raise WorkbookError(f"Sheet {src.sheet.name!r}: {listed}{more}. Rename the header to the template's "
+                        "name, or delete the column, so its cells are not silently ignored")
 
 
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
@@ -246,21 +268,35 @@ def _check_duplicates(src: Source, column: str, *, id_column: str | None = None)
     dups = {k: rs for k, rs in seen.items() if k in without_id}
     if dups:
         first = list(dups.items())[:3]
-        listed = "; ".join(f"{column} {k!r} in rows {', '.join(map(str, rs))}" for k, rs in first)
-        more = f" and {len(dups) - 3} more" if len(dups) > 3 else ""
+        listed = "; ".join(f"{column} {short(k)} in {rows_text(rs)}" for k, rs in first)
+        more = f"; and {len(dups) - 3:,} more duplicated values" if len(dups) > 3 else ""
         raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
 
 
 MAX_FORMULA_CELLS = 1000
 
 
-def _formulas(path: Path, sheet: str, columns: list[str], refs: list[str]) -> dict[int, dict[str, str]]:
-    """Formula cells by row; past the limit the whole file is refused, lest later rows slip through unflagged."""
+def imported_columns(ep: Endpoint, columns: list[str]) -> set[str]:
+    """The sheet's columns whose cells the import reads: writable ones, the id, the natural key, action.
+
+    Anything else (a notes column, ``responsible.name``, ``created``) is ignored, so a formula there is
+    harmless.
+    """
+    used = {c.name for c in ep.columns if c.writable} | {ep.id_field, *ep.natural_key}
+    return {c for c in columns if c in used or c.strip().lower() == "action"}
+
+
+def _formulas(
+    path: Path, sheet: str, columns: list[str], refs: list[str], ep: Endpoint | None = None
+) -> dict[int, dict[str, str]]:
+    """Formula cells by row, in imported columns only (with ``ep``); past the limit the whole file is refused,
+    lest later rows slip through unflagged."""
     if len(refs) > MAX_FORMULA_CELLS:
         raise WorkbookError(
             f"Sheet {sheet!r} in {path.name} has more than {MAX_FORMULA_CELLS:,} formula cells (first: "
             f"{', '.join(refs[:3])}); replace the formulas with their values (Paste Special > Values) and retry"
         )
+    used = imported_columns(ep, columns) if ep is not None else set(columns)
     out: dict[int, dict[str, str]] = defaultdict(dict)
     for ref in refs:
         m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
@@ -270,8 +306,9 @@ def _formulas(path: Path, sheet: str, columns: list[str], refs: list[str]) -> di
         for ch in m.group(1):
             col_idx = col_idx * 26 + (ord(ch) - 64)
         row = int(m.group(2))
-        name = columns[col_idx - 1] if 0 < col_idx <= len(columns) else m.group(1)
-        out[row][name] = f"cell {ref} holds a formula; replace it with its value"
+        if not 0 < col_idx <= len(columns) or columns[col_idx - 1] not in used:
+            continue  # a column the import ignores (or one without a header)
+        out[row][columns[col_idx - 1]] = f"cell {ref} holds a formula; replace it with its value"
     return dict(out)
 
 

@@ -183,7 +183,8 @@ def _clean_int_list(cell: Any) -> list[int]:
     else:
         items = [cell]
     try:
-        return [_clean_integer(i) for i in items]
+        # An id listed twice ("1, 2, 2") means it once; the server keeps it once, so must we.
+        return list(dict.fromkeys(_clean_integer(i) for i in items))
     except CellValueError:
         raise CellValueError(f"expected whole numbers separated by commas, got {short(cell)}") from None
 
