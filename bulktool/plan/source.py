@@ -92,7 +92,7 @@ def _load(
     sheet_meta = read.meta
     ep_name = endpoint or (sheet_meta.endpoint if sheet_meta else None) or read.name
     ep = get_endpoint(system, ep_name)
-    warnings: list[str] = []
+    warnings: list[str] = list(book.warnings)  # the reader's: encoding assumed, damaged export record
     use_record = sheet_meta is not None and bool(read.exported)
     exported_from = meta.host if meta else None
     if meta is not None and meta.host and meta.host != host:

@@ -29,7 +29,9 @@ TEXT_SNIFF_BYTES = 64 * 1024
 SMALL_PART_BYTES = 64 * 2**20  # workbook.xml and its relationships are read whole
 LARGE_ENTRY_BYTES = 10 * 2**20  # entries smaller than this may compress as well as they like
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?[A-Z]*(\d+)\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:([A-Z]+)\d+:)?([A-Z]*)(\d+)\"")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+MIN_CELL_BYTES = 10  # the shortest cell element, <c><v>1</v> less its closing tag
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -37,11 +39,16 @@ _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 @dataclass(frozen=True)
 class Limits:
+    """What an input may hold. Memory grows with cells, not bytes: an import peaks at about
+    200-250 bytes a cell above the interpreter (bench/bench_memory.py), so ``max_cells`` keeps
+    the worst case near 1.2 GB; ``max_uncompressed_bytes`` bounds files of long texts."""
+
     max_file_bytes: int = 200 * 2**20
-    max_uncompressed_bytes: int = 1 * 2**30
+    max_uncompressed_bytes: int = 512 * 2**20
     max_ratio: int = 200
     max_rows: int = 1_000_000
     max_entries: int = 10_000
+    max_cells: int = 5_000_000
 
 
 def _mb(n: int) -> str:
@@ -114,6 +121,8 @@ def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
             )
         raise WorkbookError(f"{name} is in the old .xls format; save as .xlsx (Excel Workbook) and retry")
     if not zipfile.is_zipfile(path):
+        if head.startswith(ZIP_MAGIC):  # a zip without its directory: cut short (a download, a full disk)
+            raise WorkbookError(damaged(name))
         raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_is(head)}")
     try:
         with zipfile.ZipFile(path) as zf:
@@ -124,7 +133,12 @@ def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
                 raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_zip(zf, names)}")
             _check_dimensions(name, zf, infos, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
-        raise WorkbookError(f"{name} is not a readable Excel workbook (.xlsx): damaged zip ({exc})") from None
+        raise WorkbookError(damaged(name, exc)) from None
+
+
+def damaged(name: str, exc: BaseException | None = None) -> str:
+    detail = f": {exc}" if exc is not None and str(exc) else ""
+    return f"{name} is a damaged xlsx file (the zip is truncated or corrupt{detail}); save or export it again"
 
 
 def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -167,18 +181,49 @@ def _check_zip_entries(name: str, infos: list[zipfile.ZipInfo], limits: Limits) 
 
 
 def _check_dimensions(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much."""
+    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much.
+
+    A sheet without one that is big enough to hold more than ``max_cells`` cells has its
+    cell tags counted in one streaming pass (no parse, constant memory).
+    """
     for info in infos:
         if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
             continue
         with zf.open(info) as fh:
             start = fh.read(4096)
         m = _DIMENSION.search(start)
-        if m and int(m.group(1)) > limits.max_rows + 1:
+        rows = int(m.group(3)) if m else 0
+        if rows > limits.max_rows + 1:
             raise WorkbookError(
-                f"{name}: sheet part {info.filename} has {int(m.group(1)):,} rows "
-                f"(limit {limits.max_rows:,}); split the file"
+                f"{name}: sheet part {info.filename} has {rows:,} rows (limit {limits.max_rows:,}); split the file"
             )
+        if m:
+            first = _column_index(m.group(1).decode()) if m.group(1) else 1
+            cells = rows * max(_column_index(m.group(2).decode()) - first + 1, 1)
+        elif info.file_size > limits.max_cells * MIN_CELL_BYTES:
+            cells = _count_cells(zf, info, limits.max_cells)
+        else:
+            continue
+        if cells > limits.max_cells:
+            raise WorkbookError(_too_many_cells(name, f"sheet part {info.filename}", cells, limits))
+
+
+def _too_many_cells(name: str, what: str, cells: int, limits: Limits) -> str:
+    return (f"{name}: {what} has {cells:,} cells (limit {limits.max_cells:,}, which keeps an import's memory "
+            "near 1 GB); split the file or remove columns you don't import")
+
+
+def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop_after: int) -> int:
+    """Cell start tags in one streaming pass; the last 3 bytes of a block are counted with the next one."""
+    count, tail = 0, b""
+    with zf.open(info) as fh:
+        while block := fh.read(1 << 20):
+            buf = tail + block
+            tail = buf[-3:]
+            count += sum(buf.count(tag) - tail.count(tag) for tag in _CELL_TAGS)
+            if count > stop_after:
+                break
+    return count + sum(tail.count(tag) for tag in _CELL_TAGS)
 
 
 # ---------------------------------------------------------------- csv
@@ -198,14 +243,21 @@ def _check_text(path: Path, head: bytes, limits: Limits) -> None:
     complete = len(head) <= TEXT_SNIFF_BYTES
     try:
         codecs.getincrementaldecoder("utf-8-sig")().decode(sniff, final=complete)
-    except UnicodeDecodeError as exc:
-        raise WorkbookError(
-            f"{name} is not UTF-8 text (byte 0x{sniff[exc.start]:02X} at offset {exc.start}); "
-            "save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
-        ) from None
+    except UnicodeDecodeError:
+        try:  # Windows Excel's "CSV (semikolonavgränsad)": the reader says it assumed Windows-1252
+            sniff.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise WorkbookError(
+                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{sniff[exc.start]:02X} at offset "
+                f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+            ) from None
     lines = _count_lines(path, stop_after=limits.max_rows + 1)
     if lines > limits.max_rows + 1:
         raise WorkbookError(f"{name} has more than {limits.max_rows:,} rows; split the file")
+    first = sniff.split(b"\n", 1)[0]
+    width = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
+    if lines * width > limits.max_cells:
+        raise WorkbookError(_too_many_cells(name, f"its {width} columns x {lines:,} lines", lines * width, limits))
 
 
 def _count_lines(path: Path, stop_after: int) -> int:

@@ -17,7 +17,9 @@ from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
 from .parsing import is_canonical_datetime
 
-MAX_CELL_CHARS = 32_767
+MAX_CELL_CHARS = 32_767  # what an xlsx cell holds; xlsxwriter cuts longer text
+ROW_ERROR = ""  # ReadRow.errors key of a problem with the whole row, not one cell (reported as "row N: ...")
+TITLE_SCAN_ROWS = 10  # how far below row 1 a header pushed down by title rows is looked for
 _BIG = 10**MAX_EXACT_DIGITS
 
 
@@ -65,6 +67,11 @@ class ReadBook:
 
 
 Renderer = Callable[[str, Any], Any]
+
+
+def truncated_edit_message(length: int, limit: int) -> str:
+    return (f"this cell was cut on export: its text has {length:,} characters and a cell holds {limit:,}, "
+            "so an edit would write the cut text back; restore the cell, and change this value elsewhere")
 
 
 def _same_cell(rendered: Any, raw: Any) -> bool:
@@ -170,11 +177,13 @@ def build_sheet(
     entries: Mapping[str, RecordEntry],
     renderer: Renderer,
     unescape: Callable[[str], str] | None = None,
+    cell_limit: int | None = None,
 ) -> ReadSheet:
     """Raw cell grid (row 1 = header) -> typed rows; cells the export record vouches for come back exact.
 
     Works column by column (list comprehensions, not a call per cell): 100k rows x 20 columns in well
-    under a second.
+    under a second. ``cell_limit``: the file format cut exported text at that length, so an
+    edit of such a cut cell is an error (an untouched one restores the full exported text).
     """
     it = iter(grid)
     header = _header(next(it, []), name, unescape)
@@ -190,6 +199,8 @@ def build_sheet(
         if e.last_updated is not None:
             out.last_updated[e.id] = e.last_updated
     rows, numbers = _data_rows(it, name, header)
+    if columns and meta is None:
+        _refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, columns)
     values: dict[str, list[Any]] = {}
     errors: dict[str, dict[int, str]] = {}
     raws: dict[str, list[Any]] = {}
@@ -209,7 +220,7 @@ def build_sheet(
         vouched = [(col, typ) for _, col, typ in col_types if exported_types.get(col) == typ]
         wanted = _wanted(evs, [col for col, _ in vouched])
         for (col, typ), wants in zip(vouched, wanted, strict=True):
-            values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer)
+            values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer, cell_limit)
     names = out.columns
     out.rows = [ReadRow(n, dict(zip(names, v, strict=True)))
                 for n, v in zip(numbers, zip(*(values[c] for c in names), strict=True), strict=True)]
@@ -217,6 +228,25 @@ def build_sheet(
         for k, msg in errors[col].items():
             out.rows[k].errors[col] = msg
     return out
+
+
+def _refuse_title_rows(
+    sheet: str, header: list[tuple[int, str]], rows: Sequence[Sequence[Any]], numbers: Sequence[int],
+    columns: Sequence[Column],
+) -> None:
+    """A title ("Kundlista 2026") above the column names makes every name unknown: say which row is the header."""
+    known = {c.name.casefold() for c in columns}
+    if not header or any(n.casefold() in known for _, n in header):
+        return
+    for number, cells in zip(numbers, rows, strict=False):
+        hits = [str(c).strip() for c in cells if isinstance(c, str) and c.strip().casefold() in known]
+        if len(hits) >= min(2, len(known)):
+            title = " ".join(n for _, n in header)
+            shown = ", ".join(hits[:4]) + (", ..." if len(hits) > 4 else "")
+            raise WorkbookError(
+                f"Sheet {sheet!r} has {title[:60]!r} in row 1, not column names; row {number} looks like the "
+                f"header ({shown}): delete the rows above it so that the column names are in row 1"
+            )
 
 
 def _data_rows(
@@ -260,9 +290,13 @@ def _wanted(evs: Sequence[dict[str, Any]], cols: Sequence[str]) -> list[list[Any
 
 def _restore(
     typ: str, got: list[Any], errors: dict[int, str], raws: Sequence[Any], wants: list[Any],
-    renderer: Renderer,
+    renderer: Renderer, cell_limit: int | None = None,
 ) -> list[Any]:
-    """The exported value wherever the cell still shows it; it also clears the cell's error."""
+    """The exported value wherever the cell still shows it; it also clears the cell's error.
+
+    A changed cell whose exported text was longer than ``cell_limit`` (so the sheet only ever
+    showed its start) is an error: the edit would write the cut text back.
+    """
     # Equal and of one type: take the exported object (one object for both halves memory on big
     # sheets). The whole column at once in C when it is untouched, else cell by cell.
     if not errors and wants == got and list(map(type, wants)) == list(map(type, got)):
@@ -276,9 +310,12 @@ def _restore(
         for k, v in enumerate(merged):
             if v is _CHECK:
                 want = wants[k]
-                if _same_cell(renderer(typ, want), raws[k]):
+                shown = renderer(typ, want)
+                if _same_cell(shown, raws[k]):
                     merged[k] = want
                     errors.pop(k, None)
                 else:
                     merged[k] = got[k]
+                    if cell_limit is not None and isinstance(shown, str) and len(shown) > cell_limit:
+                        errors[k] = truncated_edit_message(len(shown), cell_limit)
     return merged
