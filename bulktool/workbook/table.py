@@ -70,8 +70,7 @@ Renderer = Callable[[str, Any], Any]
 
 
 def truncated_edit_message(length: int, limit: int) -> str:
-    return (f"this cell was cut on export: its text has {length:,} characters and a cell holds {limit:,}, "
-            "so an edit would write the cut text back; restore the cell, and change this value elsewhere")
+    return f"cut on export ({limit:,} of {length:,} characters): editing it would save the cut text"
 
 
 def _same_cell(rendered: Any, raw: Any) -> bool:
