@@ -2,7 +2,7 @@
 
 Run: python bench/bench_memory.py [--rows 100000 200000] [--plan]
 
-For each size a workbook another tool wrote (no export record, one sheet of 20 contacts columns,
+For each size a workbook another tool wrote (no export record, one sheet of the 18 contacts list columns,
 short repetitive cells, so it compresses about 100x like the field-test file) is read in a fresh
 process: check_input_file + load_source (the guard, calamine, typed rows), and with --plan also
 the dry-run plan against the same records as live data (no HTTP). Printed per size: the
@@ -23,11 +23,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-COLUMNS = 20
+COLUMNS = 18  # the contacts list columns
 
 
 def make_workbook(path: Path, rows: int) -> int:
-    """A foreign contacts sheet of ``rows`` x 20 columns; returns the number of cells."""
+    """A foreign contacts sheet of ``rows`` x 18 columns; returns the number of cells."""
     import xlsxwriter
 
     from bulktool.schema import get_endpoint

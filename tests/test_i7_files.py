@@ -173,6 +173,20 @@ def test_truncated_xlsx_is_called_damaged(srv: SandboxServer, tmp_path: Path) ->
                                  "export it again")
 
 
+def test_xlsx_with_a_corrupt_entry_is_called_damaged(srv: SandboxServer, tmp_path: Path) -> None:
+    """The zip directory is intact but the sheet's bytes are not (its CRC fails): still "damaged", not an XML error."""
+    path = tmp_path / "x.xlsx"
+    assert run(srv, "export", "contacts", "-o", str(path), "--quiet").exit_code == 0
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    data[middle : middle + 64] = bytes(b ^ 0x55 for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+    assert_refused(srv, path, 2, "Error: x.xlsx is a damaged xlsx file (the zip is truncated or corrupt); save or "
+                                 "export it again")
+
+
 # ---------------------------------------------------------------- point 20: 0600 CSV, memory guard
 
 

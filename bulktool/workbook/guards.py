@@ -254,7 +254,9 @@ def _check_text(path: Path, head: bytes, limits: Limits) -> None:
     lines = _count_lines(path, stop_after=limits.max_rows + 1)
     if lines > limits.max_rows + 1:
         raise WorkbookError(f"{name} has more than {limits.max_rows:,} rows; split the file")
-    first = sniff.split(b"\n", 1)[0]
+    lines_head = sniff.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)
+    sep_line = lines_head[0].lstrip(b'"').lower().startswith(b"sep=") and len(lines_head) > 1
+    first = lines_head[1] if sep_line else lines_head[0]
     width = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
     if lines * width > limits.max_cells:
         raise WorkbookError(_too_many_cells(name, f"its {width} columns x {lines:,} lines", lines * width, limits))
@@ -404,4 +406,4 @@ def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str
             f"{path.name}: sheet {sheet_name!r} is not safe, well-formed XML ({exc})"
         ) from None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        raise WorkbookError(f"{path.name} is not a readable Excel workbook (.xlsx) ({exc})") from None
+        raise WorkbookError(damaged(path.name)) from None  # as the reader says it, whichever fails first

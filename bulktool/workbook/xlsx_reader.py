@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -13,11 +15,25 @@ from ..errors import WorkbookError
 from ..gcutil import gc_paused
 from ..schema.model import Column
 from .cells import render
+from .guards import damaged
 from .meta import RECORD_SHEET, ExportRecord
 from .table import MAX_CELL_CHARS, ReadBook, ReadSheet, build_sheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")
+
+
+def _zip_damaged(path: Path) -> bool:
+    """Whether any zip entry fails its CRC: asked only after a read failed, to name the real cause."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.testzip() is not None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        return True
+
+
+def _read_error(path: Path, what: str, exc: Exception) -> WorkbookError:
+    return WorkbookError(damaged(path.name) if _zip_damaged(path) else f"{what} ({exc})")
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -26,7 +42,7 @@ def _open(path: Path) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise WorkbookError(f"{path.name} is not a readable Excel workbook ({exc})") from None
+        raise _read_error(path, f"{path.name} is not a readable Excel workbook", exc) from None
 
 
 def _load(wb: CalamineWorkbook, name: str, path: Path) -> CalamineSheet:
@@ -34,7 +50,7 @@ def _load(wb: CalamineWorkbook, name: str, path: Path) -> CalamineSheet:
     try:
         return wb.get_sheet_by_name(name)
     except Exception as exc:  # calamine's own error types
-        raise WorkbookError(f"Sheet {name!r} in {path.name} cannot be read ({exc})") from None
+        raise _read_error(path, f"Sheet {name!r} in {path.name} cannot be read", exc) from None
 
 
 def _load_alone(path: Path, name: str) -> CalamineSheet:
@@ -55,7 +71,7 @@ def _rows(sheet: CalamineSheet, name: str, path: Path) -> list[list[Any]]:
         rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
         return rows
     except Exception as exc:  # calamine's own error types
-        raise WorkbookError(f"Sheet {name!r} in {path.name} cannot be read ({exc})") from None
+        raise _read_error(path, f"Sheet {name!r} in {path.name} cannot be read", exc) from None
 
 
 def _record(wb: CalamineWorkbook, path: Path, warnings: list[str]) -> ExportRecord | None:
