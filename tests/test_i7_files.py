@@ -280,3 +280,25 @@ def test_an_edit_of_a_cut_cell_is_refused(srv: SandboxServer, tmp_path: Path, lo
                                  f"{row}, column comment: cut on export (32,767 of 44,000 characters): editing it "
                                  f"would save the cut text){TAIL}")
     assert next(r for r in srv.records("time-reports") if r["id"] == 7)["comment"] == long_comment
+
+
+def test_a_full_cell_without_the_export_record_is_refused(
+    srv: SandboxServer, tmp_path: Path, long_comment: str
+) -> None:
+    """Hidden sheet deleted: a cell of exactly 32,767 characters was cut, and must not be written back."""
+    path = tmp_path / "time-reports.xlsx"
+    assert run(srv, "export", "time-reports", "-o", str(path), "--quiet").exit_code == 0
+    book = openpyxl.load_workbook(path)
+    del book["_bulktool"]
+    ws = book["time-reports"]
+    cols = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, cols["id"]).value == 7)
+    assert len(ws.cell(row, cols["comment"]).value) == 32_767
+    book.save(path)
+    srv.reset_stats()
+    _, rep = report(srv, path, "--apply", "--skip-invalid")
+    (bad,) = [r for r in rep["rows"] if r["action"] == "invalid"]
+    assert bad["row"] == row and bad["errors"] == [
+        {"column": "comment", "message": "exactly 32,767 characters, the most a cell holds: probably cut, so "
+                                         "importing it would save the cut text"}]
+    assert next(r for r in srv.records("time-reports") if r["id"] == 7)["comment"] == long_comment

@@ -405,5 +405,5 @@ def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str
         raise WorkbookError(
             f"{path.name}: sheet {sheet_name!r} is not safe, well-formed XML ({exc})"
         ) from None
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
         raise WorkbookError(damaged(path.name)) from None  # as the reader says it, whichever fails first

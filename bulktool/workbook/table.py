@@ -220,6 +220,10 @@ def build_sheet(
         wanted = _wanted(evs, [col for col, _ in vouched])
         for (col, typ), wants in zip(vouched, wanted, strict=True):
             values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer, cell_limit)
+    if cell_limit is not None:
+        for _, col, typ in col_types:
+            if typ == "string":
+                _flag_full_cells(values[col], errors[col], cell_limit)
     names = out.columns
     out.rows = [ReadRow(n, dict(zip(names, v, strict=True)))
                 for n, v in zip(numbers, zip(*(values[c] for c in names), strict=True), strict=True)]
@@ -227,6 +231,13 @@ def build_sheet(
         for k, msg in errors[col].items():
             out.rows[k].errors[col] = msg
     return out
+
+
+def _flag_full_cells(values: Sequence[Any], errors: dict[int, str], limit: int) -> None:
+    """Text of exactly ``limit`` characters that the export record did not restore was most likely cut."""
+    for k in [k for k, v in enumerate(values) if v.__class__ is str and len(v) == limit]:
+        errors.setdefault(k, f"exactly {limit:,} characters, the most a cell holds: probably cut, so importing "
+                             "it would save the cut text")
 
 
 def _refuse_title_rows(
