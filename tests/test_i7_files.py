@@ -122,6 +122,19 @@ def test_title_row_above_the_header_in_a_workbook(srv: SandboxServer, tmp_path: 
                                  "above it so that the column names are in row 1")
 
 
+def test_title_row_inserted_above_an_exported_sheet(srv: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "contacts.xlsx"
+    assert run(srv, "export", "contacts", "-o", str(path), "--quiet").exit_code == 0
+    book = openpyxl.load_workbook(path)
+    ws = book["contacts"]
+    ws.insert_rows(1)
+    ws.cell(1, 1).value = "Kundlista 2026"
+    book.save(path)
+    assert_refused(srv, path, 2, "Error: Sheet 'contacts' has 'Kundlista 2026' in row 1, not column names; row 2 "
+                                 "looks like the header (id, name, customerNumber, contactType, ...): delete the "
+                                 "rows above it so that the column names are in row 1")
+
+
 def test_title_row_above_the_header_in_a_csv(srv: SandboxServer, tmp_path: Path) -> None:
     path = tmp_path / "contacts.csv"
     path.write_text("Kundlista 2026\nid,name\n1,Ett AB\n", encoding="utf-8")

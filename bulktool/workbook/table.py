@@ -198,8 +198,8 @@ def build_sheet(
         if e.last_updated is not None:
             out.last_updated[e.id] = e.last_updated
     rows, numbers = _data_rows(it, name, header)
-    if columns and meta is None:
-        _refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, columns)
+    if types:
+        _refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, types)
     values: dict[str, list[Any]] = {}
     errors: dict[str, dict[int, str]] = {}
     raws: dict[str, list[Any]] = {}
@@ -242,10 +242,13 @@ def _flag_full_cells(values: Sequence[Any], errors: dict[int, str], limit: int) 
 
 def _refuse_title_rows(
     sheet: str, header: list[tuple[int, str]], rows: Sequence[Sequence[Any]], numbers: Sequence[int],
-    columns: Sequence[Column],
+    columns: Iterable[str],
 ) -> None:
-    """A title ("Kundlista 2026") above the column names makes every name unknown: say which row is the header."""
-    known = {c.name.casefold() for c in columns}
+    """A title ("Kundlista 2026") above the column names makes every name unknown: say which row is the header.
+
+    ``columns``: the names the sheet should have (the template's, or the export record's).
+    """
+    known = {c.casefold() for c in columns}
     if not header or any(n.casefold() in known for _, n in header):
         return
     for number, cells in zip(numbers, rows, strict=False):
