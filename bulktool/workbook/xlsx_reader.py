@@ -15,7 +15,7 @@ from ..errors import WorkbookError
 from ..gcutil import gc_paused
 from ..schema.model import Column
 from .cells import render
-from .guards import damaged
+from .guards import ZIP_MAGIC, damaged
 from .meta import RECORD_SHEET, ExportRecord
 from .table import MAX_CELL_CHARS, ReadBook, ReadSheet, build_sheet
 
@@ -24,8 +24,12 @@ CSV_SUFFIXES = (".csv", ".txt")
 
 
 def _zip_damaged(path: Path) -> bool:
-    """Whether any zip entry fails its CRC: asked only after a read failed, to name the real cause."""
+    """Whether a zip (not some other file) lacks its directory or fails a CRC: asked only after a read
+    failed, to name the real cause."""
     try:
+        with path.open("rb") as fh:
+            if fh.read(4) != ZIP_MAGIC:
+                return False
         with zipfile.ZipFile(path) as zf:
             return zf.testzip() is not None
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
