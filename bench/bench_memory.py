@@ -1,14 +1,17 @@
 """Peak memory of an import against the decompressed size of the workbook, and the guard that bounds it.
 
-Run: python bench/bench_memory.py [--rows 100000 200000] [--plan]
+Run: python bench/bench_memory.py [--rows 100000 250000] [--plan]
+     python bench/bench_memory.py --dense 1000000 [--no-guard]      # the field-test shape: 10M cells
+     python bench/bench_memory.py --dense 45000 --text 1000          # long texts, ~400 MB decompressed
 
-For each size a workbook another tool wrote (no export record, one sheet of the 18 contacts list columns,
-short repetitive cells, so it compresses about 100x like the field-test file) is read in a fresh
-process: check_input_file + load_source (the guard, calamine, typed rows), and with --plan also
-the dry-run plan against the same records as live data (no HTTP). Printed per size: the
-decompressed bytes of the zip, the peak RSS above the interpreter's baseline (ru_maxrss), that
-peak as a multiple of the decompressed size, and the bytes per cell. The last lines say what the
-default Limits let through at worst: max_cells cells at the measured bytes per cell.
+Default: a workbook another tool wrote (no export record, one sheet of the 18 contacts list
+columns, short cells). --dense: 10 columns of shared strings written directly, ~34 bytes of XML a
+cell, as the field-test file (2.6 MB expanding to 300 MB). Each is read in a fresh process:
+check_input_file + load_source (the guard, calamine, typed rows), and with --plan also the
+dry-run plan against the same records as live data (no HTTP). Printed per file: the decompressed
+bytes of the zip, the peak RSS above the interpreter's baseline (ru_maxrss), that peak as a
+multiple of the decompressed size, and the bytes per cell; or the guard's refusal. The last line
+says what the default Limits let through at worst: max_cells cells at the measured bytes per cell.
 """
 
 from __future__ import annotations
@@ -77,10 +80,12 @@ DENSE_COLUMNS = ["id", "name", "customerNumber", "contactType", "phone", "email"
                  "streetAddress", "note"]
 
 
-def make_dense(path: Path, rows: int) -> int:
-    """Like the field-test file: 10 columns of shared strings, about 30 bytes of XML a cell, ~100x compression.
+def make_dense(path: Path, rows: int, text: int = 0) -> int:
+    """Like the field-test file: 10 columns of shared strings, about 30 bytes of XML a cell.
 
-    Written directly (xlsxwriter takes minutes for 10M cells); returns the number of cells.
+    With ``text``: 9 columns of inline text of that many characters, unique per row, instead (what
+    bounds memory there is max_uncompressed_bytes). Written directly (xlsxwriter takes minutes for
+    10M cells); returns the number of cells.
     """
     letters = "ABCDEFGHIJ"
     strings = [*DENSE_COLUMNS, "Umeå", "company"]
@@ -98,8 +103,13 @@ def make_dense(path: Path, rows: int) -> int:
             for start in range(2, rows + 2, 10_000):
                 chunk = []
                 for r in range(start, min(start + 10_000, rows + 2)):
-                    cells = f'<c r="A{r}"><v>{r}</v></c>' + "".join(
-                        f'<c r="{c}{r}" t="s"><v>{10 + (k % 2)}</v></c>' for k, c in enumerate(letters[1:]))
+                    if text:
+                        body = (f"{r:08d} " * (text // 9 + 1))[:text]
+                        cells = f'<c r="A{r}"><v>{r}</v></c>' + "".join(
+                            f'<c r="{c}{r}" t="inlineStr"><is><t>{body}</t></is></c>' for c in letters[1:])
+                    else:
+                        cells = f'<c r="A{r}"><v>{r}</v></c>' + "".join(
+                            f'<c r="{c}{r}" t="s"><v>{10 + (k % 2)}</v></c>' for k, c in enumerate(letters[1:]))
                     chunk.append(f'<row r="{r}">{cells}</row>')
                 fh.write("".join(chunk).encode())
             fh.write(b"</sheetData></worksheet>")
@@ -151,6 +161,8 @@ def main() -> None:
     ap.add_argument("--plan", action="store_true", help="also make the dry-run plan")
     ap.add_argument("--dense", type=int, metavar="ROWS",
                     help="instead: one 10-column shared-string sheet of ROWS rows, like the field-test file")
+    ap.add_argument("--text", type=int, default=0, metavar="CHARS",
+                    help="with --dense: cells of CHARS characters of unique text instead of shared strings")
     ap.add_argument("--no-guard", action="store_true", help="read even what the input limits refuse")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
@@ -160,7 +172,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in [args.dense] if args.dense else args.rows:
             path = Path(tmp) / "contacts.xlsx"
-            cells = make_dense(path, n) if args.dense else make_workbook(path, n)
+            cells = make_dense(path, n, args.text) if args.dense else make_workbook(path, n)
             with zipfile.ZipFile(path) as zf:
                 expanded = sum(i.file_size for i in zf.infolist())
             refused, peak, secs = measure(path, args.plan, guard=not args.no_guard)
