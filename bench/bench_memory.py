@@ -90,8 +90,8 @@ def make_dense(path: Path, rows: int, text: int = 0) -> int:
     letters = "ABCDEFGHIJ"
     strings = [*DENSE_COLUMNS, "Umeå", "company"]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in _PARTS.items():
-            zf.writestr(name, text)
+        for name, part in _PARTS.items():
+            zf.writestr(name, part)
         zf.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
                     'openxmlformats.org/spreadsheetml/2006/main">' + "".join(f"<si><t>{t}</t></si>" for t in strings)
                     + "</sst>")

@@ -39,16 +39,16 @@ _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 @dataclass(frozen=True)
 class Limits:
-    """What an input may hold. Memory grows with cells, not bytes: an import peaks at about
-    200-250 bytes a cell above the interpreter (bench/bench_memory.py), so ``max_cells`` keeps
-    the worst case near 1.2 GB; ``max_uncompressed_bytes`` bounds files of long texts."""
+    """What an input may hold. Memory grows with cells, not bytes: a dry run peaks at 230-310 bytes
+    a cell above the interpreter (bench/bench_memory.py), so ``max_cells`` keeps the worst case near
+    1.2 GB; ``max_uncompressed_bytes`` bounds sheets of long texts."""
 
     max_file_bytes: int = 200 * 2**20
     max_uncompressed_bytes: int = 512 * 2**20
     max_ratio: int = 200
     max_rows: int = 1_000_000
     max_entries: int = 10_000
-    max_cells: int = 5_000_000
+    max_cells: int = 4_000_000  # e.g. 200,000 rows x 20 columns
 
 
 def _mb(n: int) -> str:
@@ -205,12 +205,12 @@ def _check_dimensions(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInf
         else:
             continue
         if cells > limits.max_cells:
-            raise WorkbookError(_too_many_cells(name, f"sheet part {info.filename}", cells, limits))
+            raise WorkbookError(_too_many_cells(name, f"sheet part {info.filename} has {cells:,} cells", limits))
 
 
-def _too_many_cells(name: str, what: str, cells: int, limits: Limits) -> str:
-    return (f"{name}: {what} has {cells:,} cells (limit {limits.max_cells:,}, which keeps an import's memory "
-            "near 1 GB); split the file or remove columns you don't import")
+def _too_many_cells(name: str, what: str, limits: Limits) -> str:
+    return (f"{name}: {what} (limit {limits.max_cells:,}: an import needs about 300 bytes of "
+            "memory a cell); split the file or remove columns you don't import")
 
 
 def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop_after: int) -> int:
@@ -259,7 +259,8 @@ def _check_text(path: Path, head: bytes, limits: Limits) -> None:
     first = lines_head[1] if sep_line else lines_head[0]
     width = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
     if lines * width > limits.max_cells:
-        raise WorkbookError(_too_many_cells(name, f"its {width} columns x {lines:,} lines", lines * width, limits))
+        what = f"{lines:,} lines of {width} fields are {lines * width:,} cells"
+        raise WorkbookError(_too_many_cells(name, what, limits))
 
 
 def _count_lines(path: Path, stop_after: int) -> int:
