@@ -189,7 +189,7 @@ def main() -> None:
                   f"= {peak / expanded:.1f}x the decompressed size, {per_cell:.0f} bytes/cell ({secs:.1f} s)")
     limits = Limits()
     cap = getattr(limits, "max_cells", None)  # absent before the cell limit existed
-    if cap and worst:
+    if cap and worst and not args.text:  # long texts are bounded by bytes, not cells
         print(f"Limits: max_cells {cap:,} -> worst case about {cap * worst / 2**30:.2f} GB at {worst:.0f} "
               f"bytes/cell; max_uncompressed_bytes {limits.max_uncompressed_bytes / 2**20:.0f} MB")
 
