@@ -316,7 +316,7 @@ def test_formula_prescan_never_misses_one(xml: bytes, maybe: bool) -> None:
     """The byte pre-scan may say "maybe" wrongly, never "no" wrongly, however the stream is cut."""
     import io
 
-    from bulktool.workbook.guards import _may_hold_formulas
+    from bulktool.workbook.formulas import _may_hold_formulas
 
     for chunk in (1, 2, 3, 5, 7, 11, 64, 1 << 20):
         assert _may_hold_formulas(io.BytesIO(xml), chunk=chunk) is maybe, chunk

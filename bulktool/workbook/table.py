@@ -16,10 +16,10 @@ from ..schema.model import Column
 from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
 from .parsing import is_canonical_datetime
+from .shape import TITLE_SCAN_ROWS, flag_full_cells, refuse_title_rows, truncated_edit_message
 
 MAX_CELL_CHARS = 32_767  # what an xlsx cell holds; xlsxwriter cuts longer text
 ROW_ERROR = ""  # ReadRow.errors key of a problem with the whole row, not one cell (reported as "row N: ...")
-TITLE_SCAN_ROWS = 10  # how far below row 1 a header pushed down by title rows is looked for
 _BIG = 10**MAX_EXACT_DIGITS
 
 
@@ -67,10 +67,6 @@ class ReadBook:
 
 
 Renderer = Callable[[str, Any], Any]
-
-
-def truncated_edit_message(length: int, limit: int) -> str:
-    return f"cut on export ({limit:,} of {length:,} characters): editing it would save the cut text"
 
 
 def _same_cell(rendered: Any, raw: Any) -> bool:
@@ -199,7 +195,7 @@ def build_sheet(
             out.last_updated[e.id] = e.last_updated
     rows, numbers = _data_rows(it, name, header)
     if types:
-        _refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, types)
+        refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, types)
     values: dict[str, list[Any]] = {}
     errors: dict[str, dict[int, str]] = {}
     raws: dict[str, list[Any]] = {}
@@ -223,7 +219,7 @@ def build_sheet(
     if cell_limit is not None:
         for _, col, typ in col_types:
             if typ == "string":
-                _flag_full_cells(values[col], errors[col], cell_limit)
+                flag_full_cells(values[col], errors[col], cell_limit)
     names = out.columns
     out.rows = [ReadRow(n, dict(zip(names, v, strict=True)))
                 for n, v in zip(numbers, zip(*(values[c] for c in names), strict=True), strict=True)]
@@ -231,35 +227,6 @@ def build_sheet(
         for k, msg in errors[col].items():
             out.rows[k].errors[col] = msg
     return out
-
-
-def _flag_full_cells(values: Sequence[Any], errors: dict[int, str], limit: int) -> None:
-    """Text of exactly ``limit`` characters that the export record did not restore was most likely cut."""
-    for k in [k for k, v in enumerate(values) if v.__class__ is str and len(v) == limit]:
-        errors.setdefault(k, f"exactly {limit:,} characters, the most a cell holds: probably cut, so importing "
-                             "it would save the cut text")
-
-
-def _refuse_title_rows(
-    sheet: str, header: list[tuple[int, str]], rows: Sequence[Sequence[Any]], numbers: Sequence[int],
-    columns: Iterable[str],
-) -> None:
-    """A title ("Kundlista 2026") above the column names makes every name unknown: say which row is the header.
-
-    ``columns``: the names the sheet should have (the template's, or the export record's).
-    """
-    known = {c.casefold() for c in columns}
-    if not header or any(n.casefold() in known for _, n in header):
-        return
-    for number, cells in zip(numbers, rows, strict=False):
-        hits = [str(c).strip() for c in cells if isinstance(c, str) and c.strip().casefold() in known]
-        if len(hits) >= min(2, len(known)):
-            title = " ".join(n for _, n in header)
-            shown = ", ".join(hits[:4]) + (", ..." if len(hits) > 4 else "")
-            raise WorkbookError(
-                f"Sheet {sheet!r} has {title[:60]!r} in row 1, not column names; row {number} looks like the "
-                f"header ({shown}): delete the rows above it so that the column names are in row 1"
-            )
 
 
 def _data_rows(
