@@ -160,11 +160,12 @@ def export(
     started = time.monotonic()
     stats = connector.client.stats
     before_requests, before_429 = stats.total, stats.status_429
+    clock = _ServerClock(connector)
     sheets: list[SheetData] = []
     sheet_meta: dict[str, SheetMeta] = {}
     rows: dict[str, int] = {}
     for t in targets:
-        records = _fetch(connector, t, filt, sort_spec, detail, concurrency, progress)
+        records = _fetch(connector, t, filt, sort_spec, detail, concurrency, progress, clock.mark)
         columns = _columns_for(t, records, detail)
         id_col = t.endpoint.id_field if t.endpoint else ("id" if any(c.name == "id" for c in columns) else None)
         flat = [flatten(r, columns) for r in records]
@@ -181,9 +182,14 @@ def export(
         )
         rows[t.sheet] = len(flat)
 
+    tenant = connector.tenant()
+    if clock.at is None:
+        progress.note("The server sent no Date header, so this export's time is unknown: importing it will "
+                      "read every record instead of only those changed since.")
     meta = ExportMeta(
-        system=system, host=connector.host, exported_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00"),
-        bulktool_version=__version__, sheets=sheet_meta,
+        system=system, host=connector.host, exported_at=_api_time(clock.at or datetime.now(UTC)),
+        bulktool_version=__version__, sheets=sheet_meta, tenant=tenant.id, tenant_label=tenant.label,
+        time_source="server" if clock.at is not None else "local",
     )
     total_rows = sum(rows.values())
     progress.task(f"Writing {output.name}", total=total_rows)
@@ -195,6 +201,31 @@ def export(
     )
 
 
+class _ServerClock:
+    """The server's time when the export's first page arrived, from that answer's ``Date`` header.
+
+    The start, not the end: a record changed while later pages were read may be in the
+    workbook with its old values, so an import must look at changes from the start on.
+    Page 1 is fetched alone before any concurrent page, so the latest Date seen at that
+    moment is its own (or an earlier answer's, which errs on the safe side).
+    """
+
+    def __init__(self, connector: Connector) -> None:
+        self._stats = connector.client.stats
+        self._stats.last_server_date = None  # a Date from before this export must not count
+        self._marked = False
+        self.at: datetime | None = None
+
+    def mark(self) -> None:
+        if not self._marked:
+            self._marked = True
+            self.at = self._stats.last_server_date
+
+
+def _api_time(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
+
+
 def _fetch(
     connector: Connector,
     t: ExportTarget,
@@ -203,6 +234,7 @@ def _fetch(
     detail: bool,
     concurrency: int,
     progress: Progress,
+    first_page: Callable[[], None],
 ) -> list[dict[str, Any]]:
     params: dict[str, Any] = connector.list_filter_params(filters) if t.endpoint else {}
     if sort and t.endpoint:
@@ -210,6 +242,7 @@ def _fetch(
     progress.task(f"Fetching {t.label}", total=None, unit="pages")
 
     def on_page(_items: int, total_pages: int | None) -> None:
+        first_page()
         progress.advance(1, total=total_pages)
 
     id_field = t.endpoint.id_field if t.endpoint else "id"

@@ -34,6 +34,7 @@ class ImportOptions:
     journal: Path | None = None
     undo: Path | None = None
     workers: int = 4
+    foreign: bool = False  # ignore the export record (e.g. another account's): diff every cell against live
 
 
 @dataclass
@@ -82,7 +83,7 @@ def plan_file(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
 ) -> Plan:
     source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
-                         mode=options.mode)
+                         mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
     return make_plan(connector, source, PlanOptions(options.mode, options.allow_delete), progress=progress)
 
 

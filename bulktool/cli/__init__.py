@@ -41,7 +41,9 @@ class AppContext:
         from ..connectors import connector_class
 
         conn = self.connection()
-        return connector_class(conn.system)(conn.base_url, conn.credentials, rate=self.rate)
+        connector = connector_class(conn.system)(conn.base_url, conn.credentials, rate=self.rate)
+        connector.profile = conn.profile  # named in labels: "app 1a2b3c4d on host (profile acme)"
+        return connector
 
     @property
     def system_name(self) -> str:

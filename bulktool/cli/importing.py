@@ -33,6 +33,8 @@ from .export import make_progress
               help="Write the JSON report to this file ('-' for stdout).")
 @click.option("--journal", type=click.Path(path_type=Path), default=None,
               help="Journal file (default: next to FILE).")
+@click.option("--foreign", is_flag=True, help="Ignore the file's export record (e.g. one exported from another "
+                                              "account): every value that differs from live data is a change.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation before --apply.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.pass_obj
@@ -40,7 +42,7 @@ from .export import make_progress
 def import_cmd(
     app: AppContext, file: Path, do_apply: bool, sheet: str | None, endpoint: str | None, mode: str,
     skip_invalid: bool, allow_delete: bool, resume: bool, report_xlsx: Path | None, report_html: Path | None,
-    report_json: Path | None, journal: Path | None, yes: bool, quiet: bool,
+    report_json: Path | None, journal: Path | None, foreign: bool, yes: bool, quiet: bool,
 ) -> None:
     """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
     from ..reports import render_summary, write_html_report, write_json, write_xlsx_report
@@ -48,7 +50,7 @@ def import_cmd(
     connector = app.connector()
     options = ImportOptions(
         apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
-        skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal,
+        skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
     )
     progress = make_progress(quiet)
     try:
@@ -57,7 +59,7 @@ def import_cmd(
             progress.close()
             click.echo(render_summary(preview.result))
             s = preview.result.summary
-            if not click.confirm(f"Apply {s.create + s.update + s.delete} writes to {connector.host}?"):
+            if not click.confirm(f"Apply {s.create + s.update + s.delete} writes to {connector.tenant().label}?"):
                 raise click.Abort()
             progress = make_progress(quiet)
         options.apply = do_apply

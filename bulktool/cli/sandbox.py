@@ -23,11 +23,15 @@ from . import AppContext, handle_errors
 @click.option("--burst-429", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of requests answered 429 regardless of the rate.")
 @click.option("--rate-limit", type=int, default=4, show_default=True, help="Requests per second per token.")
+@click.option("--accounts", type=click.IntRange(1, 9), default=1, show_default=True,
+              help="Customer accounts on this host, each with its own app id, secret and data (same ids).")
+@click.option("--clock-offset", "clock_offset", type=float, default=0.0, show_default=True, metavar="SECONDS",
+              help="Run the server's clock ahead (+) or behind (-) real time, e.g. -2700 for 45 minutes behind.")
 @click.pass_obj
 @handle_errors
 def sandbox_cmd(
     app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, latency: float, fail_rate: float,
-    drop_after_commit: float, burst_429: float, rate_limit: int,
+    drop_after_commit: float, burst_429: float, rate_limit: int, accounts: int, clock_offset: float,
 ) -> None:
     """Run a local emulator of the Blikk API (quirks included) to rehearse imports safely."""
     from ..sandbox import SandboxConfig, SandboxServer
@@ -35,6 +39,7 @@ def sandbox_cmd(
     cfg = SandboxConfig(
         db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
         drop_after_commit=drop_after_commit, burst_429=burst_429, rate_limit=rate_limit, port=port,
+        accounts=accounts, clock_offset_seconds=clock_offset,
     )
     server = SandboxServer(cfg)
     click.echo(server.banner())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UnknownSystem
-from .base import Connector, Credentials, Page, PageNumberPaginator, Paginator
+from .base import Connector, Credentials, Page, PageNumberPaginator, Paginator, Tenant
 from .blikk import BlikkConnector, VismaTidConnector
 
 CONNECTORS: dict[str, type[BlikkConnector]] = {
@@ -21,5 +21,5 @@ def connector_class(system: str) -> type[BlikkConnector]:
 
 __all__ = [
     "CONNECTORS", "BlikkConnector", "Connector", "Credentials", "Page", "PageNumberPaginator", "Paginator",
-    "VismaTidConnector", "connector_class",
+    "Tenant", "VismaTidConnector", "connector_class",
 ]

@@ -6,6 +6,7 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -70,6 +71,24 @@ class Credentials:
         return f"Credentials(app_id={self.app_id!r}, secret='***')"
 
 
+@dataclass(frozen=True)
+class Tenant:
+    """The account a connector talks to, as recorded in a workbook: never a secret.
+
+    Several customers may share one host (every Blikk customer uses publicapi.blikk.com),
+    so the host alone does not say whose data a workbook holds. ``id`` is a fingerprint
+    that is equal exactly when the account is; ``label`` is for people.
+    """
+
+    id: str
+    label: str
+
+
+def fingerprint(*parts: str) -> str:
+    """A short one-way digest: tells accounts apart without writing their identifiers down."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 class Connector:
     """Base for vendor connectors: listing with concurrent paging, CRUD by template."""
 
@@ -82,10 +101,18 @@ class Connector:
     def __init__(self, client: HttpClient, paginator: Paginator) -> None:
         self.client = client
         self.paginator = paginator
+        self.profile: str | None = None  # the saved profile this connection came from, if any (for labels)
 
     @property
     def host(self) -> str:
         return self.client.base_url.split("//", 1)[-1]
+
+    def tenant(self) -> Tenant:
+        """Which account this is; vendors whose host is shared by many accounts refine it."""
+        return Tenant(fingerprint(self.system, self.host.lower()), self._label(self.host))
+
+    def _label(self, account: str) -> str:
+        return f"{account} (profile {self.profile})" if self.profile else account
 
     # -- reading ---------------------------------------------------------------
     def iter_pages(

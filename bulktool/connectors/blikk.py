@@ -29,7 +29,7 @@ from ..errors import (
 )
 from ..http.client import HttpClient, describe_body
 from ..http.throttle import Clock, RateLimiter, shared_limiter
-from .base import Connector, Credentials, PageNumberPaginator
+from .base import Connector, Credentials, PageNumberPaginator, Tenant, fingerprint
 
 TOKEN_PATH = "/v1/Auth/Token"
 REFRESH_MARGIN = timedelta(minutes=2)
@@ -165,6 +165,17 @@ class BlikkConnector(Connector):
         client = HttpClient(base_url, limiter=lim, error_mapper=blikk_error, clock=clock)
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))
+        self._app_id = credentials.app_id
+
+    def tenant(self) -> Tenant:
+        """Host plus the API application: every customer shares the host, each has its own applications.
+
+        The Blikk reference documents no company or account endpoint, so the app id is the
+        account's only handle. It is written down only as a fingerprint (the vendor asks
+        that app ids be kept private too).
+        """
+        app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
+        return Tenant(fingerprint("blikk", self.host.lower(), self._app_id), self._label(f"app {app} on {self.host}"))
 
     def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
         """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""

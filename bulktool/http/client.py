@@ -18,6 +18,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import requests
@@ -51,11 +53,20 @@ class RequestStats:
     by_method: Counter[str] = field(default_factory=Counter)
     status_429: int = 0
     retries: int = 0
+    # The server's clock as of the latest response that carried a Date header: export times come from
+    # here, never from this machine's clock, which may be off by any amount.
+    last_server_date: datetime | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, method: str) -> None:
         with self._lock:
             self.by_method[method] += 1
+
+    def saw_date(self, header: str | None) -> None:
+        when = http_date(header)
+        if when is not None:
+            with self._lock:
+                self.last_server_date = when
 
     @property
     def total(self) -> int:
@@ -64,6 +75,17 @@ class RequestStats:
     @property
     def writes(self) -> int:
         return sum(n for m, n in self.by_method.items() if m != "GET")
+
+
+def http_date(header: str | None) -> datetime | None:
+    """An HTTP ``Date`` header as an aware UTC datetime; None when absent or unreadable."""
+    if not header:
+        return None
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when.astimezone(UTC) if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def default_error(response: requests.Response, method: str, url: str) -> ApiError:
@@ -152,6 +174,7 @@ class HttpClient:
                     continue
                 raise err from None
             log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, (time.monotonic() - started) * 1000)
+            self.stats.saw_date(resp.headers.get("Date"))
             status = resp.status_code
             if status == 429:
                 self.stats.status_429 += 1

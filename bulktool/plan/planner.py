@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from ..connectors.base import Connector
@@ -27,6 +27,8 @@ from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
 
 __all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
+
+CHANGED_SINCE_MARGIN = timedelta(minutes=30)
 
 
 @dataclass
@@ -47,7 +49,13 @@ class Plan:
 
 
 def _changed_since(source: Source, ids: list[str | None]) -> str | None:
-    """Only records changed since the export need fetching, when the whole sheet has ids."""
+    """Only records changed since the export need fetching, when the whole sheet has ids.
+
+    The export time is the server's own (its ``Date`` header when the export started;
+    ``Source.exported_at`` is None for records stamped by the local clock, and then every
+    record is read). The margin covers the server's clocks disagreeing among themselves
+    (the web front that sends ``Date`` versus the database that stamps ``lastUpdated``).
+    """
     meta = source.sheet.meta
     if not (source.use_export_record and meta and source.endpoint.changed_since_filter):
         return None
@@ -56,9 +64,11 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     exported_at = source.exported_at
     if not exported_at:
         return None
-    # A generous margin absorbs clock skew between this machine and the server.
-    when = datetime.strptime(exported_at[:19], "%Y-%m-%d %H:%M:%S") - timedelta(minutes=30)
-    return when.strftime("%Y-%m-%d %H:%M:%S")
+    try:
+        when = datetime.strptime(exported_at.strip(), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+    except ValueError:
+        return None  # an unreadable time: read everything rather than guess
+    return (when - CHANGED_SINCE_MARGIN).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def make_plan(

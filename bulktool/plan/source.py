@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..connectors.base import Tenant
 from ..errors import UnknownEndpoint, UsageError, WorkbookError
 from ..schema import get_endpoint
 from ..schema.model import Column, Endpoint
 from ..workbook import CellValueError, ReadSheet, clean, read_table
 from ..workbook.guards import check_input_file, find_formula_cells
-from ..workbook.meta import RECORD_SHEET
+from ..workbook.meta import RECORD_SHEET, ExportMeta
 from .live import key_of
 
 META_SHEETS = {"_bulktool", "summary"}
@@ -48,8 +49,14 @@ def _sheet_names(path: Path, fmt: str) -> list[str]:
 
 def load_source(
     path: Path, system: str, host: str, *, sheet: str | None = None, endpoint: str | None = None,
-    mode: str = "upsert",
+    mode: str = "upsert", tenant: Tenant | None = None, foreign: bool = False,
 ) -> Source:
+    """Read and check the sheet to import.
+
+    ``tenant`` is the account being imported into: an export record from another
+    account is refused unless ``foreign`` says to ignore the record (without a tenant
+    only the host can be compared).
+    """
     fmt = check_input_file(path)
     names = _sheet_names(path, fmt)
     data_sheets = [n for n in names if n.lower() not in META_SHEETS]
@@ -70,14 +77,23 @@ def load_source(
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(find_formula_cells, path, sheet, MAX_FORMULA_CELLS + 1) \
             if fmt != "csv" and sheet is not None else None
-        src = _load(path, fmt, names, system, host, sheet, endpoint, mode)
+        src = _load(path, fmt, names, system, _Target(host, tenant, foreign), sheet, endpoint, mode)
         if scan is not None and sheet is not None:
             src.formula_cells = _formulas(path, sheet, src.sheet.columns, scan.result())
     return src
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where the import goes: the host, the account (when known) and whether the file is declared foreign."""
+
+    host: str
+    tenant: Tenant | None
+    foreign: bool
+
+
 def _load(
-    path: Path, fmt: str, names: list[str], system: str, host: str, sheet: str | None, endpoint: str | None,
+    path: Path, fmt: str, names: list[str], system: str, target: _Target, sheet: str | None, endpoint: str | None,
     mode: str,
 ) -> Source:
     # A workbook without an export record is typed by its template: resolve it first, read once.
@@ -86,21 +102,27 @@ def _load(
     guessed = None if may_have_record else _endpoint_or_none(system, endpoint or sheet or path.stem)
     book = read_table(path, sheet=sheet, columns=list(guessed.columns) if guessed else None)
     read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
-    if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
-        raise WorkbookError(f"Sheet {read.name!r} in {path.name} has no data rows")
     meta = book.meta
     sheet_meta = read.meta
-    ep_name = endpoint or (sheet_meta.endpoint if sheet_meta else None) or read.name
-    ep = get_endpoint(system, ep_name)
-    warnings: list[str] = list(book.warnings)  # the reader's: encoding assumed, damaged export record
-    use_record = sheet_meta is not None and bool(read.exported)
-    exported_from = meta.host if meta else None
-    if meta is not None and meta.host and meta.host != host:
-        warnings.append(
-            f"This workbook was exported from {meta.host}, not {host}: its export record is ignored and rows "
-            "are compared with live data only."
+    recorded = sheet_meta.endpoint if sheet_meta else None
+    if recorded and recorded.startswith("/"):
+        raise UsageError(
+            f"Sheet {read.name!r} in {path.name} was exported from the raw path {recorded}: raw paths are "
+            "export-only (import needs an endpoint template; 'bulktool endpoints' lists them)"
         )
-        use_record = False
+    if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
+        raise WorkbookError(f"Sheet {read.name!r} in {path.name} has no data rows")
+    ep_name = endpoint or recorded or read.name
+    ep = get_endpoint(system, ep_name)
+    if endpoint and recorded and not _same_endpoint(system, ep, recorded):
+        raise UsageError(
+            f"--endpoint {endpoint} does not match sheet {read.name!r} in {path.name}: its export record says "
+            f"it holds {recorded}. Leave out --endpoint, or export {ep.name} to a new workbook"
+        )
+    warnings: list[str] = list(book.warnings)  # the reader's: encoding assumed, damaged export record
+    trusted = _trust_record(meta, target, warnings)  # before anything else reads the record's values
+    use_record = sheet_meta is not None and bool(read.exported) and trusted
+    exported_from = meta.host if meta else None
     if meta is not None and meta.system and meta.system != system and meta.system not in ep.systems:
         warnings.append(f"This workbook was exported from {meta.system}; importing into {system}.")
     # Re-read with the template's column types (foreign files have no record of them).
@@ -109,9 +131,54 @@ def _load(
     elif guessed is None or guessed.name != ep.name:
         book = read_table(path, sheet=sheet, columns=list(ep.columns))
         read = book.sheets[sheet] if sheet in book.sheets else next(iter(book.sheets.values()))
-    src = Source(path, read, ep, exported_from, use_record, meta.exported_at if meta else None, warnings)
+    # Only a server-stamped export time can say what changed on the server since (older records hold this
+    # machine's clock, which may run ahead of the server's).
+    exported_at = meta.exported_at if meta is not None and meta.time_source == "server" else None
+    src = Source(path, read, ep, exported_from, use_record, exported_at, warnings)
     _check_structure(src, require_match=mode != "create-only")
     return src
+
+
+def _same_endpoint(system: str, ep: Endpoint, recorded: str) -> bool:
+    other = _endpoint_or_none(system, recorded)
+    return (other.name if other else recorded).lower() == ep.name.lower()
+
+
+def _trust_record(meta: ExportMeta | None, target: _Target, warnings: list[str]) -> bool:
+    """May the export record's values be diffed against? Only when they are this account's.
+
+    Every Blikk customer shares one host: another account's record, diffed against
+    this account's records, would write its values over fields the user never edited.
+    A record that does not name its account (bulktool 0.2 and older) is refused too:
+    it may be another account's, and treating it as foreign silently would turn
+    colleagues' edits since the export into changes. ``--foreign`` is the explicit way out.
+    """
+    if meta is None:
+        return False
+    if target.foreign:
+        warnings.append("--foreign: the export record is ignored; every value that differs from live data is "
+                        "shown as a change.")
+        return False
+    here = target.tenant
+    if here is None:  # a caller that does not say which account it is: only the host can be compared
+        if meta.host and meta.host != target.host:
+            warnings.append(f"This workbook was exported from {meta.host}, not {target.host}: its export record "
+                            "is ignored and rows are compared with live data only.")
+            return False
+        return True
+    if meta.tenant == here.id:
+        return True
+    hint = ("Export again from this account, or pass --foreign to compare every cell with live data (each value "
+            "that differs is then shown as a change)")
+    if meta.tenant:
+        theirs = meta.tenant_label or f"account {meta.tenant[:8]} on {meta.host or 'an unknown host'}"
+        raise WorkbookError(f"This workbook comes from another account ({theirs}) than the one you are signed in "
+                            f"to ({here.label}). {hint}")
+    raise WorkbookError(
+        f"This workbook's export record (from {meta.host or 'an unknown host'}, bulktool "
+        f"{meta.bulktool_version or '0.2 or older'}) does not say which account it came from, so it cannot be "
+        f"trusted for {here.label}. {hint}"
+    )
 
 
 def _endpoint_or_none(system: str, name: str) -> Endpoint | None:

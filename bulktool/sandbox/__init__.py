@@ -25,7 +25,13 @@ Controls over HTTP (no auth, no rate limit, not counted in the stats):
         curl -X POST http://127.0.0.1:8765/_sandbox/edit/contacts/12 \\
              -H 'Content-Type: application/json' -d '{"visitingAddress": {"city": "Luleå"}}'
     GET  /_sandbox/records/<resource>   current records in their detail shape
+                                        (edit and records take ?account=2 for account 2's data)
     GET|POST /_sandbox/faults           {"fail_rate", "drop_after_commit", "burst_429", "latency"}
+
+``SandboxConfig(accounts=2)`` runs two customer accounts on the one host (account 2 signs in as
+``<app_id>-2`` / ``<app_secret>-2`` and has its own data with the same ids), and
+``clock_offset_seconds=-2700`` runs the server's clock 45 minutes behind real time (stamps, token
+expiry, the ``Date`` header).
 
 Resources: contacts, projects, tasks, time-reports, users, contact-tags, articles, activities,
 time-codes, countries, absence-projects, internal-projects, company-cars, equipments,

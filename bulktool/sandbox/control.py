@@ -18,6 +18,7 @@ HELP = {
         'e.g. {"visitingAddress": {"city": "Luleå"}}'
     ),
     "GET /_sandbox/records/<resource>": "current records in their detail shape",
+    "?account=<n>": "on edit and records: whose data (default 1; see the banner for each account's app id)",
     "GET|POST /_sandbox/faults": (
         "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
     ),
@@ -32,7 +33,10 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def control(rt: Runtime, method: str, low: str, path: str, body: bytes) -> tuple[int, Any]:
+def control(
+    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None
+) -> tuple[int, Any]:
+    """Answer one control call; ``account`` (``?account=2``) picks whose data edit/records touch."""
     parts = [p for p in low.split("/") if p][1:]
     raw_parts = [p for p in path.rstrip("/").split("/") if p][1:]
     try:
@@ -48,11 +52,11 @@ def control(rt: Runtime, method: str, low: str, path: str, body: bytes) -> tuple
         if parts == ["faults"] and method in ("GET", "POST"):
             return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
         if len(parts) == 2 and parts[0] == "records" and method == "GET":
-            return 200, current_records(rt.store, parts[1])
+            return 200, current_records(rt.account_store(account), parts[1])
         if len(parts) == 3 and parts[0] == "edit" and method == "POST":
             if not parts[2].lstrip("-").isdigit():
                 return 400, {"message": f"not a record id: {raw_parts[2]!r}"}
-            return 200, apply_edit(rt.store, parts[1], int(parts[2]), _json_object(body))
+            return 200, apply_edit(rt.account_store(account), parts[1], int(parts[2]), _json_object(body))
     except KeyError as exc:
         return 404, {"message": str(exc.args[0]) if exc.args else "not found"}
     except (EditError, ValueError, TypeError) as exc:  # json errors are ValueErrors too

@@ -26,6 +26,7 @@ from .control import control
 from .jsonbody import parse_body
 from .listing import Invalid
 from .runtime import Runtime
+from .util import server_clock
 
 log = logging.getLogger("bulktool.sandbox")
 TOKEN_PATH = "/v1/auth/token"
@@ -50,6 +51,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox: " + format, *args)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, on the server's clock (which may be set to run ahead or behind)."""
+        return super().date_time_string((time.time() if timestamp is None else timestamp) + self.runtime.clock_offset)
 
     def do_GET(self) -> None:
         self._dispatch("GET")
@@ -112,12 +117,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     # -- dispatch ------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
+        with server_clock(self.runtime.clock_offset):
+            self._route(method)
+
+    def _route(self, method: str) -> None:
         body = self._read_body()
         path, _, qs = self.path.partition("?")
         path = unquote(path)
         low = path.lower().rstrip("/")
         if low == "/_sandbox" or low.startswith("/_sandbox/"):
-            status, payload = control(self.runtime, method, low, path, body)
+            account = dict(parse_qsl(qs)).get("account")
+            status, payload = control(self.runtime, method, low, path, body, account=account)
             self._json(status, payload)
             return
         if low == TOKEN_PATH:
@@ -137,13 +147,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
             )
         except (binascii.Error, UnicodeDecodeError):
             app_id, sep, secret = "", "", ""
-        cfg = self.runtime.config
-        id_ok = hmac.compare_digest(app_id.encode(), cfg.app_id.encode())
-        secret_ok = hmac.compare_digest(secret.encode(), cfg.app_secret.encode())
-        if not (scheme.lower() == "basic" and sep and id_ok and secret_ok):
+        account = None
+        for acc in self.runtime.config.account_list():  # every account checked: no early exit to time
+            id_ok = hmac.compare_digest(app_id.encode(), acc.app_id.encode())
+            secret_ok = hmac.compare_digest(secret.encode(), acc.app_secret.encode())
+            if id_ok and secret_ok:
+                account = acc.number
+        if not (scheme.lower() == "basic" and sep and account is not None):
             self._json(401, {"message": "Invalid credentials"})
             return
-        token, expires = self.runtime.issue_token()
+        token, expires = self.runtime.issue_token(account)
         self._json(200, {"objectName": "auth.token", "accessToken": token, "expires": expires})
 
     def _api(self, method: str, path: str, qs: str, raw_body: bytes) -> int:
@@ -166,9 +179,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return route.not_allowed
         scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
         token = token.strip()
-        if scheme.lower() != "bearer" or not rt.token_valid(token):
+        account = rt.token_account(token) if scheme.lower() == "bearer" else None
+        if account is None:
             self._json(401, {"message": "Invalid token"})
             return 401
+        store = rt.stores[account - 1]  # each account sees only its own data
         if not rt.admit(token):
             self._json(429, {"waitInSeconds": 1}, headers={"Retry-After": "1"})
             return 429
@@ -190,8 +205,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         query = dict(parse_qsl(qs, keep_blank_values=True))
         try:
             body = parse_body(raw_body) if method in ("POST", "PUT") else None
-            with rt.store.lock:
-                status, payload = handler(Call(rt.store, ids, query, body))
+            with store.lock:
+                status, payload = handler(Call(store, ids, query, body))
         except Invalid as exc:
             self._json(400, exc.body())
             return 400

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,14 +50,16 @@ def normalise_faults(raw: dict[str, Any]) -> dict[str, float]:
 
 
 class Runtime:
-    def __init__(self, config: SandboxConfig, store: Store) -> None:
+    def __init__(self, config: SandboxConfig, store: Store, others: Sequence[Store] = ()) -> None:
         self.config = config
-        self.store = store
+        self.store = store  # account 1's data
+        self.stores = [store, *others]  # account k's data is stores[k - 1]
+        self.clock_offset = float(config.clock_offset_seconds)
         self.faults = Faults(config.fail_rate, config.drop_after_commit, config.burst_429, config.latency)
         normalise_faults(asdict(self.faults))
         self._lock = threading.Lock()
         self._rng = random.Random(f"{config.seed}:faults")
-        self._tokens: dict[str, float] = {}
+        self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expiry, account number)
         self._windows: dict[str, deque[float]] = {}
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
@@ -79,21 +82,33 @@ class Runtime:
             p = float(getattr(self.faults, name))
             return p > 0 and (p >= 1 or self._rng.random() < p)
 
+    # -- accounts -------------------------------------------------------------------
+    def account_store(self, account: str | int | None) -> Store:
+        """The data of account ``account`` (1 when not given); ValueError for an unknown one."""
+        text = "1" if account is None or account == "" else str(account).strip()
+        if not text.isdigit() or not 1 <= int(text) <= len(self.stores):
+            raise ValueError(f"no account {account!r}; this sandbox has accounts 1 to {len(self.stores)}")
+        return self.stores[int(text) - 1]
+
     # -- tokens and rate limit -------------------------------------------------------
-    def issue_token(self) -> tuple[str, str]:
+    def issue_token(self, account: int = 1) -> tuple[str, str]:
         token = f"pk_{uuid.uuid4()}.pa_{uuid.uuid4()}"
         ttl = float(self.config.token_ttl)
         with self._lock:
             now = time.time()
-            self._tokens = {t: exp for t, exp in self._tokens.items() if exp > now}
-            self._tokens[token] = now + ttl
-        expires = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(seconds=ttl)
+            self._tokens = {t: (exp, acc) for t, (exp, acc) in self._tokens.items() if exp > now}
+            self._tokens[token] = (now + ttl, account)
+        expires = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(seconds=ttl + self.clock_offset)
         return token, fmt_dt(expires)
 
-    def token_valid(self, token: str) -> bool:
+    def token_account(self, token: str) -> int | None:
+        """The account a live token was issued to; None for an unknown or expired token."""
         with self._lock:
-            expiry = self._tokens.get(token)
-            return expiry is not None and time.time() < expiry
+            expiry, account = self._tokens.get(token, (0.0, 0))
+            return account if time.time() < expiry else None
+
+    def token_valid(self, token: str) -> bool:
+        return self.token_account(token) is not None
 
     def admit(self, token: str) -> bool:
         """Sliding 1-second window per token; rejected requests do not count."""

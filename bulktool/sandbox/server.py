@@ -6,6 +6,7 @@ import contextlib
 import errno
 import socket
 import threading
+from functools import partial
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -17,6 +18,7 @@ from .handler import SandboxHandler
 from .runtime import Runtime
 from .seed import build
 from .store import Store
+from .util import server_clock
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -54,12 +56,21 @@ class SandboxServer:
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = cfg = config or SandboxConfig()
-        self._store = Store(cfg.db_path, lambda: build(cfg.seed, cfg.contacts))
-        self._runtime = Runtime(cfg, self._store)
+        self._stores: list[Store] = []
+        try:
+            for acc in cfg.account_list():
+                self._stores.append(Store(cfg.db_path_for(acc.number), partial(build, acc.seed, cfg.contacts)))
+        except BaseException:
+            for store in self._stores:
+                store.close()
+            raise
+        self._store = self._stores[0]
+        self._runtime = Runtime(cfg, self._store, self._stores[1:])
         try:
             self._httpd = _HTTPServer((cfg.host, cfg.port), self._runtime)
         except OSError as exc:
-            self._store.close()
+            for store in self._stores:
+                store.close()
             why = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
             raise UsageError(
                 f"The sandbox cannot listen on {cfg.host}:{cfg.port}: {why}. "
@@ -82,6 +93,14 @@ class SandboxServer:
     @property
     def app_secret(self) -> str:
         return self.config.app_secret
+
+    def credentials(self, account: int = 1) -> tuple[str, str]:
+        """(app id, app secret) of account ``account``: each account sees only its own data."""
+        accounts = self.config.account_list()
+        if not 1 <= account <= len(accounts):
+            raise ValueError(f"no account {account}; this sandbox has accounts 1 to {len(accounts)}")
+        acc = accounts[account - 1]
+        return acc.app_id, acc.app_secret
 
     def start(self) -> SandboxServer:
         """Serve in a daemon thread and return at once."""
@@ -114,8 +133,9 @@ class SandboxServer:
             self._closed = True
             self._httpd.server_close()
             self._httpd.close_connections()
-            with self._store.lock:
-                self._store.close()
+            for store in self._stores:
+                with store.lock:
+                    store.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -140,13 +160,14 @@ class SandboxServer:
     def reset_stats(self) -> None:
         self._runtime.reset_stats()
 
-    def edit(self, resource: str, rid: int, changes: dict[str, Any]) -> dict[str, Any]:
-        """Change a record as another user would; returns its new detail shape."""
-        return apply_edit(self._store, resource, rid, changes)
+    def edit(self, resource: str, rid: int, changes: dict[str, Any], *, account: int = 1) -> dict[str, Any]:
+        """Change a record as another user would (stamped on the server's clock); returns its new detail shape."""
+        with server_clock(self._runtime.clock_offset):
+            return apply_edit(self._runtime.account_store(account), resource, rid, changes)
 
-    def records(self, resource: str) -> list[dict[str, Any]]:
+    def records(self, resource: str, *, account: int = 1) -> list[dict[str, Any]]:
         """Current records in their detail shape (list shape where the API has no detail)."""
-        return current_records(self._store, resource)
+        return current_records(self._runtime.account_store(account), resource)
 
     def set_faults(
         self,
@@ -182,6 +203,8 @@ class SandboxServer:
                 f"  data:       {where}",
                 f"  app id:     {cfg.app_id}",
                 f"  app secret: {cfg.app_secret}",
+                *self._account_lines(),
+                f"  clock:      {_clock_text(cfg.clock_offset_seconds)}",
                 f"  limits:     {cfg.rate_limit} requests/second per token; tokens live {cfg.token_ttl:g} s",
                 f"  faults:     fail {faults['fail_rate']:.0%}, "
                 f"drop after commit {faults['drop_after_commit']:.0%}, "
@@ -194,9 +217,28 @@ class SandboxServer:
                 "Change a record as another user would (to rehearse a conflict):",
                 f"  curl -X POST {url}/_sandbox/edit/contacts/12 -H 'Content-Type: application/json' \\",
                 '       -d \'{"email": "ny@example.com", "visitingAddress": {"city": "Luleå"}}\'',
+                *(["  (add ?account=2 to edit account 2's data; /_sandbox/records/<resource>?account=2 too)"]
+                  if cfg.accounts > 1 else []),
                 "Other controls (no auth, not counted in the stats):",
                 f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
                 f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
                 f"  GET  {url}/_sandbox/             (help)",
             ]
         )
+
+    def _account_lines(self) -> list[str]:
+        """Accounts past the first: same host, own app id and secret, own data with the same ids."""
+        lines = []
+        for acc in self.config.account_list()[1:]:
+            path = self._stores[acc.number - 1].path
+            where = f", data in {path}" if path else ""
+            lines.append(f"  account {acc.number}:  app id {acc.app_id}, app secret {acc.app_secret} "
+                         f"(its own data: same ids, other values{where})")
+        return lines
+
+
+def _clock_text(offset: float) -> str:
+    if not offset:
+        return "real time"
+    side = "ahead of" if offset > 0 else "behind"
+    return f"{abs(offset):g} s {side} real time (stamps, token expiry and the Date header)"

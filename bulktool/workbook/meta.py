@@ -56,17 +56,36 @@ class SheetMeta:
 
 @dataclass
 class ExportMeta:
+    """What the whole export was: whose data (host and tenant), and as of when.
+
+    ``tenant`` is the connector's account fingerprint (``Connector.tenant().id``): many
+    accounts share one host, so an import checks it before trusting the exported values.
+    Records written before it existed have ``tenant == ""``.
+
+    ``exported_at`` is the server's time when the export started if ``time_source`` is
+    ``"server"`` (taken from the HTTP ``Date`` header). Otherwise (``"local"``, or ``""`` in
+    older records) it is this machine's clock, which an import must not use to decide
+    what the server changed since.
+    """
+
     system: str
     host: str  # never credentials: a host name only
     exported_at: str  # API datetime form
     bulktool_version: str
     sheets: dict[str, SheetMeta] = field(default_factory=dict)
+    tenant: str = ""  # account fingerprint, never a secret
+    tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on publicapi.blikk.com"
+    time_source: str = ""  # "server" when exported_at is the server's clock
 
     def __post_init__(self) -> None:
         self.host = safe_host(self.host)
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT_VERSION, **asdict(self)}, ensure_ascii=False)
+        data = asdict(self)
+        for key in _OPTIONAL:  # left out when unknown: such a record reads exactly like an older one
+            if not data[key]:
+                del data[key]
+        return json.dumps({"format": FORMAT_VERSION, **data}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> ExportMeta:
@@ -80,12 +99,15 @@ class ExportMeta:
                 system=str(raw.get("system") or ""), host=str(raw.get("host") or ""),
                 exported_at=str(raw.get("exported_at") or ""),
                 bulktool_version=str(raw.get("bulktool_version") or ""), sheets=sheets,
+                tenant=str(raw.get("tenant") or ""), tenant_label=str(raw.get("tenant_label") or ""),
+                time_source=str(raw.get("time_source") or ""),
             )
         except (ValueError, TypeError, AttributeError) as exc:
             raise WorkbookError(f"The export record in this file is damaged ({exc})") from None
 
 
 _SHEET_FIELDS = set(SheetMeta.__dataclass_fields__)
+_OPTIONAL = ("tenant", "tenant_label", "time_source")
 
 
 def safe_host(host: str) -> str:
