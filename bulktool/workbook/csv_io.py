@@ -129,7 +129,7 @@ def decode_text(name: str, data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError as exc:
         at, byte = exc.start + (3 if bom else 0), data[exc.start + (3 if bom else 0)]
     where = f"byte 0x{byte:02X} at offset {at}"
-    if bom or any(b >= 0x80 for b in data[:at]):
+    if bom or not data[:at].isascii():
         raise WorkbookError(
             f"{name} is UTF-8 text up to {where}, which is not UTF-8; save it again as CSV UTF-8"
         )
