@@ -47,6 +47,7 @@ class ExportResult:
     requests: int = 0
     seconds: float = 0.0
     status_429: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -192,10 +193,11 @@ def export(
     )
     total_rows = sum(rows.values())
     progress.task(f"Writing {output.name}", total=total_rows)
-    _write_atomic(output, fmt, sheets, meta, progress)
+    warnings: list[str] = []
+    _write_atomic(output, fmt, sheets, meta, progress, warnings.append)
     return ExportResult(
         output=output, rows=rows, requests=stats.total - before_requests,
-        seconds=time.monotonic() - started, status_429=stats.status_429 - before_429,
+        seconds=time.monotonic() - started, status_429=stats.status_429 - before_429, warnings=warnings,
     )
 
 
@@ -279,7 +281,10 @@ def _columns_for(t: ExportTarget, records: Sequence[dict[str, Any]], detail: boo
     return wanted + extra
 
 
-def _write_atomic(output: Path, fmt: str, sheets: list[SheetData], meta: ExportMeta, progress: Progress) -> None:
+def _write_atomic(
+    output: Path, fmt: str, sheets: list[SheetData], meta: ExportMeta, progress: Progress,
+    warn: Callable[[str], None],
+) -> None:
     def advance(done: int) -> None:
         progress.advance(done)
 
@@ -290,7 +295,7 @@ def _write_atomic(output: Path, fmt: str, sheets: list[SheetData], meta: ExportM
         fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}-", suffix=".xlsx", dir=output.parent)
         os.close(fd)
         try:
-            write_xlsx(Path(tmp), sheets, meta, progress=advance)
+            write_xlsx(Path(tmp), sheets, meta, progress=advance, warn=warn)
             os.replace(tmp, output)
         finally:
             if os.path.exists(tmp):

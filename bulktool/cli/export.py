@@ -81,6 +81,8 @@ def export_cmd(
                         detail=detail, progress=progress)
     finally:
         progress.close()
+    for warning in result.warnings:  # not progress: shown with --quiet too
+        click.echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:

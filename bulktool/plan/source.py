@@ -122,7 +122,7 @@ def _load(
             f"--endpoint {endpoint} does not match sheet {read.name!r} in {path.name}: its export record says "
             f"it holds {recorded}. Leave out --endpoint, or export {ep.name} to a new workbook"
         )
-    warnings: list[str] = []
+    warnings: list[str] = list(book.warnings)  # the reader's: encoding assumed, damaged export record
     trusted = _trust_record(meta, target, warnings)  # before anything else reads the record's values
     use_record = sheet_meta is not None and bool(read.exported) and trusted
     exported_from = meta.host if meta else None

@@ -210,7 +210,7 @@ def validate_rows(
     result: dict[int, list[CellError]] = {}
     for row in sorted(found):
         cells = found[row]
-        names = sorted(cells, key=lambda n: (order.get(n, len(order)), n))
+        names = sorted(cells, key=lambda n: (order.get(n, len(order)) if n else -1, n))  # "": the whole row
         result[row] = [CellError(n, cells[n]) for n in names]
     return result
 

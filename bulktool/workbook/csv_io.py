@@ -1,4 +1,6 @@
-"""CSV out and in: UTF-8 with BOM (Excel opens it as UTF-8), escaped against formula injection.
+"""CSV out and in. Out: UTF-8 with BOM (Excel opens it as UTF-8), escaped against formula injection,
+mode 0600. In: UTF-8 or Windows-1252 (said in a warning), Excel's ``sep=;`` line honoured, and a
+row whose field count differs from the header's is invalid (it would shift or clear values).
 
 The export record goes to a sidecar ``<file>.bulktool.json`` with the same
 content as the hidden ``_bulktool`` sheet of a workbook.
@@ -11,19 +13,22 @@ removes exactly one leading apostrophe in those cases.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from ..errors import OutputError, WorkbookError
 from ..schema.model import Column
 from .cells import is_number_text, render_text
 from .meta import ExportMeta, ExportRecord, RecordEntry, SheetMeta, record_id
-from .table import ReadBook, ReadSheet, SheetData, build_sheet
+from .table import ROW_ERROR, ReadBook, ReadSheet, SheetData, build_sheet
 from .xlsx_writer import check_writable
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,6 +53,17 @@ def unescape(text: str) -> str:
     return text
 
 
+def _private(path: Path, encoding: str, newline: str | None = None) -> IO[str]:
+    """Open for writing, readable by the owner only (0600), as the xlsx exports are: they hold personal data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode on O_CREAT
+        return open(fd, "w", encoding=encoding, newline=newline)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def write_csv(
     path: Path | str, sheet: SheetData, meta: ExportMeta, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -67,7 +83,7 @@ def write_csv(
     numeric = [c.type in ("integer", "decimal") for c in sheet.columns]
     n = records = 0
     try:
-        with path.open("w", encoding="utf-8-sig", newline="") as out, side.open("w", encoding="utf-8") as rec:
+        with _private(path, encoding="utf-8-sig", newline="") as out, _private(side, encoding="utf-8") as rec:
             writer = csv.writer(out, lineterminator="\r\n")
             writer.writerow([escape(c.name) for c in sheet.columns])
             rec.write('{"meta": ' + meta.to_json() + ',\n "records": [')
@@ -100,14 +116,43 @@ def _sidecar_item(e: RecordEntry) -> str:
     return head[:-1] + ', "values": ' + values + "}"
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+def decode_text(name: str, data: bytes) -> tuple[str, str | None]:
+    """The text of a CSV file and, when it was not UTF-8, a warning naming the encoding assumed.
+
+    UTF-8 (with or without BOM) first; anything else is what Windows Excel saves as
+    "CSV (semikolonavgränsad)": Windows-1252. A file that starts as UTF-8 and then
+    breaks is refused rather than turned into mojibake.
+    """
+    bom = data.startswith(codecs.BOM_UTF8)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # what Excel on Windows saves as "CSV"
+        return data[3:].decode("utf-8") if bom else data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        at, byte = exc.start + (3 if bom else 0), data[exc.start + (3 if bom else 0)]
+    where = f"byte 0x{byte:02X} at offset {at}"
+    if bom or not data[:at].isascii():
+        raise WorkbookError(
+            f"{name} is UTF-8 text up to {where}, which is not UTF-8; save it again as CSV UTF-8"
+        )
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(
+            f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02X} at offset "
+            f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+        ) from None
+    return text, (f"{name} is not UTF-8 ({where}), so it was read as Windows-1252, the encoding of Excel's "
+                  "'CSV (semikolonavgränsad)'; if letters such as åäö look wrong, save it as CSV UTF-8")
+
+
+_SEP_LINE = re.compile(r'"?sep=(.)"?[^\r\n]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)
+
+
+def split_sep_line(text: str) -> tuple[str | None, str]:
+    """Excel's ``sep=;`` first line names the separator; it is not part of the data."""
+    m = _SEP_LINE.match(text)
+    if m is None or m.group(1) in ('"', "\r", "\n"):
+        return None, text
+    return m.group(1), text[m.end():]
 
 
 def _separator(text: str) -> str:
@@ -118,6 +163,44 @@ def _separator(text: str) -> str:
         if len(row) > most:
             best, most = sep, len(row)
     return best
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Lines with their endings, as ``open(newline="")`` gives them (so quoted CRLF stays CRLF).
+
+    Not ``io.StringIO``: it keeps its text as 4 bytes a character, 4x the file in memory.
+    """
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _records(
+    text: str, sep: str, first_line: int, ragged: dict[int, str]
+) -> Iterator[list[str]]:
+    """CSV records, noting in ``ragged`` (sheet row -> message) each one whose field count isn't the header's.
+
+    The sheet row counts records (as a spreadsheet shows the file); the message names the
+    file's line, which differs once a quoted value spans lines. A trailing empty field is
+    a field: ``2,7,`` has three. Blank lines are skipped later, so they are never ragged.
+    """
+    reader = csv.reader(_lines(text), delimiter=sep)
+    header: list[str] | None = None
+    consumed = 0
+    for row, fields in enumerate(reader, start=1):
+        line, consumed = first_line + consumed, reader.line_num
+        if header is None:
+            header = fields
+        elif len(fields) != len(header) and any(fields):
+            n, width = len(fields), len(header)
+            if n > width:
+                hint = f"quote values that contain {sep!r}"
+            else:
+                missing = [h for h in header[n:] if h.strip()] or header[n:]
+                hint = f"no value for {', '.join(missing)}"
+            ragged[row] = f"CSV line {line} has {n} fields, the header {width}: {hint}"
+        yield fields
 
 
 def _sidecar(path: Path, warnings: list[str]) -> ExportRecord | None:
@@ -142,13 +225,21 @@ def read_csv_book(path: Path | str, columns: Sequence[Column] | None = None) -> 
         raise WorkbookError(f"{path} does not exist" if not path.exists() else f"{path} is not a file")
     warnings: list[str] = []
     rec = _sidecar(path, warnings)
-    text = _decode(path)
-    rows: Iterator[list[Any]] = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    text, note = decode_text(path.name, path.read_bytes())
+    if note:
+        warnings.append(note)
+    sep, text = split_sep_line(text)
+    ragged: dict[int, str] = {}
+    rows = _records(text, sep or _separator(text), 2 if sep else 1, ragged)
     name = next(iter(rec.meta.sheets), path.stem) if rec else path.stem
     meta = rec.meta.sheets.get(name) if rec else None
     entries = rec.entries.get(name, {}) if rec else {}
     sheet = build_sheet(name, rows, columns=columns, meta=meta, entries=entries, renderer=render_text,
                         unescape=unescape)
+    if ragged:
+        for r in sheet.rows:
+            if r.row in ragged:
+                r.errors[ROW_ERROR] = ragged[r.row]
     return ReadBook(path, rec.meta if rec else None, {name: sheet}, warnings)
 
 

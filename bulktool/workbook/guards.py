@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import codecs
 import mmap
-import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
-
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
+from typing import Literal
 
 from ..errors import WorkbookError
 
@@ -29,19 +25,23 @@ TEXT_SNIFF_BYTES = 64 * 1024
 SMALL_PART_BYTES = 64 * 2**20  # workbook.xml and its relationships are read whole
 LARGE_ENTRY_BYTES = 10 * 2**20  # entries smaller than this may compress as well as they like
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?[A-Z]*(\d+)\"")
-_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:([A-Z]+)\d+:)?([A-Z]*)(\d+)\"")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+MIN_CELL_BYTES = 10  # the shortest cell element, <c><v>1</v> less its closing tag
 
 
 @dataclass(frozen=True)
 class Limits:
+    """What an input may hold. Memory grows with cells, not bytes: a dry run peaks at 230-310 bytes
+    a cell above the interpreter (bench/bench_memory.py), so ``max_cells`` keeps the worst case near
+    1.2 GB; ``max_uncompressed_bytes`` bounds sheets of long texts."""
+
     max_file_bytes: int = 200 * 2**20
-    max_uncompressed_bytes: int = 1 * 2**30
+    max_uncompressed_bytes: int = 512 * 2**20
     max_ratio: int = 200
     max_rows: int = 1_000_000
     max_entries: int = 10_000
+    max_cells: int = 4_000_000  # e.g. 200,000 rows x 20 columns
 
 
 def _mb(n: int) -> str:
@@ -114,6 +114,8 @@ def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
             )
         raise WorkbookError(f"{name} is in the old .xls format; save as .xlsx (Excel Workbook) and retry")
     if not zipfile.is_zipfile(path):
+        if head.startswith(ZIP_MAGIC):  # a zip without its directory: cut short (a download, a full disk)
+            raise WorkbookError(damaged(name))
         raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_is(head)}")
     try:
         with zipfile.ZipFile(path) as zf:
@@ -124,7 +126,12 @@ def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
                 raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_zip(zf, names)}")
             _check_dimensions(name, zf, infos, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
-        raise WorkbookError(f"{name} is not a readable Excel workbook (.xlsx): damaged zip ({exc})") from None
+        raise WorkbookError(damaged(name, exc)) from None
+
+
+def damaged(name: str, exc: BaseException | None = None) -> str:
+    detail = f": {exc}" if exc is not None and str(exc) else ""
+    return f"{name} is a damaged xlsx file (the zip is truncated or corrupt{detail}); save or export it again"
 
 
 def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -167,18 +174,56 @@ def _check_zip_entries(name: str, infos: list[zipfile.ZipInfo], limits: Limits) 
 
 
 def _check_dimensions(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much."""
+    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much.
+
+    A sheet without one that is big enough to hold more than ``max_cells`` cells has its
+    cell tags counted in one streaming pass (no parse, constant memory).
+    """
     for info in infos:
         if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
             continue
         with zf.open(info) as fh:
             start = fh.read(4096)
         m = _DIMENSION.search(start)
-        if m and int(m.group(1)) > limits.max_rows + 1:
+        rows = int(m.group(3)) if m else 0
+        if rows > limits.max_rows + 1:
             raise WorkbookError(
-                f"{name}: sheet part {info.filename} has {int(m.group(1)):,} rows "
-                f"(limit {limits.max_rows:,}); split the file"
+                f"{name}: sheet part {info.filename} has {rows:,} rows (limit {limits.max_rows:,}); split the file"
             )
+        if m:
+            first = column_index(m.group(1).decode()) if m.group(1) else 1
+            cells = rows * max(column_index(m.group(2).decode()) - first + 1, 1)
+        elif info.file_size > limits.max_cells * MIN_CELL_BYTES:
+            cells = _count_cells(zf, info, limits.max_cells)
+        else:
+            continue
+        if cells > limits.max_cells:
+            raise WorkbookError(_too_many_cells(name, f"sheet part {info.filename} has {cells:,} cells", limits))
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _too_many_cells(name: str, what: str, limits: Limits) -> str:
+    return (f"{name}: {what} (limit {limits.max_cells:,}: an import needs about 300 bytes of "
+            "memory a cell); split the file or remove columns you don't import")
+
+
+def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop_after: int) -> int:
+    """Cell start tags in one streaming pass; the last 3 bytes of a block are counted with the next one."""
+    count, tail = 0, b""
+    with zf.open(info) as fh:
+        while block := fh.read(1 << 20):
+            buf = tail + block
+            tail = buf[-3:]
+            count += sum(buf.count(tag) - tail.count(tag) for tag in _CELL_TAGS)
+            if count > stop_after:
+                break
+    return count + sum(tail.count(tag) for tag in _CELL_TAGS)
 
 
 # ---------------------------------------------------------------- csv
@@ -198,14 +243,24 @@ def _check_text(path: Path, head: bytes, limits: Limits) -> None:
     complete = len(head) <= TEXT_SNIFF_BYTES
     try:
         codecs.getincrementaldecoder("utf-8-sig")().decode(sniff, final=complete)
-    except UnicodeDecodeError as exc:
-        raise WorkbookError(
-            f"{name} is not UTF-8 text (byte 0x{sniff[exc.start]:02X} at offset {exc.start}); "
-            "save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
-        ) from None
+    except UnicodeDecodeError:
+        try:  # Windows Excel's "CSV (semikolonavgränsad)": the reader says it assumed Windows-1252
+            sniff.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise WorkbookError(
+                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{sniff[exc.start]:02X} at offset "
+                f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
+            ) from None
     lines = _count_lines(path, stop_after=limits.max_rows + 1)
     if lines > limits.max_rows + 1:
         raise WorkbookError(f"{name} has more than {limits.max_rows:,} rows; split the file")
+    lines_head = sniff.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)
+    sep_line = lines_head[0].lstrip(b'"').lower().startswith(b"sep=") and len(lines_head) > 1
+    first = lines_head[1] if sep_line else lines_head[0]
+    width = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
+    if lines * width > limits.max_cells:
+        what = f"{lines:,} lines of {width} fields are {lines * width:,} cells"
+        raise WorkbookError(_too_many_cells(name, what, limits))
 
 
 def _count_lines(path: Path, stop_after: int) -> int:
@@ -218,138 +273,8 @@ def _count_lines(path: Path, stop_after: int) -> int:
     return count
 
 
-# ---------------------------------------------------------------- formulas
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _read_small(zf: zipfile.ZipFile, name: str, part: str) -> bytes:
-    if zf.getinfo(part).file_size > SMALL_PART_BYTES:
-        raise WorkbookError(f"{name}: {part} is implausibly large; refused")
-    return zf.read(part)
-
-
-def _sheet_part(zf: zipfile.ZipFile, name: str, sheet_name: str) -> str:
-    """Map a sheet's display name to its zip part via workbook.xml and its relationships."""
-    try:
-        book = SafeET.fromstring(_read_small(zf, name, "xl/workbook.xml"))
-        rels = SafeET.fromstring(_read_small(zf, name, "xl/_rels/workbook.xml.rels"))
-    except KeyError as exc:
-        raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): missing {exc}") from None
-    except (SafeET.ParseError, DefusedXmlException) as exc:
-        raise WorkbookError(f"{name} has a damaged or unsafe workbook part ({exc})") from None
-    sheets: dict[str, str] = {}
-    for el in book.iter():
-        if _local(el.tag) == "sheet":
-            rid = el.get(f"{{{_REL_NS}}}id") or el.get(f"{{{_STRICT_REL_NS}}}id") or ""
-            sheets[str(el.get("name", ""))] = rid
-    rid = sheets.get(sheet_name)
-    if rid is None:
-        folded = {k.casefold(): v for k, v in sheets.items()}
-        rid = folded.get(sheet_name.casefold())
-    if rid is None:
-        raise WorkbookError(f"{name} has no sheet {sheet_name!r}; its sheets are: {', '.join(sheets)}")
-    for el in rels.iter():
-        if _local(el.tag) == "Relationship" and el.get("Id") == rid:
-            target = str(el.get("Target", ""))
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
-    raise WorkbookError(f"{name}: sheet {sheet_name!r} has no part in the workbook relationships")
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    while index > 0:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index
-
-
-_CONSTANT_FORMULAS = {"TRUE()", "FALSE()", "TRUE", "FALSE"}
-
-
-def _scan_formulas(fh: IO[bytes], limit: int) -> list[str]:
-    found: list[str] = []
-    row_num, col_num, ref = 0, 0, ""
-    sheet_data: Any = None
-    for event, el in SafeET.iterparse(fh, events=("start", "end")):
-        tag = _local(el.tag)
-        if event == "start":
-            if tag == "row":
-                row_num, col_num = int(el.get("r") or row_num + 1), 0
-            elif tag == "c":  # "r" is optional in OOXML: then the cell follows its left neighbour
-                m = _CELL_REF.fullmatch(el.get("r") or "")
-                col_num = _column_index(m.group(1)) if m else col_num + 1
-                ref = m.group(0) if m else f"{_column_letters(col_num)}{row_num}"
-            elif tag == "sheetData":
-                sheet_data = el
-        elif tag == "f":
-            if (el.text or "").strip().upper() in _CONSTANT_FORMULAS:
-                continue  # LibreOffice stores plain booleans as TRUE()/FALSE() formulas
-            found.append(ref)
-            if len(found) >= limit:
-                break
-        elif tag == "row" and sheet_data is not None:
-            sheet_data.clear()  # bounded memory: rows already scanned are dropped
-        elif tag == "sheetData":
-            break
-    return found
-
-
-_NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
-_F_START = re.compile(rb"<" + _NAME + rb"f[\s/>]")
-_F_CONSTANT = re.compile(rb"<" + _NAME + rb"f>\s*(?:TRUE|FALSE)(?:\(\))?\s*</" + _NAME + rb"f>", re.IGNORECASE)
-
-
-def _may_hold_formulas(fh: IO[bytes], chunk: int = 1 << 20) -> bool:
-    """A byte scan that proves most sheets formula-free in a fraction of a full XML parse.
-
-    False only when every ``<f>`` start tag is one of LibreOffice's constant
-    booleans and the part has no ``<!`` (DOCTYPE, entity, CDATA, comment) that
-    could hide or forge one: anything else, or anything unsure, takes the full
-    parse. The buffer is cut after a cell end (``c>``), so an element cut in two
-    can only look unlike a constant (a false "maybe"), never be missed.
-    """
-    tail = b""
-    while block := fh.read(chunk):
-        buf = tail + block
-        ends = buf.rfind(b"c>")
-        done, tail = (buf[: ends + 2], buf[ends + 2 :]) if ends >= 0 else (b"", buf)
-        if b"<!" in done:
-            return True
-        if (b"<f" in done or b":f" in done) and len(_F_START.findall(done)) > len(_F_CONSTANT.findall(done)):
-            return True
-    return b"<!" in tail or _F_START.search(tail) is not None
-
-
 def find_formula_cells(path: Path, sheet_name: str, limit: int = 20) -> list[str]:
-    """Cells of ``sheet_name`` holding a formula (its cached value is what the reader sees), e.g. ["B7"]."""
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            part = _sheet_part(zf, path.name, sheet_name)
-            try:
-                fh = zf.open(part)
-            except KeyError:
-                raise WorkbookError(f"{path.name}: sheet part {part} is missing") from None
-            with fh:
-                if not _may_hold_formulas(fh):
-                    return []
-            with zf.open(part) as fh:
-                return _scan_formulas(fh, limit)
-    except (SafeET.ParseError, DefusedXmlException) as exc:
-        raise WorkbookError(
-            f"{path.name}: sheet {sheet_name!r} is not safe, well-formed XML ({exc})"
-        ) from None
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        raise WorkbookError(f"{path.name} is not a readable Excel workbook (.xlsx) ({exc})") from None
+    """Cells of ``sheet_name`` holding a formula, e.g. ["B7"] (the scan lives in ``formulas``)."""
+    from .formulas import find_formula_cells as scan
+
+    return scan(path, sheet_name, limit)

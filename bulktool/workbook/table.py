@@ -16,8 +16,10 @@ from ..schema.model import Column
 from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
 from .parsing import is_canonical_datetime
+from .shape import TITLE_SCAN_ROWS, flag_full_cells, refuse_title_rows, truncated_edit_message
 
-MAX_CELL_CHARS = 32_767
+MAX_CELL_CHARS = 32_767  # what an xlsx cell holds; xlsxwriter cuts longer text
+ROW_ERROR = ""  # ReadRow.errors key of a problem with the whole row, not one cell (reported as "row N: ...")
 _BIG = 10**MAX_EXACT_DIGITS
 
 
@@ -170,11 +172,13 @@ def build_sheet(
     entries: Mapping[str, RecordEntry],
     renderer: Renderer,
     unescape: Callable[[str], str] | None = None,
+    cell_limit: int | None = None,
 ) -> ReadSheet:
     """Raw cell grid (row 1 = header) -> typed rows; cells the export record vouches for come back exact.
 
     Works column by column (list comprehensions, not a call per cell): 100k rows x 20 columns in well
-    under a second.
+    under a second. ``cell_limit``: the file format cut exported text at that length, so an
+    edit of such a cut cell is an error (an untouched one restores the full exported text).
     """
     it = iter(grid)
     header = _header(next(it, []), name, unescape)
@@ -190,6 +194,8 @@ def build_sheet(
         if e.last_updated is not None:
             out.last_updated[e.id] = e.last_updated
     rows, numbers = _data_rows(it, name, header)
+    if types:
+        refuse_title_rows(name, header, rows[:TITLE_SCAN_ROWS], numbers, types)
     values: dict[str, list[Any]] = {}
     errors: dict[str, dict[int, str]] = {}
     raws: dict[str, list[Any]] = {}
@@ -209,7 +215,11 @@ def build_sheet(
         vouched = [(col, typ) for _, col, typ in col_types if exported_types.get(col) == typ]
         wanted = _wanted(evs, [col for col, _ in vouched])
         for (col, typ), wants in zip(vouched, wanted, strict=True):
-            values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer)
+            values[col] = _restore(typ, values[col], errors[col], raws[col], wants, renderer, cell_limit)
+    if cell_limit is not None:
+        for _, col, typ in col_types:
+            if typ == "string":
+                flag_full_cells(values[col], errors[col], cell_limit)
     names = out.columns
     out.rows = [ReadRow(n, dict(zip(names, v, strict=True)))
                 for n, v in zip(numbers, zip(*(values[c] for c in names), strict=True), strict=True)]
@@ -260,9 +270,13 @@ def _wanted(evs: Sequence[dict[str, Any]], cols: Sequence[str]) -> list[list[Any
 
 def _restore(
     typ: str, got: list[Any], errors: dict[int, str], raws: Sequence[Any], wants: list[Any],
-    renderer: Renderer,
+    renderer: Renderer, cell_limit: int | None = None,
 ) -> list[Any]:
-    """The exported value wherever the cell still shows it; it also clears the cell's error."""
+    """The exported value wherever the cell still shows it; it also clears the cell's error.
+
+    A changed cell whose exported text was longer than ``cell_limit`` (so the sheet only ever
+    showed its start) is an error: the edit would write the cut text back.
+    """
     # Equal and of one type: take the exported object (one object for both halves memory on big
     # sheets). The whole column at once in C when it is untouched, else cell by cell.
     if not errors and wants == got and list(map(type, wants)) == list(map(type, got)):
@@ -276,9 +290,12 @@ def _restore(
         for k, v in enumerate(merged):
             if v is _CHECK:
                 want = wants[k]
-                if _same_cell(renderer(typ, want), raws[k]):
+                shown = renderer(typ, want)
+                if _same_cell(shown, raws[k]):
                     merged[k] = want
                     errors.pop(k, None)
                 else:
                     merged[k] = got[k]
+                    if cell_limit is not None and isinstance(shown, str) and len(shown) > cell_limit:
+                        errors[k] = truncated_edit_message(len(shown), cell_limit)
     return merged

@@ -28,6 +28,9 @@ from .cells import render
 from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, batch_cells, record_id, split_text
 from .table import SheetData
 
+MAX_CELL_CHARS = 32_767  # Excel's limit; xlsxwriter cuts longer text to it
+CUT_NOTE = ("Cut: this text is longer than the 32,767 characters an Excel cell holds. The export record "
+            "keeps the full text; leave the cell as it is (an edit here is refused on import).")
 READ_ONLY_NOTE = "Read-only: exported for reference; edits are ignored on import."
 UTC_NOTE = "Date and time in UTC (Excel has no time zones)."
 FORMULA_START = frozenset("=+-@\t\r\n")
@@ -39,6 +42,7 @@ _NUM_FORMATS = {
 }
 _WIDTHS = {"date": 11, "datetime": 20, "time": 8, "boolean": 8}
 Progress = Callable[[int], None]
+Warn = Callable[[str], None]
 
 
 def check_writable(path: Path) -> None:
@@ -89,13 +93,16 @@ class _Styles:
 CellWriter = Callable[[int, Any], None]
 
 
-def _cell_writer(ws: Worksheet, c: int, col: Column, styles: _Styles) -> CellWriter:
-    """A per-column writer: the format lookups happen once, not per cell."""
+def _cell_writer(ws: Worksheet, c: int, col: Column, styles: _Styles, cut: list[tuple[int, str]]) -> CellWriter:
+    """A per-column writer: the format lookups happen once, not per cell. Cut cells go to ``cut``."""
     typ, fmt, quoted = col.type, styles.cell(col.type), styles.cell("string", True)
 
     def text(r: int, cell: str) -> None:
         if cell:
             ws.write_string(r, c, cell, quoted if cell[0] in FORMULA_START else fmt)
+            if len(cell) > MAX_CELL_CHARS:
+                ws.write_comment(r, c, CUT_NOTE, {"author": "bulktool", "x_scale": 2, "y_scale": 1.5})
+                cut.append((r, col.name))
 
     def put(r: int, value: Any) -> None:
         if value is None:
@@ -189,12 +196,13 @@ class _RecordWriter:
 
 def _stream(
     ws: Worksheet, sheet: SheetData, title: str, styles: _Styles, records: _RecordWriter,
-    progress: Progress | None,
+    progress: Progress | None, warn: Warn | None = None,
 ) -> int:
     rows: Iterator[dict[str, Any]] = iter(sheet.rows)
     sample = list(itertools.islice(rows, 200))
     _header(ws, sheet.columns, sample, styles)
-    writers = [(col.name, _cell_writer(ws, c, col, styles)) for c, col in enumerate(sheet.columns)]
+    cut: list[tuple[int, str]] = []
+    writers = [(col.name, _cell_writer(ws, c, col, styles, cut)) for c, col in enumerate(sheet.columns)]
     stamp = sheet.change_stamp_column()
     n = 0
     pending = 0
@@ -214,10 +222,23 @@ def _stream(
             pending = 0
     if progress is not None and pending:
         progress(pending)
+    if cut and warn is not None:
+        warn(cut_warning(title, cut))
     ws.autofilter(0, 0, max(n, 1), max(len(sheet.columns) - 1, 0))
     ws.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})  # "0012" is text on purpose
     _validations(ws, sheet.columns)
     return n
+
+
+def cut_warning(sheet: str, cut: Sequence[tuple[int, str]]) -> str:
+    """One line for the cells cut at Excel's limit; ``cut`` holds (0-based row, column) pairs."""
+    rows = len({r for r, _ in cut})
+    first_row, first_col = min(cut)
+    cells = f"{len(cut):,} cell{'s' if len(cut) != 1 else ''} in {rows:,} row{'s' if rows != 1 else ''}"
+    verb = "hold" if len(cut) != 1 else "holds"
+    return (f"Sheet {sheet!r}: {cells} {verb} more than the {MAX_CELL_CHARS:,} characters an Excel cell holds "
+            f"(first: row {first_row + 1}, column {first_col}); the workbook shows them cut and marked with a "
+            "comment, the export record keeps the full text, and an edit of such a cell is refused on import")
 
 
 def _sheet_meta(sheet: SheetData, given: SheetMeta | None) -> SheetMeta:
@@ -229,11 +250,13 @@ def _sheet_meta(sheet: SheetData, given: SheetMeta | None) -> SheetMeta:
 
 
 def write_xlsx(
-    path: Path | str, sheets: Sequence[SheetData], meta: ExportMeta, progress: Progress | None = None
+    path: Path | str, sheets: Sequence[SheetData], meta: ExportMeta, progress: Progress | None = None,
+    warn: Warn | None = None,
 ) -> int:
     """Write every sheet and the export record; returns data rows written.
 
-    ``progress`` is called with the number of rows written since its previous call.
+    ``progress`` is called with the number of rows written since its previous call; ``warn``
+    with one line per sheet whose text had to be cut at Excel's cell limit.
     """
     path = Path(path)
     check_writable(path)
@@ -257,7 +280,7 @@ def write_xlsx(
         _records_head(rec_ws, meta)
         records = _RecordWriter(rec_ws)
         for ws, sheet, title in zip(data, sheets, titles, strict=True):
-            total += _stream(ws, sheet, title, styles, records, progress)
+            total += _stream(ws, sheet, title, styles, records, progress, warn)
         records.flush()
         data[0].activate()
     except BaseException:
