@@ -207,7 +207,7 @@ def test_csv_export_and_sidecar_are_private(srv: SandboxServer, tmp_path: Path) 
     out = tmp_path / "contacts.csv"
     out.write_text("old", encoding="utf-8")
     out.chmod(0o644)  # an existing, readable file becomes private too
-    assert run(srv, "export", "contacts", "-o", str(out), "--quiet").exit_code == 0
+    assert run(srv, "export", "contacts", "-o", str(out), "--quiet", "--overwrite").exit_code == 0
     side = tmp_path / "contacts.csv.bulktool.json"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert stat.S_IMODE(side.stat().st_mode) == 0o600
