@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from ..connectors.base import Connector
@@ -34,4 +35,10 @@ class TemplateWriteClient:
         ep = self.endpoints[endpoint]
         params = {"filter.query": key_value} if "query" in ep.filters else {}
         items = self.connector.list_all(ep.list_path, params, id_field=ep.id_field)
-        return [i for i in items if str(i.get(key_field) or "").strip() == key_value.strip()]
+        want = _key_text(key_value)
+        return [i for i in items if _key_text(i.get(key_field)) == want]
+
+
+def _key_text(value: Any) -> str:
+    """Keys compare as trimmed NFC text: a decomposed "Å" typed on a Mac is the same key as the composed one."""
+    return unicodedata.normalize("NFC", str(value or "").strip())
