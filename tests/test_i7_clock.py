@@ -18,7 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pytest
 import requests
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
+from helpers.cli import run
 from test_import_e2e import Sheet
 
 from bulktool.cli import cli
@@ -33,9 +34,6 @@ def srv(sandbox_env: None) -> Iterator[SandboxServer]:
     with SandboxServer(SandboxConfig(contacts=60, port=0, rate_limit=1000, clock_offset_seconds=BEHIND)) as s:
         yield s
 
-
-def run(srv: SandboxServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args])
 
 
 def dry_run(srv: SandboxServer, path: Path) -> tuple[int, dict[str, Any]]:

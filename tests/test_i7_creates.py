@@ -7,26 +7,20 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from click.testing import CliRunner
+from helpers.cli import run
 
-from bulktool.cli import cli
-from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.sandbox import SandboxServer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "new-contacts.csv"
 
 
 @pytest.fixture()
-def srv(sandbox_env: None) -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(contacts=60, port=0, rate_limit=1000)) as s:
-        yield s
+def srv(fast_sandbox: SandboxServer, sandbox_env: None) -> Iterator[SandboxServer]:
+    yield fast_sandbox
 
-
-def run(srv: SandboxServer, *args: str) -> Any:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args], catch_exceptions=False)
 
 
 def _token(srv: SandboxServer) -> str:

@@ -6,25 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
 import requests
-from click.testing import CliRunner
+from helpers.cli import run
 
-from bulktool.cli import cli
-from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.sandbox import SandboxServer
 
 
 @pytest.fixture()
-def srv(sandbox_env: None) -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(contacts=60, port=0, rate_limit=1000)) as s:
-        yield s
+def srv(fast_sandbox: SandboxServer, sandbox_env: None) -> Iterator[SandboxServer]:
+    yield fast_sandbox
 
-
-def run(srv: SandboxServer, *args: str) -> Any:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args], catch_exceptions=False)
 
 
 def export_and_edit(srv: SandboxServer, path: Path, ids: list[int], *extra: str) -> None:

@@ -17,9 +17,8 @@ from typing import Any
 import openpyxl
 import pytest
 import xlsxwriter
-from click.testing import CliRunner, Result
+from helpers.cli import run
 
-from bulktool.cli import cli
 from bulktool.sandbox import SandboxServer
 from bulktool.workbook import read_table
 from bulktool.workbook.guards import Limits, check_input_file
@@ -31,9 +30,6 @@ TAIL = "; fix them, or apply the other rows with --skip-invalid"
 def srv(fast_sandbox: SandboxServer, sandbox_env: None) -> Iterator[SandboxServer]:
     yield fast_sandbox
 
-
-def run(srv: SandboxServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args])
 
 
 def writes(srv: SandboxServer) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers.cli import run as cli_run
 from test_import_e2e import Sheet
 
-from bulktool.cli import cli
 from bulktool.sandbox import SandboxConfig, SandboxServer
 
 KEYLESS = "no customerNumber: importing this row again creates it again"
@@ -26,7 +26,7 @@ def srv(sandbox_env: None) -> Iterator[SandboxServer]:
 
 
 def run(srv: SandboxServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "500", *args], catch_exceptions=False)
+    return cli_run(srv, *args, rate="500")
 
 
 def dry(srv: SandboxServer, path: Path) -> dict[str, Any]:

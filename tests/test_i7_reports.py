@@ -12,9 +12,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from helpers.cli import run
 
-from bulktool.cli import cli
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from tests.test_import_e2e import Sheet
 
@@ -24,9 +23,6 @@ def srv(sandbox_env: None) -> Iterator[SandboxServer]:
     with SandboxServer(SandboxConfig(contacts=30, port=0, rate_limit=1000)) as s:
         yield s
 
-
-def run(srv: SandboxServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args], catch_exceptions=False)
 
 
 class Edited:

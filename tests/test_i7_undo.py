@@ -14,10 +14,10 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from helpers.cli import run as cli_run
 from test_import_e2e import Sheet
 
-from bulktool.cli import cli
 from bulktool.reports.undo import undo_path
 from bulktool.sandbox import SandboxConfig, SandboxServer
 
@@ -32,7 +32,7 @@ def srv(sandbox_env: None) -> Iterator[SandboxServer]:
 
 
 def run(srv: SandboxServer, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "500", *args], catch_exceptions=False)
+    return cli_run(srv, *args, rate="500")
 
 
 def _blank(value: Any) -> Any:

@@ -15,10 +15,9 @@ from typing import Any
 import openpyxl
 import pytest
 import requests
-from click.testing import CliRunner
+from helpers.cli import run
 
-from bulktool.cli import cli
-from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.sandbox import SandboxServer
 from bulktool.schema import load_templates
 
 # Stamps the server itself sets on every update: the only fields besides the edited one that may change.
@@ -47,13 +46,9 @@ CASES: list[tuple[str, str, str, Pick, str]] = [
 
 
 @pytest.fixture()
-def srv(sandbox_env: None) -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(contacts=60, port=0, rate_limit=1000)) as s:
-        yield s
+def srv(fast_sandbox: SandboxServer, sandbox_env: None) -> Iterator[SandboxServer]:
+    yield fast_sandbox
 
-
-def run(srv: SandboxServer, *args: str) -> Any:
-    return CliRunner().invoke(cli, ["--base-url", srv.url, "--rate", "200", *args], catch_exceptions=False)
 
 
 def export(srv: SandboxServer, endpoint: str, path: Path) -> None:

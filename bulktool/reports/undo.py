@@ -36,6 +36,7 @@ from ..errors import OutputError
 from ..schema.model import Column, Endpoint
 from ..workbook import RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, render
 from ..workbook.meta import BATCH, batch_cells, split_text
+from ._common import atomic_write
 from ._xlsx import WORKBOOK_OPTIONS, column_widths
 
 FORMULA_START = frozenset("=+-@\t\r\n")  # as the export writes them: literal text, never a formula
@@ -97,18 +98,7 @@ def undo_path(source: Path, *, now: datetime | None = None) -> Path:
 
 def write_undo_workbook(book: UndoBook, path: str | Path) -> None:
     """Write ``book`` to ``path`` (owner-only: it holds the records' data), replacing the reserved file."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
-        os.close(fd)
-        _write(book, str(tmp))
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"Cannot write the undo workbook {target}: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic_write(path, lambda tmp: _write(book, str(tmp)))  # mkstemp's file is 0600, and the rename keeps it
 
 
 def _write(book: UndoBook, path: str) -> None:
