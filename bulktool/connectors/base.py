@@ -148,8 +148,10 @@ class Connector:
                         yield page
                     if not self.paginator.has_more(page):
                         return
-                # The hint ran out but the last page was full: keep going, one batch at a time.
-                next_n, stop = stop + 1, stop + concurrency
+                # The hint ran out but the last page was full. With a hint, that is usually a list whose size is
+                # a multiple of the page size: one page settles it. After that (or without a hint), batches.
+                probe = hint >= 2 and stop == hint
+                next_n, stop = stop + 1, stop + (1 if probe else concurrency)
 
     def list_all(
         self,
