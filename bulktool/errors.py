@@ -44,15 +44,16 @@ class UsageError(BulktoolError):
 
 
 class UnknownEndpoint(UsageError):
-    def __init__(self, name: str, suggestions: list[str], system: str = "") -> None:
+    def __init__(self, name: str, suggestions: list[str], system: str = "", *, importing: bool = False) -> None:
         self.name = name
         self.suggestions = suggestions
+        self.system = system
         where = f" for {system}" if system else ""
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(
-            f"Unknown endpoint {name!r}{where}.{hint} Run 'bulktool endpoints' to list them, "
-            "or pass a raw list path such as /v1/Admin/Equipments."
-        )
+        # An export also takes a raw list path; an import needs a template (raw paths are export-only).
+        how = ("name one with --endpoint (the sheet or file name is used otherwise)" if importing
+               else "or pass a raw list path such as /v1/Admin/Equipments")
+        super().__init__(f"Unknown endpoint {name!r}{where}.{hint} Run 'bulktool endpoints' to list them, {how}.")
 
 
 class UnknownSystem(UsageError):

@@ -256,7 +256,7 @@ def _fetch(
     n = len(records)
     rate = connector.client.limiter.rate  # what --rate set, not the vendor default
     progress.note(
-        f"--detail: {n:,} extra requests for {ep.name} (one per record), "
+        f"--detail: {n:,} extra {'request' if n == 1 else 'requests'} for {ep.name} (one per record), "
         f"about {_human_seconds(n / rate)} at {rate} requests/second."
     )
     progress.task(f"Fetching {ep.name} details", total=n, unit="records")

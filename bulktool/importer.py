@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .connectors.base import Connector
-from .errors import UsageError
+from .errors import ApiError, UsageError
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details
 from .plan.model import ImportResult
@@ -113,11 +113,21 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
     plan.result.read_requests += connector.client.stats.total - before
     detail_cols = [c for c in ep.columns if c.in_detail]
     key_field = ep.natural_key[0] if ep.natural_key else None
+    gone: set[int] = set()
     for pw in deletes:
         got = details.get(str(pw.record_id))
         if isinstance(got, dict):
             pw.before = {**pw.before, **flatten(got, detail_cols)}
+        elif isinstance(got, ApiError) and got.status in (400, 404):  # Blikk answers 400 for a missing id
+            r = pw.result
+            # Already what the row asks for: a second run of a delete converges instead of failing at the API.
+            r.action, r.status = "unchanged", "skipped"
+            r.message = f"id {pw.record_id} no longer exists on the server: nothing to delete"
+            gone.add(id(pw))
         pw.result.label = record_label(pw.before, key_field)
+    if gone:
+        plan.writes = [pw for pw in plan.writes if id(pw) not in gone]
+        plan.result.write_requests = len(plan.writes)
 
 
 def record_label(values: dict[str, object], key_field: str | None) -> str:
@@ -293,6 +303,6 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
     ep = load_templates(connector.system)[result.endpoint]
     out = target if target is not None and not target.exists() else undo_path(target or path)
     tenant = connector.tenant()
-    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=out.name,
+    write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=str(out),
                                  created=created, tenant=tenant.id, tenant_label=tenant.label), out)
     return out

@@ -86,7 +86,7 @@ def export_cmd(
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        sheets = ", ".join(f"{name}: {n:,} rows" for name, n in result.rows.items())
+        sheets = ", ".join(f"{name}: {n:,} {'row' if n == 1 else 'rows'}" for name, n in result.rows.items())
         click.echo(f"Wrote {output} ({sheets}) with {result.requests:,} requests in {result.seconds:.1f} s.")
 
 

@@ -107,9 +107,30 @@ class Connector:
     def host(self) -> str:
         return self.client.base_url.split("//", 1)[-1]
 
+    @property
+    def server_key(self) -> str:
+        """The host as an account fingerprint sees it: the same server however its URL is spelled.
+
+        Case, a trailing slash, the scheme's default port and the loopback spellings
+        (localhost, 127.0.0.1, ::1) don't make another server.
+        """
+        scheme, _, rest = self.client.base_url.partition("://")
+        netloc, _, path = rest.partition("/")
+        host, port = netloc.lower(), ""
+        if host.startswith("["):  # [::1]:8765
+            inner, _, tail = host[1:].partition("]")
+            host, port = inner, tail.removeprefix(":")
+        elif host.count(":") == 1:
+            host, port = host.split(":")
+        if port == {"https": "443", "http": "80"}.get(scheme.lower()):
+            port = ""
+        if host in ("localhost", "::1") or host.startswith("127."):
+            host = "loopback"
+        return host + (f":{port}" if port else "") + ("/" + path.strip("/") if path.strip("/") else "")
+
     def tenant(self) -> Tenant:
         """Which account this is; vendors whose host is shared by many accounts refine it."""
-        return Tenant(fingerprint(self.system, self.host.lower()), self._label(self.host))
+        return Tenant(fingerprint(self.system, self.server_key), self._label(self.host))
 
     def _label(self, account: str) -> str:
         return f"{account} (profile {self.profile})" if self.profile else account

@@ -210,7 +210,7 @@ class BlikkConnector(Connector):
         that app ids be kept private too).
         """
         app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
-        return Tenant(fingerprint("blikk", self.host.lower(), self._app_id), self._label(f"app {app} on {self.host}"))
+        return Tenant(fingerprint("blikk", self.server_key, self._app_id), self._label(f"app {app} on {self.host}"))
 
     def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
         """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""

@@ -64,6 +64,9 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
         return None
     if None in ids:
         return None  # natural-key matching needs every live record
+    exported = source.sheet.exported
+    if any(rid not in exported for rid in ids if rid is not None):
+        return None  # a row the export did not write (an id typed in): only a full read can check its key
     exported_at = source.exported_at
     if not exported_at:
         return None
@@ -229,6 +232,10 @@ def _plan_update(
     if not diff.changes:
         rr.action = "unchanged"
         return None
+    clash = _key_clash(ep, target, live, diff.changes, in_record=exported is not None)
+    if clash:
+        rr.action, rr.changes, rr.errors = "invalid", diff.changes, [clash]
+        return None
     cleared = would_clear(ep, current, diff.changes)
     if cleared:
         groups = list(dict.fromkeys(top_name(c) for c in cleared))
@@ -239,8 +246,7 @@ def _plan_update(
             rr.action, rr.changes = "invalid", diff.changes
             flags = " ".join(f"--allow-clear {g}" for g in refused)
             rr.errors = [CellError(None, f"would clear: {', '.join(refused)} (a full-replacement update cannot "
-                                         f"resend it); to clear it anyway pass {flags}, or change the record "
-                                         "in the application")]
+                                         f"resend it); pass {flags} to clear it anyway")]
             return None
         rr.warnings.append(f"would clear: {', '.join(groups)} (allowed by --allow-clear); the undo workbook "
                            "cannot restore it")
@@ -251,6 +257,25 @@ def _plan_update(
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
     key_field = ep.natural_key[0] if ep.natural_key else None
     return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
+
+
+def _key_clash(
+    ep: Endpoint, target: str, live: LiveIndex, changes: Mapping[str, FieldChange], *, in_record: bool
+) -> CellError | None:
+    """An update that gives the record a natural key another live record holds (a retyped id, a copied row).
+
+    Only a complete live read can tell; records that already share a key are left alone.
+    """
+    key_field = ep.natural_key[0] if ep.natural_key else None
+    if not live.complete or key_field is None or key_field not in changes:
+        return None
+    new = key_of(changes[key_field].new)
+    others = [i for i in live.by_key.get(new, []) if i != target] if new is not None else []
+    if not others:
+        return None
+    hint = "" if in_record else f"; id {target} is not in this workbook's export record: was the id retyped?"
+    return CellError(key_field, f"{key_field} {new!r} already belongs to id {', '.join(others[:3])} on the "
+                                f"server: two records would share it{hint}")
 
 
 def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:

@@ -116,7 +116,10 @@ def _load(
     if not read.rows:  # before the endpoint: an empty sheet named "Sheet1" is empty, not an unknown endpoint
         raise WorkbookError(f"Sheet {read.name!r} in {path.name} has no data rows")
     ep_name = endpoint or recorded or read.name
-    ep = get_endpoint(system, ep_name)
+    try:
+        ep = get_endpoint(system, ep_name)
+    except UnknownEndpoint as exc:
+        raise UnknownEndpoint(exc.name, exc.suggestions, exc.system, importing=True) from None
     if endpoint and recorded and not _same_endpoint(system, ep, recorded):
         raise UsageError(
             f"--endpoint {endpoint} does not match sheet {read.name!r} in {path.name}: its export record says "

@@ -75,7 +75,15 @@ def has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:
 def user_touched(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> bool:
     """Whether a row differs from its exported values beyond normalisation (the planner has already
     settled rows that are exactly as exported)."""
+    if added_values(ep, values, exported):
+        return True  # a column the user added to the sheet, filled in this row: that is an edit
     if all(v == exported.get(k) for k, v in values.items() if k in exported):
         return False
     cols = [c for c in ep.columns if c.name in values]
     return bool(user_edited_columns(cols, values, exported))
+
+
+def added_values(ep: Endpoint, values: Mapping[str, Any], exported: Mapping[str, Any]) -> list[str]:
+    """Writable columns the export did not have, given a value in this row (a blank one means "no opinion")."""
+    return [c.name for c in ep.columns
+            if c.writable and c.name in values and c.name not in exported and values[c.name] not in (None, "", [])]

@@ -21,6 +21,7 @@ records, matched by their natural key first, so a re-run never duplicates them.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,7 +62,7 @@ class UndoBook:
     rows: list[UndoRow] = field(default_factory=list)
     tenant: str = ""  # the account the apply wrote to (Connector.tenant().id): the undo belongs to it alone
     tenant_label: str = ""
-    name: str = ""  # this workbook's own file name, for the instructions in it
+    name: str = ""  # this workbook's own path, for the restore command written in it
     created: list[str] = field(default_factory=list)  # records the apply created: listed, not deleted
 
     def columns(self) -> list[Column]:
@@ -165,11 +166,12 @@ def _help(wb: Workbook, book: UndoBook, updates: int) -> None:
     def records(n: int) -> str:
         return f"{n:,} {'record' if n == 1 else 'records'}"
 
+    me = shlex.quote(book.name) if book.name else "THIS-FILE.xlsx"
     lines = [
         f"Undo of an apply of {book.source} to {book.host} ({book.endpoint.name}).",
         f"{records(updates)} updated by the apply get their old values back; {records(created)} it deleted are "
         "created again as new records (with new ids).",
-        f"Restore: bulktool import {book.name or 'THIS-FILE.xlsx'} --apply (see the dry run first: the same "
+        f"Restore: bulktool import {me} --apply (see the dry run first: the same "
         "command without --apply).",
         "Only the fields the apply changed are written back; a field changed by someone since the apply "
         "shows as a conflict.",
