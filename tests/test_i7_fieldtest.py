@@ -130,3 +130,26 @@ def test_the_same_server_spelled_another_way_is_the_same_account(srv: SandboxSer
     res = _at(f"http://LOCALHOST:{port}/", srv, "import", str(wb), "--quiet")
     assert res.exit_code == 0, res.output
     assert "Nothing to change: every row matches the server." in res.output
+
+
+def test_a_delete_names_the_records_that_point_at_it(srv: SandboxServer, tmp_path: Path) -> None:
+    contacts = srv.records("contacts")
+    members = {}
+    for c in contacts:
+        company = (c.get("company") or {}).get("id")
+        if company is not None:
+            members.setdefault(company, []).append(c["id"])
+    company, people = max(members.items(), key=lambda kv: len(kv[1]))
+    wb = tmp_path / "contacts.xlsx"
+    export(srv, wb)
+    sheet = Sheet(wb)
+    add_column(sheet, "action")
+    sheet.set(sheet.row_of(company), "action", "delete")
+    sheet.save()
+    code, rows = plan(srv, wb, "--allow-delete")
+    assert code == 0
+    row = next(r for r in rows if r["id"] == company)
+    ids = ", ".join(str(i) for i in sorted(people)[:5]) + (f" and {len(people) - 5:,} more" if len(people) > 5 else "")
+    n = len(people)
+    assert (f"{n} {'contact points' if n == 1 else 'contacts point'} at it and will lose the link "
+            f"(company.id of {'id' if n == 1 else 'ids'} {ids}); the undo workbook can't restore it") in row["warnings"]

@@ -141,6 +141,7 @@ def delete_lines(result: ImportResult) -> list[str]:
     for r in rows[:MAX_LISTED]:
         label = f" {r.label}" if r.label else ""
         lines.append(f"  row {r.row}: id {r.id}{label}")
+        lines += [f"    {w}" for w in r.warnings if "lose the link" in w]  # dependents (plan.dependents)
     if n > MAX_LISTED:
         lines.append(f"  ... and {n - MAX_LISTED:,} more")
     return lines

@@ -20,6 +20,7 @@ from ..schema.model import Endpoint
 from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
+from .dependents import Dependents
 from .diff import build_body, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
@@ -67,6 +68,8 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     exported = source.sheet.exported
     if any(rid not in exported for rid in ids if rid is not None):
         return None  # a row the export did not write (an id typed in): only a full read can check its key
+    if _deletes_with_dependents(source):
+        return None  # which records point at one being deleted: only a full read can tell
     exported_at = source.exported_at
     if not exported_at:
         return None
@@ -75,6 +78,15 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     except ValueError:
         return None  # an unreadable time: read everything rather than guess
     return (when - CHANGED_SINCE_MARGIN).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _deletes_with_dependents(source: Source) -> bool:
+    ep = source.endpoint
+    if not any(c.refers_to == ep.name for c in ep.columns):
+        return False
+    action_col = next((c for c in source.sheet.columns if c.strip().lower() == "action"), None)
+    return action_col is not None and any(
+        str(r.values.get(action_col) or "").strip().lower() == "delete" for r in source.sheet.rows)
 
 
 def make_plan(
@@ -176,6 +188,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     details = fetch_details(connector, ep, detail_ids, progress=progress)
 
     writes: list[PlannedWrite] = []
+    dependents = Dependents(ep, live)
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
             pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
@@ -186,6 +199,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             writes.append(_plan_create(ep, r, rr, sheet.columns))
         elif rr.action == "delete" and target is not None:
             writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
+            if (note := dependents.note(target)) is not None:
+                rr.warnings.append(note)
         result.rows.append(rr)
     result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)

@@ -18,6 +18,8 @@ Column keys beyond the obvious ones (name, type, shapes, read_only, write, requi
     create_server_value  the value the server gives this field on every create, whatever the body
                       says (projects' invoiceType "ongoing"); the dry run shows it, and a different
                       value in the row gets a note.
+    refers_to         the template name whose record id an integer ``*.id`` column holds (contacts'
+                      company.id refers to contacts), so a delete can name the records that point at it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _PATH_KEYS = ("list", "get", "create", "update", "delete")
 _COLUMN_KEYS = (
     "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
     "pattern", "nullable", "description", "write_part", "cleared_by_update", "create_default",
-    "server_assigns", "create_server_value",
+    "server_assigns", "create_server_value", "refers_to",
 )
 _WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -171,6 +173,9 @@ def _read_column(path: Path, data: object, i: int) -> Column:
     assigns = t.flag("server_assigns", False)
     if assigns and write is None:
         t.fail("server_assigns", "only a writable column (one with 'write') can be assigned by the server")
+    refers_to = t.text("refers_to")
+    if refers_to is not None and ctype != "integer":
+        t.fail("refers_to", "only an integer id column can refer to another endpoint's records")
     return Column(
         name=name, type=cast(ColumnType, ctype), shapes=cast("tuple[Shape, ...]", shapes),
         read_only=read_only, write=write, required_create="create" in required,
@@ -178,6 +183,7 @@ def _read_column(path: Path, data: object, i: int) -> Column:
         pattern=pattern, nullable=t.flag("nullable", True), description=t.text("description") or "",
         write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
         server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
+        refers_to=refers_to,
     )
 
 

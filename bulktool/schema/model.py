@@ -66,6 +66,9 @@ class Column:
     server_assigns: bool = False
     # The server sets this value on every create, whatever the body says (new projects invoice "ongoing").
     create_server_value: object = None
+    # The template whose record ids this column holds (contacts' company.id -> "contacts"): a delete
+    # names the records that point at the deleted one.
+    refers_to: str | None = None
 
     @property
     def writable(self) -> bool:
