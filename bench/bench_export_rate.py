@@ -13,10 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
 from bulktool.export import export
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector
 
 CEILING = 4.0
 

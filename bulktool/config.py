@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .connectors import connector_class
 from .connectors.base import Credentials
 from .errors import ConfigError, InsecureConfig, MissingCredentials
+from .vendors import connector_class
 
 KEYRING_SERVICE = "bulktool"
 SECRET_KEYS = ("app_secret",)

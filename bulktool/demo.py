@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .connectors import BlikkConnector
 from .connectors.base import Credentials
 from .export import ExportResult, export
 from .progress import NullProgress, Progress
+from .vendors.blikk import BlikkConnector
 
 DEMO_ENDPOINTS = ("contacts", "projects", "tasks", "time-reports", "users")
 DEMO_PORT = 8765

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector
 
 
 @pytest.fixture()

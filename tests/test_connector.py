@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
-from bulktool.connectors.blikk import BlikkTokenAuth
 from bulktool.errors import (
     AuthenticationError,
     InsecureConfig,
@@ -22,6 +20,7 @@ from bulktool.errors import (
 )
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector, BlikkTokenAuth
 
 
 class NoSleepClock:

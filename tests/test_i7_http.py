@@ -6,12 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
-from bulktool.connectors.blikk import REFRESH_MARGIN, BlikkTokenAuth, refresh_margin
 from bulktool.errors import ServerError
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import REFRESH_MARGIN, BlikkConnector, BlikkTokenAuth, refresh_margin
 
 
 def _connector(srv: SandboxServer) -> BlikkConnector:

@@ -24,9 +24,10 @@ from test_import_e2e import Sheet
 
 from bulktool.cli import cli
 from bulktool.cli import importing as importing_cli
-from bulktool.connectors import BlikkConnector, Credentials
+from bulktool.connectors import Credentials
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema import get_endpoint
+from bulktool.vendors.blikk import BlikkConnector
 
 RID = 5  # a contact id both accounts have
 

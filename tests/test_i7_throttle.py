@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bulktool.cli import cli
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
 from bulktool.http import throttle
 from bulktool.http.throttle import FIRST_WIDENED_MARGIN, MAX_MARGIN, RateLimiter
 from bulktool.sandbox import SandboxServer
+from bulktool.vendors.blikk import BlikkConnector
 from tests.test_import_e2e import Sheet
 from tests.test_throttle import FakeClock, sends_in_any_window
 

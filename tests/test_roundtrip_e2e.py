@@ -27,12 +27,12 @@ from click.testing import CliRunner, Result
 from python_calamine import CalamineWorkbook
 
 from bulktool.cli import cli
-from bulktool.connectors import BlikkConnector
 from bulktool.connectors.base import Credentials
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema import load_templates
 from bulktool.schema.model import Column
+from bulktool.vendors.blikk import BlikkConnector
 from bulktool.workbook import ReadBook, ReadSheet, flatten, read_table
 
 TEMPLATES = load_templates("blikk")

@@ -98,6 +98,11 @@ class Connector:
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
 
+    @classmethod
+    def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:
+        """Open a connection to ``base_url``: each vendor builds its own client, auth and paginator."""
+        raise NotImplementedError(f"{cls.__name__} does not say how to connect")
+
     def __init__(self, client: HttpClient, paginator: Paginator) -> None:
         self.client = client
         self.paginator = paginator

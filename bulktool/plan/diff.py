@@ -7,7 +7,7 @@
 A field the user changed that the server also changed, to something else, is
 a conflict and the row is not written. A field only the server changed is
 kept: the update body starts from live and applies only the user's changes,
-because Blikk's PUT replaces the whole record.
+because a full-replacement PUT (the connector's write policy) replaces the whole record.
 """
 
 from __future__ import annotations

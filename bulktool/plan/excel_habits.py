@@ -150,7 +150,7 @@ def _shared_keys(
 ) -> list[tuple[int, CellError]]:
     """Rows with ids that would give one natural key to several records.
 
-    Blikk itself allows shared customer numbers, and an account may already
+    Some APIs allow shared keys (customer numbers), and an account may already
     have some: rows that keep the key their record already has are left
     alone. A row that sets a key another row also holds is invalid, since
     after the import two records would share it and key lookups (creates

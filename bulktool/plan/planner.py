@@ -197,7 +197,7 @@ def _plan_update(
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
         if detail.status in (400, 404):
-            # Blikk answers a GET of a missing id with 400 ("produced if the contact could not be found");
+            # Some APIs answer a GET of a missing id with 400 rather than 404 (see the vendor's connector);
             # a GET by id has no body, so a client error there means the record is gone.
             rr.action, rr.message = "conflict", f"id {target} no longer exists on the server"
         else:

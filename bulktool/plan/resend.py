@@ -1,6 +1,6 @@
 """What a full-replacement write resends, what it would clear, and what the server does on its own.
 
-Blikk's PUT replaces the whole record. A field the template cannot resend
+A full-replacement PUT replaces the whole record. A field the template cannot resend
 (``cleared_by_update``) is gone after any update, so the planner refuses such
 rows unless the user allows the clear; fields the server fills in itself
 (``server_assigns``) get a note on the row, so the dry run stays exact. And
@@ -61,7 +61,7 @@ def top_name(name: str) -> str:
 def would_clear(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
     """Columns holding a value that a full-replacement update cannot resend (``cleared_by_update``).
 
-    Blikk's PUT replaces the whole record, so what the body leaves out is gone
+    A full-replacement PUT replaces the whole record, so what the body leaves out is gone
     afterwards; sending a read shape back where the write shape differs would
     corrupt it. The user decides, with --allow-clear, instead of bulktool guessing.
     """

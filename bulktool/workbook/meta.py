@@ -74,7 +74,7 @@ class ExportMeta:
     bulktool_version: str
     sheets: dict[str, SheetMeta] = field(default_factory=dict)
     tenant: str = ""  # account fingerprint, never a secret
-    tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on publicapi.blikk.com"
+    tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on api.example.com"
     time_source: str = ""  # "server" when exported_at is the server's clock
 
     def __post_init__(self) -> None:

@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 
 import requests
 
-from ..errors import (
+from ...connectors.base import Connector, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...errors import (
     ApiError,
     AuthenticationError,
     NotFound,
@@ -28,9 +29,8 @@ from ..errors import (
     ServerError,
     ValidationFailed,
 )
-from ..http.client import HttpClient, describe_body
-from ..http.throttle import Clock, RateLimiter, shared_limiter
-from .base import Connector, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...http.client import HttpClient, describe_body
+from ...http.throttle import Clock, RateLimiter, shared_limiter
 
 TOKEN_PATH = "/v1/Auth/Token"
 REFRESH_MARGIN = timedelta(minutes=2)
@@ -201,6 +201,10 @@ class BlikkConnector(Connector):
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))
         self._app_id = credentials.app_id
+
+    @classmethod
+    def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:
+        return cls(base_url, credentials, rate=rate)
 
     def tenant(self) -> Tenant:
         """Host plus the API application: every customer shares the host, each has its own applications.
