@@ -25,6 +25,7 @@ from .progress import NullProgress, Progress
 from .schema import get_endpoint, load_templates
 from .schema.model import Column, Endpoint
 from .workbook import ExportMeta, SheetData, SheetMeta, flatten, infer_columns, write_csv, write_xlsx
+from .workbook.meta import format_record_time
 
 
 @dataclass
@@ -187,7 +188,7 @@ def export(
         progress.note("The server sent no Date header, so this export's time is unknown: importing it will "
                       "read every record instead of only those changed since.")
     meta = ExportMeta(
-        system=system, host=connector.host, exported_at=_api_time(clock.at or datetime.now(UTC)),
+        system=system, host=connector.host, exported_at=format_record_time(clock.at or datetime.now(UTC)),
         bulktool_version=__version__, sheets=sheet_meta, tenant=tenant.id, tenant_label=tenant.label,
         time_source="server" if clock.at is not None else "local",
     )
@@ -220,10 +221,6 @@ class _ServerClock:
         if not self._marked:
             self._marked = True
             self.at = self._stats.last_server_date
-
-
-def _api_time(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
 
 
 def _fetch(

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from ..http.client import HttpClient
@@ -192,8 +193,30 @@ class Connector:
             raise ValueError(f"{endpoint.name} has no {op} operation")
         return path.replace("{id}", str(record_id)) if record_id is not None else path
 
+    # -- the vendor's query dialect: every list request the core shapes goes through these --------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
-        return {f"filter.{k}": v for k, v in filters.items()}
+        """``--filter name=value`` pairs as this API's list parameters."""
+        raise NotImplementedError(f"{type(self).__name__} has no filter dialect")
 
     def sort_params(self, field_name: str, descending: bool) -> dict[str, Any]:
-        return {"sortBy": field_name, "sortOrder": "descending" if descending else "ascending"}
+        """``--sort`` as this API's list parameters."""
+        raise NotImplementedError(f"{type(self).__name__} has no sort dialect")
+
+    def changed_since_params(self, endpoint: Endpoint, since: datetime) -> dict[str, Any]:
+        """List parameters for "records changed since ``since``" (the server's time), or {} for none.
+
+        An empty answer means the planner reads every record, which is always exact.
+        """
+        return {}
+
+    def find_by_key(self, endpoint: Endpoint, key_field: str, value: str) -> list[dict[str, Any]]:
+        """Records whose ``key_field`` equals ``value`` (the writer's recovery of a lost create's reply).
+
+        This default lists every record; vendors with a search parameter narrow the list first.
+        """
+        items = self.list_all(endpoint.list_path, self.key_search_params(endpoint, value), id_field=endpoint.id_field)
+        return [i for i in items if str(i.get(key_field) or "").strip() == value.strip()]
+
+    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
+        """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
+        return {}

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..connectors.base import Connector
@@ -74,13 +75,12 @@ def fetch_live(
     connector: Connector,
     endpoint: Endpoint,
     *,
-    changed_since: str | None = None,
+    changed_since: datetime | None = None,
     progress: Progress | None = None,
 ) -> LiveIndex:
+    """Every live record, or (``changed_since``) only those the connector's change feed returns."""
     progress = progress or NullProgress()
-    params: dict[str, Any] = {}
-    if changed_since and endpoint.changed_since_filter:
-        params[f"filter.{endpoint.changed_since_filter}"] = changed_since
+    params: dict[str, Any] = connector.changed_since_params(endpoint, changed_since) if changed_since else {}
     progress.task(f"Reading live {endpoint.name}", total=None, unit="pages")
 
     def on_page(_n: int, total: int | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from ..connectors.base import Connector
@@ -19,6 +19,7 @@ from ..progress import NullProgress, Progress
 from ..schema.model import Endpoint
 from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
+from ..workbook.meta import parse_record_time
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
 from .excel_habits import lost_zeros, sheet_checks
@@ -30,7 +31,6 @@ from .untouched import covers_writes, drop_untouched_required, has_detail_only, 
 
 __all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
 
-CHANGED_SINCE_MARGIN = timedelta(minutes=30)
 GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
 
 
@@ -51,13 +51,14 @@ class Plan:
     writes: list[PlannedWrite]
 
 
-def _changed_since(source: Source, ids: list[str | None]) -> str | None:
+def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
     """Only records changed since the export need fetching, when the whole sheet has ids.
 
     The export time is the server's own (its ``Date`` header when the export started;
     ``Source.exported_at`` is None for records stamped by the local clock, and then every
     record is read). The margin covers the server's clocks disagreeing among themselves
-    (the web front that sends ``Date`` versus the database that stamps ``lastUpdated``).
+    (the web front that sends ``Date`` versus the database that stamps ``lastUpdated``):
+    the connector's ``changed_since_params`` adds it, in the vendor's own terms.
     """
     meta = source.sheet.meta
     if not (source.use_export_record and meta and source.endpoint.changed_since_filter):
@@ -68,10 +69,9 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     if not exported_at:
         return None
     try:
-        when = datetime.strptime(exported_at.strip(), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+        return parse_record_time(exported_at)
     except ValueError:
         return None  # an unreadable time: read everything rather than guess
-    return (when - CHANGED_SINCE_MARGIN).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def make_plan(

@@ -28,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import WorkbookError
@@ -36,6 +37,20 @@ RECORD_SHEET = "_bulktool"
 FORMAT_VERSION = 2
 BATCH = 50  # records per record-sheet row
 CHUNK = 32_000  # an xlsx cell holds at most 32,767 UTF-16 code units
+
+
+# The export record's own time form (``exported_at``): bulktool's, whatever the vendor's wire form is.
+RECORD_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+def format_record_time(when: datetime) -> str:
+    """An aware time as the export record writes it: UTC, '2024-03-01 08:00:00 +00:00'."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
+
+
+def parse_record_time(text: str) -> datetime:
+    """The export record's time back as an aware UTC datetime; ValueError when unreadable."""
+    return datetime.strptime(text.strip(), RECORD_TIME_FORMAT).astimezone(UTC)
 
 
 @dataclass

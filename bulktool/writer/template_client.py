@@ -31,7 +31,4 @@ class TemplateWriteClient:
         self.connector.client.request("DELETE", self.connector.endpoint_path(ep, "delete", record_id))
 
     def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]:
-        ep = self.endpoints[endpoint]
-        params = {"filter.query": key_value} if "query" in ep.filters else {}
-        items = self.connector.list_all(ep.list_path, params, id_field=ep.id_field)
-        return [i for i in items if str(i.get(key_field) or "").strip() == key_value.strip()]
+        return self.connector.find_by_key(self.endpoints[endpoint], key_field, key_value)

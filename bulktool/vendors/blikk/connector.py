@@ -14,6 +14,7 @@ import base64
 import email.utils
 import hashlib
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -31,9 +32,11 @@ from ...errors import (
 )
 from ...http.client import HttpClient, describe_body
 from ...http.throttle import Clock, RateLimiter, shared_limiter
+from ...schema.model import Endpoint
 
 TOKEN_PATH = "/v1/Auth/Token"
 REFRESH_MARGIN = timedelta(minutes=2)
+CHANGE_FEED_MARGIN = timedelta(minutes=30)
 
 
 def parse_api_datetime(value: str) -> datetime:
@@ -216,10 +219,29 @@ class BlikkConnector(Connector):
         app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
         return Tenant(fingerprint("blikk", self.host.lower(), self._app_id), self._label(f"app {app} on {self.host}"))
 
-    def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
-        """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""
-        items = self.list_all(list_path, {"filter.query": value})
-        return [i for i in items if str(i.get(field_name) or "") == value]
+    # -- the query dialect ------------------------------------------------------------------
+    def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """``filter.<name>``, as the reference spells list filters; a given ``filter.`` prefix is kept once."""
+        return {f"filter.{str(k).removeprefix('filter.')}": v for k, v in filters.items()}
+
+    def sort_params(self, field_name: str, descending: bool) -> dict[str, Any]:
+        return {"sortBy": field_name, "sortOrder": "descending" if descending else "ascending"}
+
+    def changed_since_params(self, endpoint: Endpoint, since: datetime) -> dict[str, Any]:
+        """``filter.createdOrUpdatedSince`` (the template's ``changed_since_filter``), 30 minutes early.
+
+        The margin covers Blikk's clocks disagreeing among themselves: the web front that sends
+        ``Date`` (which the export time is taken from) versus the database that stamps ``lastUpdated``.
+        The filter takes the server's local form without an offset, which is UTC.
+        """
+        if not endpoint.changed_since_filter:
+            return {}
+        when = (since - CHANGE_FEED_MARGIN).astimezone(UTC)
+        return {f"filter.{endpoint.changed_since_filter}": when.strftime("%Y-%m-%d %H:%M:%S")}
+
+    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
+        """The list's free-text ``filter.query`` narrows a key lookup where the template has it."""
+        return {"filter.query": value} if "query" in endpoint.filters else {}
 
 
 class VismaTidConnector(BlikkConnector):
