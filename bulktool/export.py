@@ -170,7 +170,9 @@ def export(
         columns = _columns_for(t, records, detail)
         id_col = t.endpoint.id_field if t.endpoint else ("id" if any(c.name == "id" for c in columns) else None)
         flat = [flatten(r, columns) for r in records]
-        sheets.append(SheetData(name=t.sheet, columns=columns, rows=flat, id_column=id_col))
+        stamp = _stamp_column(t.endpoint, columns)
+        sheets.append(SheetData(name=t.sheet, columns=columns, rows=flat, id_column=id_col,
+                                last_updated_column=stamp))
         sheet_meta[t.sheet] = SheetMeta(
             endpoint=t.label,
             template_version=t.endpoint.version if t.endpoint else None,
@@ -180,6 +182,7 @@ def export(
             detail=detail,
             filters=dict(filt),
             sort=sort,
+            last_updated=stamp,
         )
         rows[t.sheet] = len(flat)
 
@@ -221,6 +224,12 @@ class _ServerClock:
         if not self._marked:
             self._marked = True
             self.at = self._stats.last_server_date
+
+
+def _stamp_column(endpoint: Endpoint | None, columns: Sequence[Column]) -> str | None:
+    """The template's change stamp (``last_updated_field``) when the sheet carries it, kept per record."""
+    name = endpoint.last_updated_field if endpoint else None
+    return name if name and any(c.name == name for c in columns) else None
 
 
 def _fetch(

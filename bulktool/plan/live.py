@@ -7,7 +7,6 @@ lacks and the workbook can't vouch for them (see ``needs_detail``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -20,17 +19,9 @@ from ..errors import ApiError
 from ..progress import NullProgress, Progress
 from ..schema.model import Column, Endpoint
 from ..workbook import flatten
+from ..workbook.meta import record_id
 
-
-def key_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    if value.__class__ is int:  # the usual id: no whitespace to strip
-        return str(value)
-    s = str(value).strip()
-    if not s.isascii():  # a decomposed "Å" from macOS must match the composed one
-        s = unicodedata.normalize("NFC", s)
-    return s or None
+key_of = record_id  # the workbook's id normaliser: one rule for ids and keys everywhere
 
 
 @dataclass

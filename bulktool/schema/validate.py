@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..plan.model import CellError
 from .checks import (
     CHECK_PREFIX,
     TYPE_WORDS,
@@ -32,7 +31,7 @@ from .checks import (
     required_check,
     type_check,
 )
-from .model import Column, Endpoint
+from .model import CellError, Column, Endpoint
 
 if TYPE_CHECKING:
     import pandera.pandas as pa

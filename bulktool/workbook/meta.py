@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -162,12 +163,21 @@ def content_hash(values: dict[str, Any]) -> str:
 
 
 def record_id(value: Any) -> str | None:
-    """Ids are keyed as text; 12.0 from a spreadsheet and 12 from the API are the same record."""
-    if value is None or value == "":
+    """The one id (and key) normaliser: ids are keyed as text.
+
+    12.0 from a spreadsheet and 12 from the API are the same record, surrounding spaces are noise, and
+    a decomposed "Å" from macOS must match the composed one; blank is None.
+    """
+    if value is None:
         return None
+    if value.__class__ is int:  # the usual id: no whitespace to strip
+        return str(value)
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip() or None
+        return str(int(value))
+    s = str(value).strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    return s or None
 
 
 def split_text(text: str, size: int = CHUNK) -> list[str]:

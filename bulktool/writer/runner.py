@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import ApiError, BulktoolError
+from ..workbook.meta import record_id
 from .journal import Journal, JournalEntry
 from .ports import OpOutcome, WriteClient, WriteOp
-from .retry import RetryPolicy, classify
+from .retry import RetryPolicy, outcome_kind
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,7 @@ def _request_id(exc: BaseException) -> str | None:
 
 
 def _record_id(record: Any) -> str | None:
-    if isinstance(record, dict) and record.get("id") is not None:
-        return str(record["id"])
-    return None
+    return record_id(record.get("id")) if isinstance(record, dict) else None
 
 
 @dataclass
@@ -72,7 +71,7 @@ class OpRunner:
             try:
                 record = self._send(op)
             except BulktoolError as exc:
-                kind = classify(exc)
+                kind = outcome_kind(exc)
                 if kind == "rejected":
                     return self._rejected(op, st, exc)
                 st.failures += 1
@@ -115,7 +114,7 @@ class OpRunner:
                 break
             except BulktoolError as exc:
                 st.failures += 1
-                if classify(exc) == "rejected" or st.failures >= self.policy.max_attempts:
+                if outcome_kind(exc) == "rejected" or st.failures >= self.policy.max_attempts:
                     return self._unknown(op, f"Could not check whether an earlier attempt created "
                                          f"{op.where}: {exc}. Not sent again.")
                 self._wait(st.failures - 1)
