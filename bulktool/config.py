@@ -114,11 +114,9 @@ def save_profile(
     name: str, *, system: str, base_url: str | None, app_id: str, secret: str | None, store: str = "keyring"
 ) -> str:
     """Write a profile; the secret goes to the keyring, or into a 0600 file if asked. Returns where."""
-    connector_class(system)
+    cls = connector_class(system)
     if base_url:
-        from .http.security import check_base_url
-
-        base_url = check_base_url(base_url)  # a /v1 suffix or remote http:// is refused now, not at first use
+        base_url = cls.check_base_url(base_url)  # remote http:// or a vendor's bad root: refused now, not at first use
     path = config_path()
     data = _read_config(path)
     profiles = data.setdefault("profiles", {})

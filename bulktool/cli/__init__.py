@@ -148,7 +148,7 @@ def misplaced_global_option(group: click.Group, name: str, argv: list[str]) -> s
 
 def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> str | None:
     """A --rate above the vendor's documented limit only buys 429s; loopback (the sandbox) sets its own."""
-    from ..http.security import check_base_url, is_loopback_host
+    from ..http.security import is_loopback_host
     from ..vendors import connector_class
 
     if rate is None:
@@ -156,7 +156,7 @@ def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> 
     try:
         cls = connector_class((system or "blikk").lower())
         if base_url:
-            check_base_url(base_url)  # a refused URL gets its own error line, not this warning first
+            cls.check_base_url(base_url)  # a refused URL gets its own error line, not this warning first
     except BulktoolError:
         return None
     host = urlsplit(base_url).hostname if base_url else None

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from ..http.client import HttpClient
+from ..http.security import check_base_url
 from ..schema.model import Endpoint
 
 PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
@@ -98,6 +99,11 @@ class Connector:
     default_base_url: ClassVar[str | None] = None
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
+
+    @classmethod
+    def check_base_url(cls, url: str) -> str:
+        """The API root, refused early when it cannot work (remote plain http; a vendor's own rules)."""
+        return check_base_url(url)
 
     @classmethod
     def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -28,13 +29,17 @@ from ...errors import (
     PermissionDenied,
     RateLimited,
     ServerError,
+    UsageError,
     ValidationFailed,
 )
 from ...http.client import HttpClient, describe_body
+from ...http.security import check_base_url, redact_url, register_secret_pattern
 from ...http.throttle import Clock, RateLimiter, shared_limiter
 from ...schema.model import Endpoint
 
 TOKEN_PATH = "/v1/Auth/Token"
+# Blikk's access tokens ("pk_<uuid>.pa_<uuid>"), scrubbed from every log line and message.
+register_secret_pattern(r"\bpk_[0-9a-fA-F-]{8,}\.pa_[0-9a-fA-F-]{8,}")
 REFRESH_MARGIN = timedelta(minutes=2)
 CHANGE_FEED_MARGIN = timedelta(minutes=30)
 
@@ -173,6 +178,16 @@ def blikk_error(response: requests.Response, method: str, url: str) -> ApiError:
     return ApiError(f"{where} failed (HTTP {status}): {shown}", request_id=request_id, **kw)
 
 
+def wait_in_seconds(response: requests.Response) -> float | None:
+    """The 429 body's ``{"waitInSeconds": n}``, as documented (the client also honours Retry-After)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    wait = body.get("waitInSeconds") if isinstance(body, dict) else None
+    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
+
+
 def _path_only(url: str) -> str:
     if "//" in url:
         rest = url.split("//", 1)[1]
@@ -200,10 +215,23 @@ class BlikkConnector(Connector):
         key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials.app_id}".encode()).hexdigest()[:16]
         per_second = rate or self.rate_per_second
         lim = limiter or shared_limiter(key, per_second, lambda: RateLimiter(per_second, clock=clock))
-        client = HttpClient(base_url, limiter=lim, error_mapper=blikk_error, clock=clock)
+        client = HttpClient(self.check_base_url(base_url), limiter=lim, error_mapper=blikk_error,
+                            wait_hint=wait_in_seconds, clock=clock)
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))
         self._app_id = credentials.app_id
+
+    @classmethod
+    def check_base_url(cls, url: str) -> str:
+        """Every path bulktool sends already starts with /v1, so a base URL ending in /v1 would 404."""
+        root = check_base_url(url)
+        if urlsplit(root).path.rstrip("/").lower().endswith("/v1"):
+            bare = root[: -len("/v1")]
+            raise UsageError(
+                f"The base URL {redact_url(url)} ends in /v1, but bulktool's paths already start with /v1: "
+                f"use --base-url {redact_url(bare)}"
+            )
+        return root
 
     @classmethod
     def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:

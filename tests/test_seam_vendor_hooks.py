@@ -1,0 +1,39 @@
+"""Vendor behaviour the shared HTTP client and redaction used to hard-code now comes from the vendor."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bulktool.errors import UsageError
+from bulktool.http.client import HttpClient
+from bulktool.http.security import check_base_url, redact
+from bulktool.vendors.blikk import BlikkConnector
+from bulktool.vendors.blikk.connector import wait_in_seconds
+
+
+def _response(status: int, body: bytes, headers: dict[str, str] | None = None) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code, resp._content = status, body
+    resp.headers.update(headers or {})
+    return resp
+
+
+def test_the_shared_client_reads_no_vendor_body_but_the_vendors_hint_is_used() -> None:
+    busy = _response(429, b'{"waitInSeconds": 7}', {"Retry-After": "1"})
+    assert HttpClient("http://127.0.0.1:1")._retry_after(busy) == 1.0  # a plain client: Retry-After only
+    hinted = HttpClient("http://127.0.0.1:1", wait_hint=wait_in_seconds)
+    assert hinted._retry_after(busy) == 7.0
+    assert hinted._retry_after(_response(429, b'{"waitInSeconds": 900}')) == 120.0  # capped
+    assert wait_in_seconds(_response(429, b"<html>busy</html>")) is None
+
+
+def test_a_v1_suffix_is_blikks_rule_not_the_transports() -> None:
+    assert check_base_url("https://api.example.com/v1") == "https://api.example.com/v1"
+    with pytest.raises(UsageError, match="ends in /v1"):
+        BlikkConnector.check_base_url("https://publicapi.blikk.com/v1/")
+
+
+def test_blikk_registers_its_token_shape_for_redaction() -> None:
+    token = "pk_0123abcd-0000-0000-0000-000000000000.pa_0123abcd-0000-0000-0000-000000000000"
+    assert token not in redact(f"sent {token} along")
