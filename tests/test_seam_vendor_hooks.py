@@ -37,3 +37,21 @@ def test_a_v1_suffix_is_blikks_rule_not_the_transports() -> None:
 def test_blikk_registers_its_token_shape_for_redaction() -> None:
     token = "pk_0123abcd-0000-0000-0000-000000000000.pa_0123abcd-0000-0000-0000-000000000000"
     assert token not in redact(f"sent {token} along")
+
+
+def test_type_tags_are_dropped_by_the_connector_not_the_workbook(fast_sandbox: object) -> None:
+    """The workbook keeps every key it is given; Blikk's reader is what drops ``objectName``."""
+    from conftest import connector_for
+
+    from bulktool.sandbox import SandboxServer
+    from bulktool.schema.model import Column
+    from bulktool.workbook import flatten
+
+    assert isinstance(fast_sandbox, SandboxServer)
+    raw = {"id": 1, "rows": [{"objectName": "row", "qty": 2}]}
+    assert flatten(raw, [Column(name="rows", type="json")])["rows"] == [{"objectName": "row", "qty": 2}]
+    conn = connector_for(fast_sandbox, 1000)
+    detail = conn.get("/v1/Core/Contacts/1")
+    raw_detail = conn.client.request_json("GET", "/v1/Core/Contacts/1")
+    assert "objectName" in raw_detail and "objectName" not in detail
+    assert all("objectName" not in i for i in conn.list_all("/v1/Core/Contacts"))

@@ -140,7 +140,9 @@ class Connector:
 
         def fetch(n: int) -> Page:
             body = self.client.request_json("GET", path, params={**base, **self.paginator.params_for(n)})
-            return self.paginator.parse(n, body)
+            page = self.paginator.parse(n, body)
+            page.items = [self.from_wire(i) if isinstance(i, dict) else i for i in page.items]
+            return page
 
         first = fetch(1)
         if on_page:
@@ -187,7 +189,16 @@ class Connector:
 
     def get(self, path: str) -> dict[str, Any]:
         body = self.client.request_json("GET", path)
-        return body if isinstance(body, dict) else {}
+        return self.from_wire(body) if isinstance(body, dict) else {}
+
+    # -- the wire codec: every record read passes ``from_wire``, every body written ``to_wire`` --------
+    def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as the core sees it: vendors drop their envelope noise (type tags) here."""
+        return record
+
+    def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        """A write body in the vendor's form (e.g. its datetime format) from the core's canonical values."""
+        return body
 
     # -- template-level CRUD (the writer's WriteClient) ---------------------------
     def endpoint_path(self, endpoint: Endpoint, op: str, record_id: Any = None) -> str:

@@ -17,14 +17,15 @@ class TemplateWriteClient:
 
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
-        got = self.connector.client.request_json("POST", self.connector.endpoint_path(ep, "create"), json_body=body)
-        return got if isinstance(got, dict) else {}
+        conn = self.connector
+        got = conn.client.request_json("POST", conn.endpoint_path(ep, "create"), json_body=conn.to_wire(ep, body))
+        return conn.from_wire(got) if isinstance(got, dict) else {}
 
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
         path = self.connector.endpoint_path(ep, "update", record_id)
-        got = self.connector.client.request_json("PUT", path, json_body=body)
-        return got if isinstance(got, dict) else {}
+        got = self.connector.client.request_json("PUT", path, json_body=self.connector.to_wire(ep, body))
+        return self.connector.from_wire(got) if isinstance(got, dict) else {}
 
     def delete(self, endpoint: str, record_id: str) -> None:
         ep = self.endpoints[endpoint]

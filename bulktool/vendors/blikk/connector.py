@@ -188,6 +188,19 @@ def wait_in_seconds(response: requests.Response) -> float | None:
     return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
 
 
+def strip_type_tags(value: Any) -> Any:
+    """Without Blikk's ``objectName`` type tags ("contact.detail", "generic.name_id"), at any depth.
+
+    They are the server's noise: never a column, never compared, never written back.
+    """
+    if isinstance(value, dict):
+        return {k: strip_type_tags(v) if isinstance(v, dict | list) else v
+                for k, v in value.items() if k != "objectName"}
+    if isinstance(value, list):
+        return [strip_type_tags(v) if isinstance(v, dict | list) else v for v in value]
+    return value
+
+
 def _path_only(url: str) -> str:
     if "//" in url:
         rest = url.split("//", 1)[1]
@@ -246,6 +259,15 @@ class BlikkConnector(Connector):
         """
         app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
         return Tenant(fingerprint("blikk", self.host.lower(), self._app_id), self._label(f"app {app} on {self.host}"))
+
+    # -- the wire codec ---------------------------------------------------------------------
+    def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
+        return dict(strip_type_tags(record))
+
+    def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        """Bodies go out as the core holds them: its canonical datetime form is Blikk's documented
+        ``YYYY-MM-DD HH:MM:SS +00:00``, and the rest is plain JSON."""
+        return body
 
     # -- the query dialect ------------------------------------------------------------------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
