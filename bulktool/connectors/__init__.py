@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .base import Connector, Credentials, Page, PageNumberPaginator, Paginator, Tenant
+from .base import Connector, CredentialField, Credentials, Page, PageNumberPaginator, Paginator, Tenant
 
-__all__ = ["Connector", "Credentials", "Page", "PageNumberPaginator", "Paginator", "Tenant"]
+__all__ = ["Connector", "CredentialField", "Credentials", "Page", "PageNumberPaginator", "Paginator", "Tenant"]

@@ -7,9 +7,9 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
@@ -64,13 +64,38 @@ class PageNumberPaginator:
         return len(page.items) >= self.page_size
 
 
-@dataclass
-class Credentials:
-    app_id: str
-    secret: str = field(repr=False)
+@dataclass(frozen=True)
+class CredentialField:
+    """One value a vendor signs in with, as the vendor's connector declares it (``credential_fields``).
 
-    def __repr__(self) -> str:  # never show the secret, even in tracebacks with locals
-        return f"Credentials(app_id={self.app_id!r}, secret='***')"
+    ``key`` names it in a profile and in ``Credentials``; ``env`` is the environment variable after
+    the vendor's prefix (``APP_ID`` -> ``BLIKK_APP_ID``); a ``secret`` goes to the OS keyring (or a
+    private file), is read from a prompt or stdin, and is never printed.
+    """
+
+    key: str
+    label: str
+    env: str
+    secret: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--" + self.key.replace("_", "-")
+
+
+class Credentials:
+    """The values a vendor signs in with, by the keys of its ``credential_fields``."""
+
+    def __init__(self, values: Mapping[str, str], secret_keys: Collection[str] = ()) -> None:
+        self._values = dict(values)
+        self._secret = frozenset(secret_keys)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __repr__(self) -> str:  # never show a secret, even in tracebacks with locals
+        shown = ", ".join(f"{k}={'***' if k in self._secret else repr(v)}" for k, v in self._values.items())
+        return f"Credentials({shown})"
 
 
 @dataclass(frozen=True)
@@ -99,6 +124,15 @@ class Connector:
     default_base_url: ClassVar[str | None] = None
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
+
+    @classmethod
+    def credentials(cls, **values: str) -> Credentials:
+        """Credentials of this vendor's shape; a missing field is a ValueError naming it."""
+        missing = [f.key for f in cls.credential_fields if not values.get(f.key)]
+        if missing:
+            raise ValueError(f"{cls.title} credentials need {', '.join(missing)}")
+        return Credentials(values, [f.key for f in cls.credential_fields if f.secret])
 
     @classmethod
     def check_base_url(cls, url: str) -> str:

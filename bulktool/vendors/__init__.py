@@ -38,6 +38,7 @@ def _registered() -> tuple[Vendor, ...]:
     return (*blikk.VENDORS,)
 
 
+DEFAULT_SYSTEM = "blikk"  # --system when neither the option nor a profile names one
 VENDORS: dict[str, Vendor] = {v.name: v for v in _registered()}
 SYSTEMS: tuple[str, ...] = tuple(VENDORS)
 CONNECTORS: dict[str, type[Connector]] = {name: v.connector for name, v in VENDORS.items()}
@@ -55,4 +56,4 @@ def connector_class(system: str) -> type[Connector]:
     return vendor(system).connector
 
 
-__all__ = ["CONNECTORS", "SYSTEMS", "VENDORS", "Vendor", "connector_class", "vendor"]
+__all__ = ["CONNECTORS", "DEFAULT_SYSTEM", "SYSTEMS", "VENDORS", "Vendor", "connector_class", "vendor"]

@@ -15,6 +15,7 @@ from .connector import (
     BlikkConnector,
     BlikkTokenAuth,
     VismaTidConnector,
+    blikk_credentials,
     blikk_error,
     parse_api_datetime,
     refresh_margin,
@@ -36,6 +37,6 @@ VENDORS = (
 )
 
 __all__ = [
-    "REFRESH_MARGIN", "VENDORS", "BlikkConnector", "BlikkTokenAuth", "VismaTidConnector", "blikk_error",
-    "parse_api_datetime", "refresh_margin", "sandbox_app",
+    "REFRESH_MARGIN", "VENDORS", "BlikkConnector", "BlikkTokenAuth", "VismaTidConnector", "blikk_credentials",
+    "blikk_error", "parse_api_datetime", "refresh_margin", "sandbox_app",
 ]

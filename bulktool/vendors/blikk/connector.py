@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ...connectors.base import Connector, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...connectors.base import Connector, CredentialField, Credentials, PageNumberPaginator, Tenant, fingerprint
 from ...errors import (
     ApiError,
     AuthenticationError,
@@ -78,7 +78,7 @@ class BlikkTokenAuth:
         self.fetches = 0
 
     def _fetch(self) -> None:
-        raw = f"{self._credentials.app_id}:{self._credentials.secret}".encode()
+        raw = f"{self._credentials['app_id']}:{self._credentials['app_secret']}".encode()
         resp = self._client.request(
             "POST", TOKEN_PATH, authenticated=False, throttled=False, retry_safe=True,
             headers={"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")},
@@ -214,6 +214,11 @@ class BlikkConnector(Connector):
     default_base_url: ClassVar[str | None] = "https://publicapi.blikk.com"
     env_prefix: ClassVar[str] = "BLIKK"
     rate_per_second: ClassVar[int] = 4
+    # An API application's id and secret (Admin > Integrations > API applications): BLIKK_APP_ID, BLIKK_APP_SECRET.
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = (
+        CredentialField("app_id", "app id", "APP_ID"),
+        CredentialField("app_secret", "app secret", "APP_SECRET", secret=True),
+    )
 
     def __init__(
         self,
@@ -225,14 +230,14 @@ class BlikkConnector(Connector):
         page_size: int = 100,
         rate: int | None = None,
     ) -> None:
-        key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials.app_id}".encode()).hexdigest()[:16]
+        key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials['app_id']}".encode()).hexdigest()[:16]
         per_second = rate or self.rate_per_second
         lim = limiter or shared_limiter(key, per_second, lambda: RateLimiter(per_second, clock=clock))
         client = HttpClient(self.check_base_url(base_url), limiter=lim, error_mapper=blikk_error,
                             wait_hint=wait_in_seconds, clock=clock)
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))
-        self._app_id = credentials.app_id
+        self._app_id = credentials["app_id"]
 
     @classmethod
     def check_base_url(cls, url: str) -> str:
@@ -292,6 +297,11 @@ class BlikkConnector(Connector):
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """The list's free-text ``filter.query`` narrows a key lookup where the template has it."""
         return {"filter.query": value} if "query" in endpoint.filters else {}
+
+
+def blikk_credentials(app_id: str, secret: str) -> Credentials:
+    """Blikk's (and Visma Tid's) credentials: the API application's id and secret."""
+    return BlikkConnector.credentials(app_id=app_id, app_secret=secret)
 
 
 class VismaTidConnector(BlikkConnector):
