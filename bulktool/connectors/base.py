@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
+from .write_policy import FULL_REPLACEMENT, WritePolicy
 
 PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
 
@@ -125,6 +126,7 @@ class Connector:
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
+    write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
 
     @classmethod
     def credentials(cls, **values: str) -> Credentials:

@@ -116,15 +116,19 @@ def needs_detail(
     exported: Mapping[str, Any] | None,
     exported_last_updated: Any,
     live_record: Mapping[str, Any] | None,
+    *,
+    full_replacement: bool = True,
 ) -> bool:
     """Whether writing this record needs a detail GET.
+
+    Only a full-replacement write needs the whole current record; a partial one sends the changes.
 
     Not when the template has no detail-only writable fields, nor when the
     workbook was exported with every writable field and the server's
     ``lastUpdated`` still equals the exported one (the record has not changed,
     so the exported values are the server's values).
     """
-    if not endpoint.get_path:
+    if not endpoint.get_path or not full_replacement:
         return False
     detail_writable = [c for c in endpoint.columns if c.writable and not c.in_list]
     if not detail_writable:

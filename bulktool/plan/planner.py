@@ -104,10 +104,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     key_field = ep.natural_key[0] if ep.natural_key else None
+    policy = connector.write_policy
 
     def is_create(r: Any) -> bool:
         # Rows without an id that match an existing record by natural key are updates, not creates.
-        if key_of(r.values.get(ep.id_field)) is not None:
+        if not policy.is_create(key_of(r.values.get(ep.id_field))):
             return False
         key = key_of(r.values.get(key_field)) if key_field else None
         return key is None or not live.by_key.get(key)
@@ -120,7 +121,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         for i in same_as_live(sheet.rows, ids, untouched, exported, live, sheet_cols):
             untouched[i] = True
     to_check = [r for r, same in zip(sheet.rows, untouched, strict=True) if not same]
-    errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
+    errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create,
+                           required_on_update=policy.required_on_update)
     if source.use_export_record:
         errors = drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
     errors, notes = sheet_checks(ep, sheet.columns, sheet.rows, ids, untouched, exported, live, errors)
@@ -161,14 +163,15 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                     rr.action = "unchanged"
                     continue
             live_rec = live.records.get(target)
-            if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
+            covered = exp is not None and covers_writes(ep, exp, full_replacement=policy.full_replacement)
+            if live_rec is None and not live.complete and covered:
                 # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
                 # tells which (a "not found" plans "no longer exists"); feed_is_cheaper bounded their number.
                 if ep.get_path:
                     detail_ids.append(target)
                 continue
             lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
-            if needs_detail(ep, exp, lu, live_rec):
+            if needs_detail(ep, exp, lu, live_rec, full_replacement=policy.full_replacement):
                 detail_ids.append(target)
     details = fetch_details(connector, ep, detail_ids, progress=progress)
 
@@ -176,7 +179,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
             pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
-                              options.allow_clear)
+                              options.allow_clear, full_replacement=policy.full_replacement)
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
@@ -194,6 +197,8 @@ def _plan_update(
     ep: Endpoint, r: ReadRow, rr: RowResult, target: str, live: LiveIndex,
     exported: Mapping[str, Any] | None, detail: dict[str, Any] | ApiError | None,
     allow_clear: tuple[str, ...] = (),
+    *,
+    full_replacement: bool = True,
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
         if detail.status in (400, 404):
@@ -246,7 +251,7 @@ def _plan_update(
                            "cannot restore it")
     rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
-    body = build_body(ep, current, diff.changes, for_create=False)
+    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement)
     rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
     key_field = ep.natural_key[0] if ep.natural_key else None

@@ -54,7 +54,13 @@ class OpOutcome:
 
 
 class WriteClient(Protocol):
-    """Template-level writes; implemented by the connector layer (throttled, retries GETs only)."""
+    """Template-level writes; implemented by the connector layer (throttled, retries GETs only).
+
+    ``resend_is_harmless``: re-sending an update whose reply was lost changes nothing more (the
+    connector's write policy; true for full-replacement PUTs).
+    """
+
+    resend_is_harmless: bool
 
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]: ...

@@ -14,6 +14,7 @@ class TemplateWriteClient:
     def __init__(self, connector: Connector, endpoints: dict[str, Endpoint]) -> None:
         self.connector = connector
         self.endpoints = endpoints
+        self.resend_is_harmless = connector.write_policy.resend_is_harmless
 
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ...connectors.base import Connector, CredentialField, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...connectors.write_policy import FULL_REPLACEMENT, WritePolicy
 from ...errors import (
     ApiError,
     AuthenticationError,
@@ -219,6 +220,9 @@ class BlikkConnector(Connector):
         CredentialField("app_id", "app id", "APP_ID"),
         CredentialField("app_secret", "app secret", "APP_SECRET", secret=True),
     )
+    # The reference describes every update body as the whole object: a PUT replaces the record, and the
+    # server assigns ids (a blank id cell is a create).
+    write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT
 
     def __init__(
         self,
