@@ -8,7 +8,6 @@ server since.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .connectors.base import Connector
+from .connectors.base import Connector, sheet_name_for_path
 from .errors import OutputError, UsageError
 from .progress import NullProgress, Progress
 from .schema import get_endpoint, load_templates
@@ -57,8 +56,14 @@ class ExportResult:
         }
 
 
-def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
-    """Template names or raw list paths -> targets; unknown names raise UnknownEndpoint with suggestions."""
+def resolve_targets(
+    system: str, names: Sequence[str], sheet_for_path: Callable[[str], str] | None = None
+) -> list[ExportTarget]:
+    """Template names or raw list paths -> targets; unknown names raise UnknownEndpoint with suggestions.
+
+    A raw path's sheet is named by ``sheet_for_path`` (the connector's, which knows its path prefixes).
+    """
+    sheet_for_path = sheet_for_path or sheet_name_for_path
     templates = load_templates(system)
     by_path = {e.list_path.lower(): e for e in templates.values()}
     targets: list[ExportTarget] = []
@@ -66,7 +71,7 @@ def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
     for name in names:
         if name.startswith("/"):
             ep = by_path.get(name.rstrip("/").lower())
-            target = ExportTarget(ep.name, ep.list_path, ep) if ep else ExportTarget(_sheet_for_path(name), name)
+            target = ExportTarget(ep.name, ep.list_path, ep) if ep else ExportTarget(sheet_for_path(name), name)
         else:
             ep = get_endpoint(system, name)
             target = ExportTarget(ep.name, ep.list_path, ep)
@@ -75,12 +80,6 @@ def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
         used.add(target.sheet.lower())
         targets.append(target)
     return targets
-
-
-def _sheet_for_path(path: str) -> str:
-    parts = [p for p in path.strip("/").split("/") if p and p.lower() not in ("v1", "core", "admin")]
-    name = re.sub(r"[\[\]:*?/\\]", "_", "_".join(parts) or "sheet")
-    return name[:31]
 
 
 def check_output(path: Path) -> str:
@@ -150,7 +149,7 @@ def export(
     """Fetch every target and write the workbook atomically (no half-written file on failure)."""
     progress = progress or NullProgress()
     fmt = check_output(output)
-    targets = resolve_targets(system, names)
+    targets = resolve_targets(system, names, connector.sheet_name_for_path)
     if fmt == "csv" and len(targets) > 1:
         raise UsageError("A CSV file holds one sheet: export one endpoint per CSV, or write .xlsx")
     filt = dict(filters or {})

@@ -112,6 +112,13 @@ class Tenant:
     label: str
 
 
+def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
+    """A path's segments joined by ``_``, without version segments (``v1``) or those in ``drop``."""
+    parts = [p for p in path.strip("/").split("/")
+             if p and not (p[:1] in "vV" and p[1:].isdigit()) and p.lower() not in drop]
+    return "_".join(parts)[:31] or "sheet"  # the workbook writer makes it a valid, unique sheet name
+
+
 def fingerprint(*parts: str) -> str:
     """A short one-way digest: tells accounts apart without writing their identifiers down."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
@@ -245,6 +252,10 @@ class Connector:
         if not path:
             raise ValueError(f"{endpoint.name} has no {op} operation")
         return path.replace("{id}", str(record_id)) if record_id is not None else path
+
+    def sheet_name_for_path(self, path: str) -> str:
+        """The sheet a raw list path (``export /v2/customer``) exports to; vendors drop their own prefixes."""
+        return sheet_name_for_path(path)
 
     # -- the vendor's query dialect: every list request the core shapes goes through these --------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,15 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ...connectors.base import Connector, CredentialField, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...connectors.base import (
+    Connector,
+    CredentialField,
+    Credentials,
+    PageNumberPaginator,
+    Tenant,
+    fingerprint,
+    sheet_name_for_path,
+)
 from ...connectors.write_policy import FULL_REPLACEMENT, WritePolicy
 from ...errors import (
     ApiError,
@@ -277,6 +285,10 @@ class BlikkConnector(Connector):
         """Bodies go out as the core holds them: its canonical datetime form is Blikk's documented
         ``YYYY-MM-DD HH:MM:SS +00:00``, and the rest is plain JSON."""
         return body
+
+    def sheet_name_for_path(self, path: str) -> str:
+        """Without ``/v1`` and the ``Core``/``Admin`` area every Blikk path starts with: TaskBoards."""
+        return sheet_name_for_path(path, drop=("core", "admin"))
 
     # -- the query dialect ------------------------------------------------------------------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
