@@ -15,7 +15,7 @@ from pathlib import Path
 from .connectors.base import Connector
 from .errors import UsageError
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
-from .plan.live import fetch_details
+from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
 from .plan.source import load_source
@@ -112,12 +112,11 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
     details = fetch_details(connector, ep, [str(pw.record_id) for pw in deletes], progress=progress)
     plan.result.read_requests += connector.client.stats.total - before
     detail_cols = [c for c in ep.columns if c.in_detail]
-    key_field = ep.natural_key[0] if ep.natural_key else None
     for pw in deletes:
         got = details.get(str(pw.record_id))
         if isinstance(got, dict):
             pw.before = {**pw.before, **flatten(got, detail_cols)}
-        pw.result.label = record_label(pw.before, key_field)
+        pw.result.label = record_label(pw.before, row_key(ep, pw.before)[0])
 
 
 def record_label(values: dict[str, object], key_field: str | None) -> str:

@@ -23,7 +23,7 @@ from ..workbook.meta import parse_record_time
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .diff import build_body, three_way
 from .excel_habits import lost_zeros, sheet_checks
-from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
+from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
@@ -103,15 +103,14 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     if changed_since is not None and not feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
-    key_field = ep.natural_key[0] if ep.natural_key else None
     policy = connector.write_policy
 
     def is_create(r: Any) -> bool:
         # Rows without an id that match an existing record by natural key are updates, not creates.
         if not policy.is_create(key_of(r.values.get(ep.id_field))):
             return False
-        key = key_of(r.values.get(key_field)) if key_field else None
-        return key is None or not live.by_key.get(key)
+        key_field, key = row_key(ep, r.values)
+        return key is None or not live.by_key(key_field).get(key)
 
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
@@ -138,7 +137,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         if plain and rid is not None and r.row not in errors and r.row not in formula_rows and (
                 rid in records or not complete):
             values = r.values
-            key = key_of(values.get(key_field)) if key_field else None
+            key = row_key(ep, values)[1]
             action: Action = "unchanged" if same else "update"
             rows.append((r, RowResult(name, r.row, action, id_out(values[id_field]), key, values=values), rid))
             continue
@@ -254,8 +253,7 @@ def _plan_update(
     body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement)
     rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
-    key_field = ep.natural_key[0] if ep.natural_key else None
-    return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
+    return PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
 
 
 def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) -> PlannedWrite:
@@ -279,5 +277,5 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
         rr.changes[c.name] = FieldChange(old=None, new=forced)
     body = build_body(ep, {}, changes, for_create=True)
     rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
-    key_field = ep.natural_key[0] if ep.natural_key else None
+    key_field = row_key(ep, r.values)[0]
     return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)
