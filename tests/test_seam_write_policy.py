@@ -99,3 +99,18 @@ def test_an_update_that_may_have_landed_is_not_resent_when_the_policy_says_resen
         outcomes[harmless] = (out.status, client.count("update"))
     assert outcomes[True] == ("applied", 2)  # re-sent: the same full body changes nothing more
     assert outcomes[False][0] == "unknown" and outcomes[False][1] == 1
+
+
+def test_a_partial_update_clears_nothing_it_does_not_send(fast_sandbox: SandboxServer, tmp_path: Path) -> None:
+    """A project's location cannot be resent (cleared_by_update): a full replacement would clear it."""
+    before = next(r for r in fast_sandbox.records("projects") if r["location"] is not None)
+    path = tmp_path / "projects.xlsx"
+    export(connector_for(fast_sandbox, 1000), "blikk", ["projects"], path)
+    sheet = Sheet(path, "projects")
+    sheet.set(sheet.row_of(before["id"]), "title", "Ny titel")
+    sheet.save()
+    full = plan_file(connector_for(fast_sandbox, 1000), path, ImportOptions())
+    assert full.writes == [] and [r.would_clear for r in full.result.rows if r.id == before["id"]] == [["location"]]
+    partial = PartialBlikk(fast_sandbox.url, blikk_credentials(fast_sandbox.app_id, fast_sandbox.app_secret))
+    [write] = plan_file(partial, path, ImportOptions()).writes
+    assert write.body == {"title": "Ny titel"} and not write.result.would_clear

@@ -100,7 +100,9 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
     changed_since = _changed_since(source, ids)
-    if changed_since is not None and not feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
+    if changed_since is not None and not feed_is_cheaper(
+            ep, sheet.rows, ids, untouched, exported, page_size=connector.paginator.page_size,
+            full_replacement=connector.write_policy.full_replacement):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     policy = connector.write_policy
@@ -233,7 +235,7 @@ def _plan_update(
     if not diff.changes:
         rr.action = "unchanged"
         return None
-    cleared = would_clear(ep, current, diff.changes)
+    cleared = would_clear(ep, current, diff.changes) if full_replacement else []  # a partial update clears nothing
     if cleared:
         groups = list(dict.fromkeys(top_name(c) for c in cleared))
         rr.would_clear = groups
