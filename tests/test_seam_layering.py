@@ -60,3 +60,21 @@ def test_sandbox_app_is_chosen_by_system_name() -> None:
     with SandboxServer(SandboxConfig(system="blikk", contacts=3)) as srv:
         assert srv.banner().startswith("Blikk API sandbox listening on")
         assert "contacts" in srv.app.resources
+
+
+def test_the_sandbox_command_serves_the_global_systems_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from bulktool.cli import cli
+
+    served: list[str] = []
+
+    def interrupted(self: SandboxServer) -> None:
+        served.append(self.config.system)
+        self.stop()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SandboxServer, "serve_forever", interrupted)
+    res = CliRunner().invoke(cli, ["--system", "vismatid", "sandbox", "--port", "0", "--contacts", "3"])
+    assert res.exit_code == 0, res.output
+    assert served == ["vismatid"] and res.stdout.startswith("Blikk API sandbox listening on")
