@@ -55,3 +55,26 @@ def test_type_tags_are_dropped_by_the_connector_not_the_workbook(fast_sandbox: o
     raw_detail = conn.client.request_json("GET", "/v1/Core/Contacts/1")
     assert "objectName" in raw_detail and "objectName" not in detail
     assert all("objectName" not in i for i in conn.list_all("/v1/Core/Contacts"))
+
+
+def test_every_write_body_goes_out_through_the_connectors_to_wire(fast_sandbox: object) -> None:
+    """A vendor whose wire form differs (its datetime format, say) converts bodies in ``to_wire``."""
+    from typing import Any
+
+    from bulktool.sandbox import SandboxServer
+    from bulktool.schema import get_endpoint
+    from bulktool.schema.model import Endpoint
+    from bulktool.vendors.blikk import blikk_credentials
+    from bulktool.writer.template_client import TemplateWriteClient
+
+    class WireNamed(BlikkConnector):
+        def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+            return {**body, "name": f"{body['name']} (wire form)"}
+
+    assert isinstance(fast_sandbox, SandboxServer)
+    conn = WireNamed(fast_sandbox.url, blikk_credentials(fast_sandbox.app_id, fast_sandbox.app_secret))
+    client = TemplateWriteClient(conn, {"contacts": get_endpoint("blikk", "contacts")})
+    made = client.create("contacts", {"name": "Ny Kund AB", "contactType": "company", "responsibleId": 1})
+    assert made["name"] == "Ny Kund AB (wire form)" and "objectName" not in made  # read back through from_wire
+    stored = next(r for r in fast_sandbox.records("contacts") if r["id"] == made["id"])
+    assert stored["name"] == "Ny Kund AB (wire form)"
