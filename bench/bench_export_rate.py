@@ -13,10 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
 from bulktool.export import export
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 
 CEILING = 4.0
 
@@ -28,7 +27,7 @@ def main() -> None:
     args = ap.parse_args()
     cfg = SandboxConfig(contacts=args.contacts, latency=args.latency, port=0)
     with SandboxServer(cfg) as srv, tempfile.TemporaryDirectory() as tmp:
-        conn = BlikkConnector(srv.url, Credentials(srv.app_id, srv.app_secret))
+        conn = BlikkConnector(srv.url, blikk_credentials(srv.app_id, srv.app_secret))
         # Warm up: the token and the first page (not part of the steady state).
         conn.list_all("/v1/Admin/Countries")
         srv.reset_stats()

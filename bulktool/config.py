@@ -1,7 +1,8 @@
 """Profiles and credentials.
 
-Credentials come from, in order: the system's environment variables
-(``BLIKK_APP_ID``/``BLIKK_APP_SECRET``), a named profile in the user config
+Credentials come from, in order: the system's environment variables (each
+vendor's connector declares its ``credential_fields``, e.g. Blikk's
+``BLIKK_APP_ID``/``BLIKK_APP_SECRET``), a named profile in the user config
 file, the OS keyring. A config file that holds a secret must be private
 (0600): bulktool writes it that way and refuses to read one others can read.
 """
@@ -11,16 +12,23 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .connectors import connector_class
-from .connectors.base import Credentials
+from .connectors.base import CredentialField, Credentials
 from .errors import ConfigError, InsecureConfig, MissingCredentials
+from .vendors import DEFAULT_SYSTEM, connector_class
 
 KEYRING_SERVICE = "bulktool"
-SECRET_KEYS = ("app_secret",)
+
+
+def _secret_keys() -> set[str]:
+    """Every vendor's secret field names: a config file holding any of them must be private."""
+    from .vendors import CONNECTORS
+
+    return {f.key for cls in CONNECTORS.values() for f in cls.credential_fields if f.secret}
 
 
 def config_path() -> Path:
@@ -49,7 +57,7 @@ def _read_config(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc}") from None
     profiles = data.get("profiles", {})
-    holds_secret = any(isinstance(p, dict) and any(k in p for k in SECRET_KEYS) for p in profiles.values())
+    holds_secret = any(isinstance(p, dict) and any(k in p for k in _secret_keys()) for p in profiles.values())
     if holds_secret and os.name == "posix":
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
@@ -88,7 +96,7 @@ def _keyring_get(username: str) -> str | None:
 def resolve_connection(system: str | None, base_url: str | None, profile: str | None) -> Connection:
     """Combine options, profile, environment and keyring into one connection; secrets never logged."""
     prof = load_profile(profile) if profile else {}
-    system = (system or prof.get("system") or "blikk").lower()
+    system = (system or prof.get("system") or DEFAULT_SYSTEM).lower()
     cls = connector_class(system)
     url = base_url or prof.get("base_url") or cls.default_base_url
     if not url:
@@ -96,48 +104,64 @@ def resolve_connection(system: str | None, base_url: str | None, profile: str | 
             f"No base URL for {cls.title}: the vendor documentation does not state one. "
             "Pass --base-url or set base_url in a profile."
         )
-    env_id = os.environ.get(f"{cls.env_prefix}_APP_ID")
-    env_secret = os.environ.get(f"{cls.env_prefix}_APP_SECRET")
-    app_id = env_id or prof.get("app_id")
-    secret = env_secret if env_id and env_secret else None
-    if secret is None and app_id:
-        secret = prof.get("app_secret") or _keyring_get(f"{profile or system}:{app_id}")
-    if not app_id or not secret:
+    fields = cls.credential_fields
+    env = {f.key: os.environ.get(f"{cls.env_prefix}_{f.env}") for f in fields}
+    public = [f for f in fields if not f.secret]
+    values: dict[str, str | None] = {f.key: env[f.key] or prof.get(f.key) for f in public}
+    env_public = all(env[f.key] for f in public)
+    for f in fields:
+        if f.secret:  # from the environment only together with the environment's public values
+            values[f.key] = env[f.key] if env_public and env[f.key] else None
+            if values[f.key] is None and all(values[p.key] for p in public):
+                values[f.key] = prof.get(f.key) or _keyring_get(_keyring_user(profile or system, fields, values, f))
+    if not fields or not all(values.get(f.key) for f in fields):
+        names = " and ".join(f"{cls.env_prefix}_{f.env}" for f in fields)
         raise MissingCredentials(
-            f"No credentials for {cls.title}: set {cls.env_prefix}_APP_ID and {cls.env_prefix}_APP_SECRET, "
-            "or create a profile with 'bulktool profile add'."
+            f"No credentials for {cls.title}: set {names}, or create a profile with 'bulktool profile add'."
         )
-    return Connection(system, str(url), Credentials(str(app_id), str(secret)), profile)
+    return Connection(system, str(url), cls.credentials(**{k: str(v) for k, v in values.items()}), profile)
+
+
+def _keyring_user(name: str, fields: tuple[CredentialField, ...], values: Mapping[str, Any],
+                  field: CredentialField) -> str:
+    """The keyring entry of one secret: ``<profile>:<first public value>`` (``:<key>`` after the first)."""
+    public = next((str(values.get(f.key) or "") for f in fields if not f.secret), "")
+    first_secret = next(f for f in fields if f.secret)
+    return f"{name}:{public}" + ("" if field is first_secret else f":{field.key}")
 
 
 def save_profile(
-    name: str, *, system: str, base_url: str | None, app_id: str, secret: str | None, store: str = "keyring"
+    name: str, *, system: str, base_url: str | None, values: Mapping[str, str | None], store: str = "keyring"
 ) -> str:
-    """Write a profile; the secret goes to the keyring, or into a 0600 file if asked. Returns where."""
-    connector_class(system)
+    """Write a profile of the vendor's ``credential_fields``; secrets go to the keyring, or into a
+    0600 file if asked. Returns where."""
+    cls = connector_class(system)
     if base_url:
-        from .http.security import check_base_url
-
-        base_url = check_base_url(base_url)  # a /v1 suffix or remote http:// is refused now, not at first use
+        base_url = cls.check_base_url(base_url)  # remote http:// or a vendor's bad root: refused now, not at first use
     path = config_path()
     data = _read_config(path)
     profiles = data.setdefault("profiles", {})
-    entry: dict[str, Any] = {"system": system, "app_id": app_id}
+    fields = cls.credential_fields
+    entry: dict[str, Any] = {"system": system}
+    entry.update({f.key: values[f.key] for f in fields if not f.secret and values.get(f.key)})
     if base_url:
         entry["base_url"] = base_url
     where = "no secret stored"
-    if secret:
+    for f in fields:
+        secret = values.get(f.key) if f.secret else None
+        if not secret:
+            continue
         if store == "keyring":
             try:
                 import keyring
 
-                keyring.set_password(KEYRING_SERVICE, f"{name}:{app_id}", secret)
+                keyring.set_password(KEYRING_SERVICE, _keyring_user(name, fields, values, f), secret)
                 where = "secret stored in the OS keyring"
             except Exception as exc:
                 raise ConfigError(f"Could not store the secret in the OS keyring ({type(exc).__name__}); "
                                   "use --store file to keep it in the private config file instead.") from None
         else:
-            entry["app_secret"] = secret
+            entry[f.key] = secret
             where = f"secret stored in {path} (mode 600)"
     profiles[name] = entry
     _write_config(path, data)
@@ -159,7 +183,7 @@ class ProfileInfo:
     name: str
     system: str
     base_url: str | None
-    app_id: str | None
+    identity: list[tuple[str, str | None]]  # (label, value) of each public credential field, e.g. app id
     secret: str  # a description such as "in the OS keyring", never the secret itself
 
 
@@ -173,16 +197,19 @@ def show_profile(name: str) -> ProfileInfo:
 
 
 def _info(name: str, prof: dict[str, Any]) -> ProfileInfo:
-    app_id = str(prof["app_id"]) if prof.get("app_id") else None
-    if prof.get("app_secret"):
+    system = str(prof.get("system") or DEFAULT_SYSTEM)
+    fields = connector_class(system).credential_fields
+    secrets = [f for f in fields if f.secret]
+    if any(prof.get(f.key) for f in secrets):
         where = f"in {config_path()} (mode 600)"
-    elif app_id and _keyring_get(f"{name}:{app_id}"):
+    elif secrets and all(not f.secret or prof.get(f.key) for f in fields) and all(
+            _keyring_get(_keyring_user(name, fields, prof, f)) for f in secrets):
         where = "in the OS keyring"
     else:
         where = "not stored (set the environment variables)"
-    system = str(prof.get("system") or "blikk")
     base_url = str(prof["base_url"]) if prof.get("base_url") else None
-    return ProfileInfo(name, system, base_url, app_id, where)
+    identity = [(f.label, str(prof[f.key]) if prof.get(f.key) else None) for f in fields if not f.secret]
+    return ProfileInfo(name, system, base_url, identity, where)
 
 
 def remove_profile(name: str) -> str:
@@ -192,12 +219,15 @@ def remove_profile(name: str) -> str:
     prof = load_profile(name)
     del data["profiles"][name]
     _write_config(path, data)
-    app_id = prof.get("app_id")
-    if app_id and _keyring_get(f"{name}:{app_id}") is not None:
+    fields = connector_class(str(prof.get("system") or DEFAULT_SYSTEM)).credential_fields
+    users = [_keyring_user(name, fields, prof, f) for f in fields if f.secret]
+    stored = [u for u in users if all(prof.get(f.key) for f in fields if not f.secret) and _keyring_get(u) is not None]
+    if stored:
         try:
             import keyring
 
-            keyring.delete_password(KEYRING_SERVICE, f"{name}:{app_id}")
+            for user in stored:
+                keyring.delete_password(KEYRING_SERVICE, user)
             return "profile and its keyring secret"
         except Exception:  # the profile is gone either way; say the secret may remain
             return "profile (its keyring secret could not be deleted)"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .connectors import BlikkConnector
-from .connectors.base import Credentials
 from .export import ExportResult, export
 from .progress import NullProgress, Progress
+from .vendors.blikk import BlikkConnector, blikk_credentials
 
 DEMO_ENDPOINTS = ("contacts", "projects", "tasks", "time-reports", "users")
 DEMO_PORT = 8765
@@ -37,7 +36,7 @@ def run_demo(out_dir: Path, *, contacts: int = 200, progress: Progress | None = 
     except UsageError:
         server = SandboxServer(SandboxConfig(db_path=db, contacts=contacts, port=0)).start()
     with server:
-        connector = BlikkConnector(server.url, Credentials(server.app_id, server.app_secret))
+        connector = BlikkConnector(server.url, blikk_credentials(server.app_id, server.app_secret))
         try:
             result = export(connector, "blikk", DEMO_ENDPOINTS, workbook, progress=progress or NullProgress())
         finally:

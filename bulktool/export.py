@@ -8,7 +8,6 @@ server since.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .connectors.base import Connector
+from .connectors.base import Connector, sheet_name_for_path
 from .errors import OutputError, UsageError
 from .progress import NullProgress, Progress
 from .schema import get_endpoint, load_templates
 from .schema.model import Column, Endpoint
 from .workbook import ExportMeta, SheetData, SheetMeta, flatten, infer_columns, write_csv, write_xlsx
+from .workbook.meta import format_record_time
 
 
 @dataclass
@@ -56,8 +56,14 @@ class ExportResult:
         }
 
 
-def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
-    """Template names or raw list paths -> targets; unknown names raise UnknownEndpoint with suggestions."""
+def resolve_targets(
+    system: str, names: Sequence[str], sheet_for_path: Callable[[str], str] | None = None
+) -> list[ExportTarget]:
+    """Template names or raw list paths -> targets; unknown names raise UnknownEndpoint with suggestions.
+
+    A raw path's sheet is named by ``sheet_for_path`` (the connector's, which knows its path prefixes).
+    """
+    sheet_for_path = sheet_for_path or sheet_name_for_path
     templates = load_templates(system)
     by_path = {e.list_path.lower(): e for e in templates.values()}
     targets: list[ExportTarget] = []
@@ -65,7 +71,7 @@ def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
     for name in names:
         if name.startswith("/"):
             ep = by_path.get(name.rstrip("/").lower())
-            target = ExportTarget(ep.name, ep.list_path, ep) if ep else ExportTarget(_sheet_for_path(name), name)
+            target = ExportTarget(ep.name, ep.list_path, ep) if ep else ExportTarget(sheet_for_path(name), name)
         else:
             ep = get_endpoint(system, name)
             target = ExportTarget(ep.name, ep.list_path, ep)
@@ -74,12 +80,6 @@ def resolve_targets(system: str, names: Sequence[str]) -> list[ExportTarget]:
         used.add(target.sheet.lower())
         targets.append(target)
     return targets
-
-
-def _sheet_for_path(path: str) -> str:
-    parts = [p for p in path.strip("/").split("/") if p and p.lower() not in ("v1", "core", "admin")]
-    name = re.sub(r"[\[\]:*?/\\]", "_", "_".join(parts) or "sheet")
-    return name[:31]
 
 
 def check_output(path: Path) -> str:
@@ -149,7 +149,7 @@ def export(
     """Fetch every target and write the workbook atomically (no half-written file on failure)."""
     progress = progress or NullProgress()
     fmt = check_output(output)
-    targets = resolve_targets(system, names)
+    targets = resolve_targets(system, names, connector.sheet_name_for_path)
     if fmt == "csv" and len(targets) > 1:
         raise UsageError("A CSV file holds one sheet: export one endpoint per CSV, or write .xlsx")
     filt = dict(filters or {})
@@ -169,7 +169,9 @@ def export(
         columns = _columns_for(t, records, detail)
         id_col = t.endpoint.id_field if t.endpoint else ("id" if any(c.name == "id" for c in columns) else None)
         flat = [flatten(r, columns) for r in records]
-        sheets.append(SheetData(name=t.sheet, columns=columns, rows=flat, id_column=id_col))
+        stamp = _stamp_column(t.endpoint, columns)
+        sheets.append(SheetData(name=t.sheet, columns=columns, rows=flat, id_column=id_col,
+                                last_updated_column=stamp))
         sheet_meta[t.sheet] = SheetMeta(
             endpoint=t.label,
             template_version=t.endpoint.version if t.endpoint else None,
@@ -179,6 +181,7 @@ def export(
             detail=detail,
             filters=dict(filt),
             sort=sort,
+            last_updated=stamp,
         )
         rows[t.sheet] = len(flat)
 
@@ -187,7 +190,7 @@ def export(
         progress.note("The server sent no Date header, so this export's time is unknown: importing it will "
                       "read every record instead of only those changed since.")
     meta = ExportMeta(
-        system=system, host=connector.host, exported_at=_api_time(clock.at or datetime.now(UTC)),
+        system=system, host=connector.host, exported_at=format_record_time(clock.at or datetime.now(UTC)),
         bulktool_version=__version__, sheets=sheet_meta, tenant=tenant.id, tenant_label=tenant.label,
         time_source="server" if clock.at is not None else "local",
     )
@@ -222,8 +225,10 @@ class _ServerClock:
             self.at = self._stats.last_server_date
 
 
-def _api_time(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
+def _stamp_column(endpoint: Endpoint | None, columns: Sequence[Column]) -> str | None:
+    """The template's change stamp (``last_updated_field``) when the sheet carries it, kept per record."""
+    name = endpoint.last_updated_field if endpoint else None
+    return name if name and any(c.name == name for c in columns) else None
 
 
 def _fetch(

@@ -15,7 +15,7 @@ from pathlib import Path
 from .connectors.base import Connector
 from .errors import ApiError, UsageError
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
-from .plan.live import fetch_details
+from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
 from .plan.source import load_source
@@ -112,7 +112,6 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
     details = fetch_details(connector, ep, [str(pw.record_id) for pw in deletes], progress=progress)
     plan.result.read_requests += connector.client.stats.total - before
     detail_cols = [c for c in ep.columns if c.in_detail]
-    key_field = ep.natural_key[0] if ep.natural_key else None
     gone: set[int] = set()
     for pw in deletes:
         got = details.get(str(pw.record_id))
@@ -124,7 +123,7 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
             r.action, r.status = "unchanged", "skipped"
             r.message = f"id {pw.record_id} no longer exists on the server: nothing to delete"
             gone.add(id(pw))
-        pw.result.label = record_label(pw.before, key_field)
+        pw.result.label = record_label(pw.before, row_key(ep, pw.before)[0])
     if gone:
         plan.writes = [pw for pw in plan.writes if id(pw) not in gone]
         plan.result.write_requests = len(plan.writes)

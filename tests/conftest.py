@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 
 
 @pytest.fixture()
@@ -31,7 +30,7 @@ def fast_sandbox() -> Iterator[SandboxServer]:
 
 
 def connector_for(srv: SandboxServer, rate: int = 4) -> BlikkConnector:
-    return BlikkConnector(srv.url, Credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(rate))
+    return BlikkConnector(srv.url, blikk_credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(rate))
 
 
 @pytest.fixture()

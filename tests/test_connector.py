@@ -8,9 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
-from bulktool.connectors.blikk import BlikkTokenAuth
 from bulktool.errors import (
     AuthenticationError,
     InsecureConfig,
@@ -22,6 +19,7 @@ from bulktool.errors import (
 )
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import BlikkConnector, BlikkTokenAuth, blikk_credentials
 
 
 class NoSleepClock:
@@ -43,7 +41,7 @@ class NoSleepClock:
 
 
 def make(srv: SandboxServer, *, secret: str | None = None, clock: NoSleepClock | None = None) -> BlikkConnector:
-    return BlikkConnector(srv.url, Credentials(srv.app_id, secret or srv.app_secret),
+    return BlikkConnector(srv.url, blikk_credentials(srv.app_id, secret or srv.app_secret),
                           limiter=RateLimiter(1000), clock=clock)
 
 
@@ -172,7 +170,7 @@ def test_429_is_honoured_for_any_method() -> None:
 
 
 def test_unreachable_host_is_one_clear_error() -> None:
-    conn = BlikkConnector("http://127.0.0.1:9", Credentials("a", "b"), limiter=RateLimiter(1000),
+    conn = BlikkConnector("http://127.0.0.1:9", blikk_credentials("a", "b"), limiter=RateLimiter(1000),
                           clock=NoSleepClock())
     with pytest.raises(TransportError, match=r"Could not connect to 127.0.0.1:9: connection refused"):
         conn.list_all("/v1/Core/Contacts")
@@ -180,7 +178,7 @@ def test_unreachable_host_is_one_clear_error() -> None:
 
 def test_plain_http_to_a_remote_host_is_refused_before_sending() -> None:
     with pytest.raises(InsecureConfig, match=r"Refusing plain http:// to publicapi\.blikk\.com"):
-        BlikkConnector("http://publicapi.blikk.com", Credentials("a", "b"))
+        BlikkConnector("http://publicapi.blikk.com", blikk_credentials("a", "b"))
 
 
 def test_secrets_never_reach_the_logs(fast_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:

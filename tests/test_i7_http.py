@@ -6,16 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
-from bulktool.connectors.blikk import REFRESH_MARGIN, BlikkTokenAuth, refresh_margin
 from bulktool.errors import ServerError
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.blikk import REFRESH_MARGIN, BlikkConnector, BlikkTokenAuth, blikk_credentials, refresh_margin
 
 
 def _connector(srv: SandboxServer) -> BlikkConnector:
-    return BlikkConnector(srv.url, Credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(4))
+    return BlikkConnector(srv.url, blikk_credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(4))
 
 
 def _contact_ids(srv: SandboxServer, n: int) -> list[int]:
@@ -113,7 +111,7 @@ class _TokenClient:
 def test_an_expiry_before_the_servers_own_date_does_not_mean_a_token_per_call() -> None:
     # expires 10 min before the Date header: the server's clocks disagree; trust the 401 refresh instead.
     client = _TokenClient(_TokenAnswer("Tue, 01 Dec 2026 12:00:00 GMT", "2026-12-01 11:50:00 +00:00"))
-    auth = BlikkTokenAuth(client, Credentials("a", "b"))  # type: ignore[arg-type]
+    auth = BlikkTokenAuth(client, blikk_credentials("a", "b"))  # type: ignore[arg-type]
     for _ in range(5):
         assert auth.token() == "pk_1.pa_1"
     assert client.posts == 1
@@ -124,7 +122,7 @@ def test_expiry_is_judged_on_the_servers_clock() -> None:
     # Server Date 12:00, expires 12:08 (margin 2 min). This PC runs 45 min ahead: still fresh at first...
     client = _TokenClient(_TokenAnswer("Tue, 01 Dec 2026 12:00:00 GMT", "2026-12-01 12:08:00 +00:00"))
     local = [datetime(2026, 12, 1, 12, 45, tzinfo=UTC)]
-    auth = BlikkTokenAuth(client, Credentials("a", "b"), now=lambda: local[0])  # type: ignore[arg-type]
+    auth = BlikkTokenAuth(client, blikk_credentials("a", "b"), now=lambda: local[0])  # type: ignore[arg-type]
     auth.token()
     local[0] += timedelta(minutes=5)
     auth.token()

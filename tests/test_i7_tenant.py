@@ -24,9 +24,9 @@ from test_import_e2e import Sheet
 
 from bulktool.cli import cli
 from bulktool.cli import importing as importing_cli
-from bulktool.connectors import BlikkConnector, Credentials
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema import get_endpoint
+from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 
 RID = 5  # a contact id both accounts have
 
@@ -47,7 +47,7 @@ def run(srv: SandboxServer, account: int, *args: str, **kw: Any) -> Result:
 
 
 def label(srv: SandboxServer, account: int) -> str:
-    return BlikkConnector(srv.url, Credentials(*srv.credentials(account))).tenant().label
+    return BlikkConnector(srv.url, blikk_credentials(*srv.credentials(account))).tenant().label
 
 
 def writes(srv: SandboxServer) -> int:

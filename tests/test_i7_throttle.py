@@ -13,11 +13,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bulktool.cli import cli
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
 from bulktool.http import throttle
 from bulktool.http.throttle import FIRST_WIDENED_MARGIN, MAX_MARGIN, RateLimiter
 from bulktool.sandbox import SandboxServer
+from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 from tests.test_import_e2e import Sheet
 from tests.test_throttle import FakeClock, sends_in_any_window
 
@@ -76,7 +75,7 @@ class LoadedLimiter(RateLimiter):
 
 def test_loaded_client_gets_no_429_after_the_first(sandbox: SandboxServer) -> None:
     limiter = LoadedLimiter()
-    conn = BlikkConnector(sandbox.url, Credentials(sandbox.app_id, sandbox.app_secret), limiter=limiter)
+    conn = BlikkConnector(sandbox.url, blikk_credentials(sandbox.app_id, sandbox.app_secret), limiter=limiter)
     ids = [c["id"] for c in sandbox.records("contacts")][:36]
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda i: conn.get(f"/v1/Core/Contacts/{i}"), ids))

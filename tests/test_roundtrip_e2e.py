@@ -27,12 +27,11 @@ from click.testing import CliRunner, Result
 from python_calamine import CalamineWorkbook
 
 from bulktool.cli import cli
-from bulktool.connectors import BlikkConnector
-from bulktool.connectors.base import Credentials
 from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema import load_templates
 from bulktool.schema.model import Column
+from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 from bulktool.workbook import ReadBook, ReadSheet, flatten, read_table
 
 TEMPLATES = load_templates("blikk")
@@ -67,7 +66,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
         ex.summary = json.loads(res.stdout)
         res = ex.run("export", "contacts", "--detail", "-o", str(ex.detail_xlsx), "--quiet")
         assert res.exit_code == 0, res.output
-        conn = BlikkConnector(srv.url, Credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(200))
+        conn = BlikkConnector(srv.url, blikk_credentials(srv.app_id, srv.app_secret), limiter=RateLimiter(200))
         try:
             ex.listed = {n: conn.list_all(e.list_path, id_field=e.id_field) for n, e in TEMPLATES.items()}
         finally:

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from bulktool.sandbox import SandboxConfig, SandboxServer
-from bulktool.sandbox.util import sv_key
+from bulktool.vendors.blikk.sandbox.util import sv_key
 
 TOKEN_RE = re.compile(r"^pk_[0-9a-f-]{36}\.pa_[0-9a-f-]{36}$")
 DT_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+00:00$")

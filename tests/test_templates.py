@@ -12,13 +12,13 @@ import pytest
 
 from bulktool.errors import TemplateError, UnknownEndpoint, UnknownSystem
 from bulktool.schema import (
-    SYSTEMS,
     Endpoint,
     get_endpoint,
     load_template_file,
     load_templates,
     templates_dir,
 )
+from bulktool.vendors import SYSTEMS
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO.parent / "shared" / "api-docs" / "blikk-api-reference.txt"

@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from bulktool.errors import OutputError, WorkbookError
 from bulktool.schema.model import Column
+from bulktool.vendors.blikk.connector import strip_type_tags
 from bulktool.workbook import (
     CellValueError,
     ExportMeta,
@@ -207,12 +208,12 @@ def test_render_then_clean_is_identity(col_type: str, value: Any) -> None:
 
 
 def test_flatten_dotted_paths_lists_and_missing() -> None:
-    record = {
+    record = strip_type_tags({  # as Blikk's connector hands records over
         "objectName": "contact.detail", "id": 5,
         "visitingAddress": {"objectName": "generic.address", "city": "Piteå"},
         "tags": [{"objectName": "x", "id": 1}, {"id": 2}], "company": None,
         "rows": [{"objectName": "r", "a": 1}], "lastUpdated": "2024-01-02T03:04:05+01:00", "count": 3,
-    }
+    })
     cols = [Column("id", "integer"), Column("visitingAddress.city"), Column("tags.id", "int_list"),
             Column("company.id", "integer"), Column("missing"), Column("rows", "json"),
             Column("lastUpdated", "datetime"), Column("count", "decimal")]
@@ -239,13 +240,13 @@ def test_unflatten_builds_nested_write_bodies() -> None:
 
 
 def test_infer_columns_types_and_order() -> None:
-    records: list[dict[str, Any]] = [
+    records: list[dict[str, Any]] = [strip_type_tags(r) for r in [  # as Blikk's connector hands them over
         {"objectName": "x", "name": "A", "id": 1, "price": 1, "when": "2024-01-02 03:04:05 +00:00",
          "day": "2024-01-02", "active": True, "tagIds": [1, 2], "labels": ["a"], "rows": [{"a": 1}],
          "address": {"objectName": "a", "city": "Umeå", "zip": None}, "odd": {"k": 1}, "empty": []},
         {"name": None, "id": 2, "price": 1.5, "when": None, "day": "2024-02-03", "active": None, "tagIds": [],
          "labels": [], "rows": [], "address": None, "odd": "text", "extra": "only here"},
-    ]
+    ]]
     cols = infer_columns(records)
     assert [(c.name, c.type) for c in cols] == [
         ("id", "integer"), ("name", "string"), ("price", "decimal"), ("when", "datetime"), ("day", "date"),

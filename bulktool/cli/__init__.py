@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 import click
 
 from .. import __version__
-from ..connectors import CONNECTORS
 from ..errors import BulktoolError
 from ..http.security import RedactingFilter, redact
+from ..vendors import CONNECTORS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,10 +45,10 @@ class AppContext:
         return resolve_connection(self.system, self.base_url, self.profile)
 
     def connector(self) -> Any:
-        from ..connectors import connector_class
+        from ..vendors import connector_class
 
         conn = self.connection()
-        connector = connector_class(conn.system)(conn.base_url, conn.credentials, rate=self.rate)
+        connector = connector_class(conn.system).connect(conn.base_url, conn.credentials, rate=self.rate)
         connector.profile = conn.profile  # named in labels: "app 1a2b3c4d on host (profile acme)"
         return connector
 
@@ -148,15 +148,15 @@ def misplaced_global_option(group: click.Group, name: str, argv: list[str]) -> s
 
 def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> str | None:
     """A --rate above the vendor's documented limit only buys 429s; loopback (the sandbox) sets its own."""
-    from ..connectors import connector_class
-    from ..http.security import check_base_url, is_loopback_host
+    from ..http.security import is_loopback_host
+    from ..vendors import connector_class
 
     if rate is None:
         return None
     try:
         cls = connector_class((system or "blikk").lower())
         if base_url:
-            check_base_url(base_url)  # a refused URL gets its own error line, not this warning first
+            cls.check_base_url(base_url)  # a refused URL gets its own error line, not this warning first
     except BulktoolError:
         return None
     host = urlsplit(base_url).hostname if base_url else None

@@ -33,11 +33,11 @@ def sandbox_cmd(
     app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, latency: float, fail_rate: float,
     drop_after_commit: float, burst_429: float, rate_limit: int, accounts: int, clock_offset: float,
 ) -> None:
-    """Run a local emulator of the Blikk API (quirks included) to rehearse imports safely."""
+    """Run a local emulator of the --system's API (quirks included) to rehearse imports safely."""
     from ..sandbox import SandboxConfig, SandboxServer
 
     cfg = SandboxConfig(
-        db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
+        system=app.system_name, db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
         drop_after_commit=drop_after_commit, burst_429=burst_429, rate_limit=rate_limit, port=port,
         accounts=accounts, clock_offset_seconds=clock_offset,
     )

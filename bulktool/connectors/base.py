@@ -7,13 +7,17 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+import unicodedata
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
 from ..http.client import HttpClient
+from ..http.security import check_base_url
 from ..schema.model import Endpoint
+from .write_policy import FULL_REPLACEMENT, WritePolicy
 
 PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
 
@@ -62,13 +66,38 @@ class PageNumberPaginator:
         return len(page.items) >= self.page_size
 
 
-@dataclass
-class Credentials:
-    app_id: str
-    secret: str = field(repr=False)
+@dataclass(frozen=True)
+class CredentialField:
+    """One value a vendor signs in with, as the vendor's connector declares it (``credential_fields``).
 
-    def __repr__(self) -> str:  # never show the secret, even in tracebacks with locals
-        return f"Credentials(app_id={self.app_id!r}, secret='***')"
+    ``key`` names it in a profile and in ``Credentials``; ``env`` is the environment variable after
+    the vendor's prefix (``APP_ID`` -> ``BLIKK_APP_ID``); a ``secret`` goes to the OS keyring (or a
+    private file), is read from a prompt or stdin, and is never printed.
+    """
+
+    key: str
+    label: str
+    env: str
+    secret: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--" + self.key.replace("_", "-")
+
+
+class Credentials:
+    """The values a vendor signs in with, by the keys of its ``credential_fields``."""
+
+    def __init__(self, values: Mapping[str, str], secret_keys: Collection[str] = ()) -> None:
+        self._values = dict(values)
+        self._secret = frozenset(secret_keys)
+
+    def __getitem__(self, key: str) -> str:
+        return self._values[key]
+
+    def __repr__(self) -> str:  # never show a secret, even in tracebacks with locals
+        shown = ", ".join(f"{k}={'***' if k in self._secret else repr(v)}" for k, v in self._values.items())
+        return f"Credentials({shown})"
 
 
 @dataclass(frozen=True)
@@ -84,6 +113,13 @@ class Tenant:
     label: str
 
 
+def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
+    """A path's segments joined by ``_``, without version segments (``v1``) or those in ``drop``."""
+    parts = [p for p in path.strip("/").split("/")
+             if p and not (p[:1] in "vV" and p[1:].isdigit()) and p.lower() not in drop]
+    return "_".join(parts)[:31] or "sheet"  # the workbook writer makes it a valid, unique sheet name
+
+
 def fingerprint(*parts: str) -> str:
     """A short one-way digest: tells accounts apart without writing their identifiers down."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
@@ -97,6 +133,26 @@ class Connector:
     default_base_url: ClassVar[str | None] = None
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
+    write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
+
+    @classmethod
+    def credentials(cls, **values: str) -> Credentials:
+        """Credentials of this vendor's shape; a missing field is a ValueError naming it."""
+        missing = [f.key for f in cls.credential_fields if not values.get(f.key)]
+        if missing:
+            raise ValueError(f"{cls.title} credentials need {', '.join(missing)}")
+        return Credentials(values, [f.key for f in cls.credential_fields if f.secret])
+
+    @classmethod
+    def check_base_url(cls, url: str) -> str:
+        """The API root, refused early when it cannot work (remote plain http; a vendor's own rules)."""
+        return check_base_url(url)
+
+    @classmethod
+    def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:
+        """Open a connection to ``base_url``: each vendor builds its own client, auth and paginator."""
+        raise NotImplementedError(f"{cls.__name__} does not say how to connect")
 
     def __init__(self, client: HttpClient, paginator: Paginator) -> None:
         self.client = client
@@ -149,7 +205,9 @@ class Connector:
 
         def fetch(n: int) -> Page:
             body = self.client.request_json("GET", path, params={**base, **self.paginator.params_for(n)})
-            return self.paginator.parse(n, body)
+            page = self.paginator.parse(n, body)
+            page.items = [self.from_wire(i) if isinstance(i, dict) else i for i in page.items]
+            return page
 
         first = fetch(1)
         if on_page:
@@ -198,7 +256,16 @@ class Connector:
 
     def get(self, path: str) -> dict[str, Any]:
         body = self.client.request_json("GET", path)
-        return body if isinstance(body, dict) else {}
+        return self.from_wire(body) if isinstance(body, dict) else {}
+
+    # -- the wire codec: every record read passes ``from_wire``, every body written ``to_wire`` --------
+    def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as the core sees it: vendors drop their envelope noise (type tags) here."""
+        return record
+
+    def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        """A write body in the vendor's form (e.g. its datetime format) from the core's canonical values."""
+        return body
 
     # -- template-level CRUD (the writer's WriteClient) ---------------------------
     def endpoint_path(self, endpoint: Endpoint, op: str, record_id: Any = None) -> str:
@@ -210,8 +277,40 @@ class Connector:
             raise ValueError(f"{endpoint.name} has no {op} operation")
         return path.replace("{id}", str(record_id)) if record_id is not None else path
 
+    def sheet_name_for_path(self, path: str) -> str:
+        """The sheet a raw list path (``export /v2/customer``) exports to; vendors drop their own prefixes."""
+        return sheet_name_for_path(path)
+
+    # -- the vendor's query dialect: every list request the core shapes goes through these --------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
-        return {f"filter.{k}": v for k, v in filters.items()}
+        """``--filter name=value`` pairs as this API's list parameters."""
+        raise NotImplementedError(f"{type(self).__name__} has no filter dialect")
 
     def sort_params(self, field_name: str, descending: bool) -> dict[str, Any]:
-        return {"sortBy": field_name, "sortOrder": "descending" if descending else "ascending"}
+        """``--sort`` as this API's list parameters."""
+        raise NotImplementedError(f"{type(self).__name__} has no sort dialect")
+
+    def changed_since_params(self, endpoint: Endpoint, since: datetime) -> dict[str, Any]:
+        """List parameters for "records changed since ``since``" (the server's time), or {} for none.
+
+        An empty answer means the planner reads every record, which is always exact.
+        """
+        return {}
+
+    def find_by_key(self, endpoint: Endpoint, key_field: str, value: str) -> list[dict[str, Any]]:
+        """Records whose ``key_field`` equals ``value`` (the writer's recovery of a lost create's reply).
+
+        This default lists every record; vendors with a search parameter narrow the list first.
+        """
+        items = self.list_all(endpoint.list_path, self.key_search_params(endpoint, value), id_field=endpoint.id_field)
+        want = _key_text(value)
+        return [i for i in items if _key_text(i.get(key_field)) == want]
+
+    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
+        """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
+        return {}
+
+
+def _key_text(value: Any) -> str:
+    """Keys compare as trimmed NFC text: a decomposed "Å" typed on a Mac is the same key as the composed one."""
+    return unicodedata.normalize("NFC", str(value or "").strip())

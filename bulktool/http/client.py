@@ -97,6 +97,11 @@ def default_error(response: requests.Response, method: str, url: str) -> ApiErro
     )
 
 
+# Seconds a vendor asks for in a 429's body (None: it did not say); the client takes the longer of it and
+# Retry-After, capped at 2 minutes.
+WaitHint = Callable[[requests.Response], float | None]
+
+
 class HttpClient:
     def __init__(
         self,
@@ -105,6 +110,7 @@ class HttpClient:
         auth: Auth | None = None,
         limiter: RateLimiter | None = None,
         error_mapper: ErrorMapper = default_error,
+        wait_hint: WaitHint | None = None,
         timeout: tuple[float, float] = (10.0, 120.0),
         max_retries: int = 5,
         max_429_retries: int = 20,
@@ -116,6 +122,7 @@ class HttpClient:
         self.auth = auth
         self.limiter = limiter or RateLimiter(4)
         self.error_mapper = error_mapper
+        self.wait_hint = wait_hint  # the vendor's own "wait this long" in a 429 body, beside Retry-After
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_429_retries = max_429_retries
@@ -225,12 +232,9 @@ class HttpClient:
 
     def _retry_after(self, resp: requests.Response) -> float:
         wait = parse_retry_after(resp.headers.get("Retry-After"))
-        try:
-            body = resp.json()
-            if isinstance(body, dict) and isinstance(body.get("waitInSeconds"), int | float):
-                wait = max(wait or 0.0, min(float(body["waitInSeconds"]), 120.0))
-        except ValueError:
-            pass
+        hinted = self.wait_hint(resp) if self.wait_hint else None
+        if hinted is not None:
+            wait = max(wait or 0.0, min(hinted, 120.0))
         return 1.0 if wait is None else wait
 
     def _backoff(self, attempt: int, why: str, *, at_least: float = 0.0) -> None:

@@ -34,23 +34,22 @@ def check_base_url(url: str) -> str:
             f"Refusing plain http:// to {parts.hostname}: credentials would travel unencrypted. "
             "Use https:// (plain http is allowed only for loopback hosts such as the sandbox)."
         )
-    root = url.rstrip("/")
-    if parts.path.rstrip("/").lower().endswith("/v1"):
-        # Every path bulktool sends already starts with /v1; .../v1/v1/Core/Contacts would 404.
-        bare = root[: -len("/v1")]
-        raise UsageError(
-            f"The base URL {redact_url(url)} ends in /v1, but bulktool's paths already start with /v1: "
-            f"use --base-url {redact_url(bare)}"
-        )
-    return root
+    return url.rstrip("/")
 
 
+# Generic shapes of secrets; each vendor adds the shapes of its own tokens (``register_secret_pattern``).
 _SECRET_PATTERNS = [
     (re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)\s+[^\s'\",}]+"), r"\1\2 ***"),
-    (re.compile(r"\bpk_[0-9a-fA-F-]{8,}\.pa_[0-9a-fA-F-]{8,}"), "***token***"),
     (re.compile(r"(?i)(\"?(?:accessToken|access_token|secret|password|app_secret)\"?\s*[:=]\s*\"?)[^\s\",}]+"),
      r"\1***"),
 ]
+
+
+def register_secret_pattern(pattern: str, replacement: str = "***token***") -> None:
+    """A vendor's token shape, scrubbed from every log line, error and URL from now on."""
+    compiled = re.compile(pattern)
+    if all(p.pattern != compiled.pattern for p, _ in _SECRET_PATTERNS):
+        _SECRET_PATTERNS.append((compiled, replacement))
 
 
 def redact(text: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..workbook import ReadRow
-from .live import LiveIndex, key_of
+from .live import LiveIndex, key_of, row_key
 from .model import CellError, RowResult
 from .source import Source
 
@@ -33,9 +33,8 @@ def classify(
     action_col: str | None,
 ) -> tuple[RowResult, str | None]:
     ep = source.endpoint
-    key_field = ep.natural_key[0] if ep.natural_key else None
+    key_field, key = row_key(ep, r.values)
     rid = key_of(r.values.get(ep.id_field))
-    key = key_of(r.values.get(key_field)) if key_field else None
     rr = RowResult(sheet=source.sheet.name, row=r.row, action="unchanged", id=id_out(r.values.get(ep.id_field)),
                    key=key, values=r.values)
     # A formula cell's value is whatever Excel cached (nothing, if another tool wrote it): its other errors
@@ -52,7 +51,7 @@ def classify(
         return rr, None
     target = rid
     if target is None and key is not None:
-        matches = live.by_key.get(key, [])
+        matches = live.by_key(key_field).get(key, [])
         if len(matches) > 1:
             cell_errors.append(CellError(key_field, f"{key_field} {key!r} matches {len(matches)} records "
                                                     f"(ids {', '.join(matches[:5])}); add the id column"))

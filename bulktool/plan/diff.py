@@ -7,7 +7,8 @@
 A field the user changed that the server also changed, to something else, is
 a conflict and the row is not written. A field only the server changed is
 kept: the update body starts from live and applies only the user's changes,
-because Blikk's PUT replaces the whole record.
+because a full-replacement PUT (the connector's ``write_policy``) replaces the whole record;
+a partial update sends the changes alone.
 """
 
 from __future__ import annotations
@@ -124,14 +125,19 @@ def build_body(
     changes: Mapping[str, FieldChange],
     *,
     for_create: bool,
+    full_replacement: bool = True,
 ) -> dict[str, Any]:
     """Write-name body: every writable column from ``base`` (full replacement) plus the changes.
+
+    Without ``full_replacement`` (a partial update) the body carries only the changed columns.
 
     A create sends only the given values plus the template's ``create_default`` ones. A column the
     update cannot resend (``cleared_by_update``) is sent empty unless the user changed it; the planner
     lets such a row through only when that clears nothing or the user allowed it.
     """
     flat: dict[str, Any] = {}
+    if not (full_replacement or for_create):
+        base = {}
     merged = dict(base)
     for name, ch in changes.items():
         merged[name] = ch.new
@@ -140,7 +146,7 @@ def build_body(
         if not c.writable or c.write is None:
             continue
         if c.cleared_by_update and c.name not in changes:
-            if not for_create:
+            if not for_create and full_replacement:
                 flat[c.write] = None
             continue
         if c.name not in merged:

@@ -98,10 +98,9 @@ def _leading_zeros(
     ep: Endpoint, columns: Sequence[Column], changed: Sequence[tuple[ReadRow, str | None]], refs: _References,
 ) -> list[tuple[int, CellError]]:
     """Text cells that equal their exported or live value without its leading zeros ('0012' -> 12 or '12')."""
-    key_field = ep.natural_key[0] if ep.natural_key else None
-    text_cols = [c for c in columns if c.type == "string" and (c.writable or c.name == key_field)]
+    text_cols = [c for c in columns if c.type == "string" and (c.writable or c.name in ep.natural_key)]
     found: list[tuple[int, CellError]] = []
-    padded_keys: dict[str, list[str]] | None = None
+    padded_keys: dict[str, dict[str, list[str]]] = {}  # key field -> its live keys by their digits
     for r, rid in changed:
         values = r.values
         for c in text_cols:
@@ -114,15 +113,17 @@ def _leading_zeros(
                 if _zero_padded(ref) and _stripped(ref) == digits:
                     found.append((r.row, CellError(c.name, _zeros_message(ref))))
                 continue
-            if rid is None and c.name == key_field and refs.live.complete and not refs.live.by_key.get(digits):
+            if rid is None and c.name in ep.natural_key and refs.live.complete and (
+                    not refs.live.by_key(c.name).get(digits)):
                 # No id: matched by key. A key that only matches once its zeros are restored would create
                 # a duplicate of that record.
-                if padded_keys is None:
-                    padded_keys = defaultdict(list)
-                    for k in refs.live.by_key:
+                padded = padded_keys.get(c.name)
+                if padded is None:
+                    padded = padded_keys[c.name] = defaultdict(list)
+                    for k in refs.live.by_key(c.name):
                         if _zero_padded(k):
-                            padded_keys[_stripped(k)].append(k)
-                hits = padded_keys.get(digits)
+                            padded[_stripped(k)].append(k)
+                hits = padded.get(digits)
                 if hits:
                     found.append((r.row, CellError(c.name, _zeros_message(hits[0]))))
     return found
@@ -150,15 +151,25 @@ def _shared_keys(
 ) -> list[tuple[int, CellError]]:
     """Rows with ids that would give one natural key to several records.
 
-    Blikk itself allows shared customer numbers, and an account may already
+    Some APIs allow shared keys (customer numbers), and an account may already
     have some: rows that keep the key their record already has are left
     alone. A row that sets a key another row also holds is invalid, since
     after the import two records would share it and key lookups (creates
     matched on re-run, lost-answer checks) could no longer tell them apart.
+    Each natural key field is checked on its own.
     """
-    key_field = ep.natural_key[0] if ep.natural_key else None
-    if key_field is None or key_field not in sheet_columns or ep.id_field not in sheet_columns:
+    if ep.id_field not in sheet_columns:
         return []
+    found: list[tuple[int, CellError]] = []
+    for key_field in ep.natural_key:
+        if key_field in sheet_columns:
+            found += _shared_key(ep, key_field, rows, ids, refs)
+    return found
+
+
+def _shared_key(
+    ep: Endpoint, key_field: str, rows: Sequence[ReadRow], ids: Sequence[str | None], refs: _References,
+) -> list[tuple[int, CellError]]:
     keys = list(map(key_of, map(dict.get, map(attrgetter("values"), rows), repeat(key_field))))
     counts = Counter(keys)
     counts.pop(None, None)

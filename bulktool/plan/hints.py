@@ -28,7 +28,7 @@ KEYLESS_MESSAGE = "no {key}: importing this row again creates it again"
 def keyless_create_warnings(ep: Endpoint, plan: Plan) -> list[str]:
     """Per-row warning on creates without a natural key value, and one summary line for the plan."""
     creates = [pw for pw in plan.writes if pw.action == "create"]
-    key = ep.natural_key[0] if ep.natural_key else None
+    key = " or ".join(ep.natural_key) or None  # a row may be keyed by any of them (live.row_key)
     keyless = [pw for pw in creates if key is None or pw.key_value in (None, "")]
     if not keyless:
         return []

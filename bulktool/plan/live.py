@@ -7,11 +7,11 @@ lacks and the workbook can't vouch for them (see ``needs_detail``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..connectors.base import Connector
@@ -19,38 +19,44 @@ from ..errors import ApiError
 from ..progress import NullProgress, Progress
 from ..schema.model import Column, Endpoint
 from ..workbook import flatten
+from ..workbook.meta import record_id
+
+key_of = record_id  # the workbook's id normaliser: one rule for ids and keys everywhere
 
 
-def key_of(value: Any) -> str | None:
-    if value is None:
-        return None
-    if value.__class__ is int:  # the usual id: no whitespace to strip
-        return str(value)
-    s = str(value).strip()
-    if not s.isascii():  # a decomposed "Å" from macOS must match the composed one
-        s = unicodedata.normalize("NFC", s)
-    return s or None
+def row_key(endpoint: Endpoint, values: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(field, value) of a row's natural key: the first of the template's key fields the row has a value for.
+
+    ``natural_key = ["customerNumber", "organizationNumber"]`` matches on the customer number, and on the
+    organisation number where that is blank. No value: (the first key field, None).
+    """
+    for name in endpoint.natural_key:
+        value = key_of(values.get(name))
+        if value is not None:
+            return name, value
+    return next(iter(endpoint.natural_key), None), None
 
 
 @dataclass
 class LiveIndex:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> raw list record
     complete: bool = True  # False when only records changed since the export were fetched
-    key_field: str | None = None  # the natural key that by_key indexes
-    _by_key: dict[str, list[str]] | None = None
+    key_fields: tuple[str, ...] = ()  # the natural key fields, in the template's order
+    _by_key: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
-    @property
-    def by_key(self) -> dict[str, list[str]]:
-        """Natural key -> ids; built on first use, since a sheet whose rows all have ids never asks."""
-        if self._by_key is None:
-            index: dict[str, list[str]] = defaultdict(list)
-            if self.key_field:
-                for rid, item in self.records.items():
-                    k = key_of(item.get(self.key_field))
-                    if k is not None:
-                        index[k].append(rid)
-            self._by_key = index
-        return self._by_key
+    def by_key(self, key_field: str | None) -> dict[str, list[str]]:
+        """Value of ``key_field`` -> ids; built on first use, since a sheet whose rows all have ids never asks."""
+        if key_field is None or key_field not in self.key_fields:
+            return {}
+        index = self._by_key.get(key_field)
+        if index is None:
+            index = defaultdict(list)
+            for rid, item in self.records.items():
+                k = key_of(item.get(key_field))
+                if k is not None:
+                    index[k].append(rid)
+            self._by_key[key_field] = index
+        return index
 
     def flat(self, endpoint: Endpoint, record_id: str) -> dict[str, Any]:
         rec = self.records.get(record_id)
@@ -74,13 +80,12 @@ def fetch_live(
     connector: Connector,
     endpoint: Endpoint,
     *,
-    changed_since: str | None = None,
+    changed_since: datetime | None = None,
     progress: Progress | None = None,
 ) -> LiveIndex:
+    """Every live record, or (``changed_since``) only those the connector's change feed returns."""
     progress = progress or NullProgress()
-    params: dict[str, Any] = {}
-    if changed_since and endpoint.changed_since_filter:
-        params[f"filter.{endpoint.changed_since_filter}"] = changed_since
+    params: dict[str, Any] = connector.changed_since_params(endpoint, changed_since) if changed_since else {}
     progress.task(f"Reading live {endpoint.name}", total=None, unit="pages")
 
     def on_page(_n: int, total: int | None) -> None:
@@ -90,7 +95,7 @@ def fetch_live(
     id_field = endpoint.id_field
     records = {rid: item for rid, item in zip([key_of(i.get(id_field)) for i in items], items, strict=True)
                if rid is not None}
-    return LiveIndex(records, complete=not params, key_field=endpoint.natural_key[0] if endpoint.natural_key else None)
+    return LiveIndex(records, complete=not params, key_fields=endpoint.natural_key)
 
 
 def fetch_details(
@@ -125,15 +130,19 @@ def needs_detail(
     exported: Mapping[str, Any] | None,
     exported_last_updated: Any,
     live_record: Mapping[str, Any] | None,
+    *,
+    full_replacement: bool = True,
 ) -> bool:
     """Whether writing this record needs a detail GET.
+
+    Only a full-replacement write needs the whole current record; a partial one sends the changes.
 
     Not when the template has no detail-only writable fields, nor when the
     workbook was exported with every writable field and the server's
     ``lastUpdated`` still equals the exported one (the record has not changed,
     so the exported values are the server's values).
     """
-    if not endpoint.get_path:
+    if not endpoint.get_path or not full_replacement:
         return False
     detail_writable = [c for c in endpoint.columns if c.writable and not c.in_list]
     if not detail_writable:

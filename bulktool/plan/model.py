@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..schema.model import CellError as CellError  # re-exported: results and validation share it
+
 Action = Literal["create", "update", "delete", "unchanged", "conflict", "invalid", "skip"]
 Status = Literal["planned", "applied", "failed", "skipped", "unknown"]
 ACTIONS: tuple[str, ...] = ("create", "update", "delete", "unchanged", "conflict", "invalid")
@@ -23,12 +25,6 @@ class FieldChange:
     exported: Any = None
     server: Any = None
     conflict: bool = False
-
-
-@dataclass
-class CellError:
-    column: str | None
-    message: str
 
 
 @dataclass(slots=True)

@@ -110,16 +110,8 @@ def _json(v: Any) -> Any:
     if v is None:
         return None
     if isinstance(v, list | dict):
-        return json.dumps(_strip_object_names(v), sort_keys=True, ensure_ascii=False)
+        return json.dumps(v, sort_keys=True, ensure_ascii=False)
     return _text(v)
-
-
-def _strip_object_names(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _strip_object_names(x) for k, x in v.items() if k != "objectName"}
-    if isinstance(v, list):
-        return [_strip_object_names(x) for x in v]
-    return v
 
 
 _BY_TYPE: dict[str, Normalizer] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from ..connectors.base import Connector
@@ -19,11 +19,12 @@ from ..progress import NullProgress, Progress
 from ..schema.model import Endpoint
 from ..schema.validate import validate_rows
 from ..workbook import ReadRow, flatten
+from ..workbook.meta import parse_record_time
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .dependents import Dependents
 from .diff import build_body, three_way
 from .excel_habits import lost_zeros, sheet_checks
-from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail
+from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
@@ -31,7 +32,6 @@ from .untouched import covers_writes, drop_untouched_required, has_detail_only, 
 
 __all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
 
-CHANGED_SINCE_MARGIN = timedelta(minutes=30)
 GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
 
 
@@ -52,13 +52,14 @@ class Plan:
     writes: list[PlannedWrite]
 
 
-def _changed_since(source: Source, ids: list[str | None]) -> str | None:
+def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
     """Only records changed since the export need fetching, when the whole sheet has ids.
 
     The export time is the server's own (its ``Date`` header when the export started;
     ``Source.exported_at`` is None for records stamped by the local clock, and then every
     record is read). The margin covers the server's clocks disagreeing among themselves
-    (the web front that sends ``Date`` versus the database that stamps ``lastUpdated``).
+    (the web front that sends ``Date`` versus the database that stamps ``lastUpdated``):
+    the connector's ``changed_since_params`` adds it, in the vendor's own terms.
     """
     meta = source.sheet.meta
     if not (source.use_export_record and meta and source.endpoint.changed_since_filter):
@@ -74,10 +75,9 @@ def _changed_since(source: Source, ids: list[str | None]) -> str | None:
     if not exported_at:
         return None
     try:
-        when = datetime.strptime(exported_at.strip(), "%Y-%m-%d %H:%M:%S %z").astimezone(UTC)
+        return parse_record_time(exported_at)
     except ValueError:
         return None  # an unreadable time: read everything rather than guess
-    return (when - CHANGED_SINCE_MARGIN).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _deletes_with_dependents(source: Source) -> bool:
@@ -115,17 +115,19 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
     changed_since = _changed_since(source, ids)
-    if changed_since is not None and not feed_is_cheaper(ep, sheet.rows, ids, untouched, exported):
+    if changed_since is not None and not feed_is_cheaper(
+            ep, sheet.rows, ids, untouched, exported, page_size=connector.paginator.page_size,
+            full_replacement=connector.write_policy.full_replacement):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
-    key_field = ep.natural_key[0] if ep.natural_key else None
+    policy = connector.write_policy
 
     def is_create(r: Any) -> bool:
         # Rows without an id that match an existing record by natural key are updates, not creates.
-        if key_of(r.values.get(ep.id_field)) is not None:
+        if not policy.is_create(key_of(r.values.get(ep.id_field))):
             return False
-        key = key_of(r.values.get(key_field)) if key_field else None
-        return key is None or not live.by_key.get(key)
+        key_field, key = row_key(ep, r.values)
+        return key is None or not live.by_key(key_field).get(key)
 
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
@@ -135,7 +137,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         for i in same_as_live(sheet.rows, ids, untouched, exported, live, sheet_cols):
             untouched[i] = True
     to_check = [r for r, same in zip(sheet.rows, untouched, strict=True) if not same]
-    errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create)
+    errors = validate_rows(ep, sheet.columns, to_check, id_column=ep.id_field, is_create=is_create,
+                           required_on_update=policy.required_on_update)
     if source.use_export_record:
         errors = drop_untouched_required(ep, sheet.rows, errors, sheet.exported)
     errors, notes = sheet_checks(ep, sheet.columns, sheet.rows, ids, untouched, exported, live, errors)
@@ -151,7 +154,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         if plain and rid is not None and r.row not in errors and r.row not in formula_rows and (
                 rid in records or not complete):
             values = r.values
-            key = key_of(values.get(key_field)) if key_field else None
+            key = row_key(ep, values)[1]
             action: Action = "unchanged" if same else "update"
             rows.append((r, RowResult(name, r.row, action, id_out(values[id_field]), key, values=values), rid))
             continue
@@ -176,14 +179,15 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                     rr.action = "unchanged"
                     continue
             live_rec = live.records.get(target)
-            if live_rec is None and not live.complete and exp is not None and covers_writes(ep, exp):
+            covered = exp is not None and covers_writes(ep, exp, full_replacement=policy.full_replacement)
+            if live_rec is None and not live.complete and covered:
                 # Not in the changed-since list: unchanged since the export, or deleted. One detail GET
                 # tells which (a "not found" plans "no longer exists"); feed_is_cheaper bounded their number.
                 if ep.get_path:
                     detail_ids.append(target)
                 continue
             lu = exp.get(ep.last_updated_field) if exp and ep.last_updated_field else None
-            if needs_detail(ep, exp, lu, live_rec):
+            if needs_detail(ep, exp, lu, live_rec, full_replacement=policy.full_replacement):
                 detail_ids.append(target)
     details = fetch_details(connector, ep, detail_ids, progress=progress)
 
@@ -192,7 +196,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
             pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
-                              options.allow_clear)
+                              options.allow_clear, full_replacement=policy.full_replacement)
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
@@ -212,10 +216,12 @@ def _plan_update(
     ep: Endpoint, r: ReadRow, rr: RowResult, target: str, live: LiveIndex,
     exported: Mapping[str, Any] | None, detail: dict[str, Any] | ApiError | None,
     allow_clear: tuple[str, ...] = (),
+    *,
+    full_replacement: bool = True,
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
         if detail.status in (400, 404):
-            # Blikk answers a GET of a missing id with 400 ("produced if the contact could not be found");
+            # Some APIs answer a GET of a missing id with 400 rather than 404 (see the vendor's connector);
             # a GET by id has no body, so a client error there means the record is gone.
             rr.action, rr.message = "conflict", f"id {target} no longer exists on the server"
         else:
@@ -251,7 +257,7 @@ def _plan_update(
     if clash:
         rr.action, rr.changes, rr.errors = "invalid", diff.changes, [clash]
         return None
-    cleared = would_clear(ep, current, diff.changes)
+    cleared = would_clear(ep, current, diff.changes) if full_replacement else []  # a partial update clears nothing
     if cleared:
         groups = list(dict.fromkeys(top_name(c) for c in cleared))
         rr.would_clear = groups
@@ -267,11 +273,10 @@ def _plan_update(
                            "cannot restore it")
     rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
-    body = build_body(ep, current, diff.changes, for_create=False)
+    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement)
     rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
-    key_field = ep.natural_key[0] if ep.natural_key else None
-    return PlannedWrite(rr, "update", target, body, key_field, rr.key, before)
+    return PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
 
 
 def _key_clash(
@@ -281,13 +286,19 @@ def _key_clash(
 
     Only a complete live read can tell; records that already share a key are left alone.
     """
-    key_field = ep.natural_key[0] if ep.natural_key else None
-    if not live.complete or key_field is None or key_field not in changes:
+    if not live.complete:
         return None
-    new = key_of(changes[key_field].new)
-    others = [i for i in live.by_key.get(new, []) if i != target] if new is not None else []
-    if not others:
-        return None
+    for key_field in ep.natural_key:
+        if key_field not in changes:
+            continue
+        new = key_of(changes[key_field].new)
+        others = [i for i in live.by_key(key_field).get(new, []) if i != target] if new is not None else []
+        if others:
+            return _clash(key_field, new, target, others, in_record)
+    return None
+
+
+def _clash(key_field: str, new: str | None, target: str, others: list[str], in_record: bool) -> CellError:
     hint = "" if in_record else f"; id {target} is not in this workbook's export record: was the id retyped?"
     return CellError(key_field, f"{key_field} {new!r} already belongs to id {', '.join(others[:3])} on the "
                                 f"server: two records would share it{hint}")
@@ -314,5 +325,5 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
         rr.changes[c.name] = FieldChange(old=None, new=forced)
     body = build_body(ep, {}, changes, for_create=True)
     rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
-    key_field = ep.natural_key[0] if ep.natural_key else None
+    key_field = row_key(ep, r.values)[0]
     return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)

@@ -1,6 +1,6 @@
 """What a full-replacement write resends, what it would clear, and what the server does on its own.
 
-Blikk's PUT replaces the whole record. A field the template cannot resend
+A full-replacement PUT replaces the whole record. A field the template cannot resend
 (``cleared_by_update``) is gone after any update, so the planner refuses such
 rows unless the user allows the clear; fields the server fills in itself
 (``server_assigns``) get a note on the row, so the dry run stays exact. And
@@ -20,17 +20,18 @@ from .untouched import covers_writes, user_touched
 
 
 def feed_is_cheaper(ep: Endpoint, rows: list[ReadRow], ids: list[str | None], untouched: list[bool],
-                     exported: Mapping[str, Mapping[str, Any]]) -> bool:
+                     exported: Mapping[str, Mapping[str, Any]], *, page_size: int = 100,
+                     full_replacement: bool = True) -> bool:
     """Whether the changed-since feed plus one presence GET per edited row beats reading the whole list.
 
     A record deleted since the export is simply absent from the feed, like an unchanged one; only a
     detail GET ("not found") or the full list tells them apart. Pick whichever costs fewer requests.
     """
-    pages = -(-len(exported) // 100)
+    pages = -(-len(exported) // max(1, page_size))  # the connector's page size: reading the whole list
     checks = 0
     for r, rid, same in zip(rows, ids, untouched, strict=True):
         exp = exported.get(rid) if rid is not None else None
-        if same or exp is None or r.errors or not covers_writes(ep, exp):
+        if same or exp is None or r.errors or not covers_writes(ep, exp, full_replacement=full_replacement):
             continue  # untouched, or needing a detail GET anyway
         if user_touched(ep, r.values, exp):
             if not ep.get_path:
@@ -61,7 +62,7 @@ def top_name(name: str) -> str:
 def would_clear(ep: Endpoint, current: Mapping[str, Any], changes: Mapping[str, FieldChange]) -> list[str]:
     """Columns holding a value that a full-replacement update cannot resend (``cleared_by_update``).
 
-    Blikk's PUT replaces the whole record, so what the body leaves out is gone
+    A full-replacement PUT replaces the whole record, so what the body leaves out is gone
     afterwards; sending a read shape back where the write shape differs would
     corrupt it. The user decides, with --allow-clear, instead of bulktool guessing.
     """

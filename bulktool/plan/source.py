@@ -153,7 +153,7 @@ def _same_endpoint(system: str, ep: Endpoint, recorded: str) -> bool:
 def _trust_record(meta: ExportMeta | None, target: _Target, warnings: list[str]) -> bool:
     """May the export record's values be diffed against? Only when they are this account's.
 
-    Every Blikk customer shares one host: another account's record, diffed against
+    Many customers may share one host: another account's record, diffed against
     this account's records, would write its values over fields the user never edited.
     A record that does not name its account (bulktool 0.2 and older) is refused too:
     it may be another account's, and treating it as foreign silently would turn
@@ -230,7 +230,7 @@ def _check_structure(src: Source, *, require_match: bool) -> None:
         )
     _check_duplicates(src, ep.id_field)
     for k in key_cols:
-        # Blikk allows non-unique customer numbers: rows matched by id may share one, rows matched by key may not.
+        # APIs may allow non-unique keys: rows matched by id may share one, rows matched by key may not.
         _check_duplicates(src, k, id_column=ep.id_field if has_id else None)
 
 

@@ -49,6 +49,7 @@ def drop_untouched_required(
 
     The update body starts from the live record, so a cell that was already
     empty when exported (or a column the user added) sends the server's value.
+    (Only full-replacement writes check required-on-update at all: ``WritePolicy``.)
     """
     out: dict[int, list[CellError]] = {}
     for r in rows:
@@ -63,9 +64,9 @@ def drop_untouched_required(
     return out
 
 
-def covers_writes(ep: Endpoint, exported: Mapping[str, Any]) -> bool:
-    """Whether the export record holds every field a full-replacement write needs."""
-    return all(c.name in exported for c in ep.columns if c.writable)
+def covers_writes(ep: Endpoint, exported: Mapping[str, Any], *, full_replacement: bool = True) -> bool:
+    """Whether the export record holds every field the write needs (a partial one needs none of them)."""
+    return not full_replacement or all(c.name in exported for c in ep.columns if c.writable)
 
 
 def has_detail_only(ep: Endpoint, values: Mapping[str, Any]) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import date, datetime
 from typing import Any
 
@@ -26,17 +25,6 @@ WORKBOOK_OPTIONS: dict[str, Any] = {
 
 def new_workbook(path: str) -> Workbook:
     return Workbook(path, WORKBOOK_OPTIONS)
-
-
-def sheet_name(name: str, taken: set[str] | None = None) -> str:
-    """Excel's sheet-name rules: <= 31 chars, none of []:*?/\\, not blank, unique (case-insensitive)."""
-    clean = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "Sheet1"
-    taken = taken or set()
-    base, n = clean, 2
-    while clean.lower() in taken:
-        suffix = f" ({n})"
-        clean, n = base[: 31 - len(suffix)] + suffix, n + 1
-    return clean
 
 
 def _text(value: Any) -> str:

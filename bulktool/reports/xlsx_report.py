@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..plan.model import ImportResult, RowResult
+from ..workbook.xlsx_writer import sheet_title
 from ._common import (
     NameIndex,
     action_of,
@@ -29,7 +30,7 @@ from ._common import (
     result_label,
     skip_reason,
 )
-from ._xlsx import column_widths, comment, new_workbook, sheet_name, write_id, write_value
+from ._xlsx import column_widths, comment, new_workbook, write_id, write_value
 
 CHANGED_FILL = "#FFFF00"
 CONFLICT_FILL = "#FFC000"
@@ -72,7 +73,7 @@ def write_xlsx_report(result: ImportResult, path: str | Path) -> None:
 def _write(result: ImportResult, path: str) -> None:
     wb = new_workbook(path)
     marks = _Marks(wb)
-    data_name = sheet_name(result.sheet)
+    data_name = sheet_title(result.sheet, set())  # the one sanitiser Excel names go through
     ws = wb.add_worksheet(data_name)
     columns = [c for c in result.columns if c not in REPORT_COLUMNS]  # a report imported again
     header = [*columns, *REPORT_COLUMNS]

@@ -1,7 +1,10 @@
-"""A faithful local emulator of the Blikk API, over real HTTP, for rehearsing imports safely.
+"""Faithful local emulators of the vendors' APIs, over real HTTP, for rehearsing imports safely.
 
-Users rehearse imports on it, the demo embeds it and every test runs against it, so it keeps
-the vendor's quirks: token auth, 4 requests/second per token (429 + ``Retry-After``),
+This package is the shared kit (server, store, faults, stats, control endpoints and the request
+pipeline); each vendor's API is a sandbox app in its package (``bulktool.vendors.<name>.sandbox``),
+chosen by ``SandboxConfig(system=...)``. Users rehearse imports on it, the demo embeds it and every
+test runs against it, so the Blikk app keeps the vendor's quirks: token auth, 4 requests/second
+per token (429 + ``Retry-After``),
 documented 400/401/403/404/500 envelopes, list vs detail shapes, full-replacement PUTs,
 non-unique customer numbers and the lowercase/capitalised enum mix.
 

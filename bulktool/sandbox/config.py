@@ -23,6 +23,7 @@ class SandboxAccount:
 class SandboxConfig:
     """Everything a sandbox run needs; the defaults mirror the real API (4 requests/second)."""
 
+    system: str = "blikk"  # whose sandbox app to serve (the vendor registry's name or alias)
     db_path: Path | str | None = None  # SQLite file that survives restarts; None = private in-memory db
     seed: int = 1
     contacts: int = 200

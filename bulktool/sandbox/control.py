@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .edit import EditError, apply_edit, current_records, delete_record
-from .model import PUBLIC
 from .runtime import Runtime
 
 HELP = {
@@ -23,7 +21,6 @@ HELP = {
     "GET|POST /_sandbox/faults": (
         "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
     ),
-    "resources": list(PUBLIC),
 }
 
 
@@ -42,7 +39,7 @@ def control(
     raw_parts = [p for p in path.rstrip("/").split("/") if p][1:]
     try:
         if not parts and method == "GET":
-            return 200, HELP
+            return 200, {**HELP, "resources": list(rt.app.resources)}
         if parts == ["stats"] and method == "GET":
             return 200, rt.stats()
         if parts == ["log"] and method == "GET":
@@ -53,15 +50,15 @@ def control(
         if parts == ["faults"] and method in ("GET", "POST"):
             return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
         if len(parts) == 2 and parts[0] == "records" and method == "GET":
-            return 200, current_records(rt.account_store(account), parts[1])
+            return 200, rt.app.records(rt.account_store(account), parts[1])
         if len(parts) == 3 and parts[0] in ("edit", "delete") and method == "POST":
             if not parts[2].lstrip("-").isdigit():
                 return 400, {"message": f"not a record id: {raw_parts[2]!r}"}
             if parts[0] == "delete":
-                return 200, delete_record(rt.account_store(account), parts[1], int(parts[2]))
-            return 200, apply_edit(rt.account_store(account), parts[1], int(parts[2]), _json_object(body))
+                return 200, rt.app.delete(rt.account_store(account), parts[1], int(parts[2]))
+            return 200, rt.app.edit(rt.account_store(account), parts[1], int(parts[2]), _json_object(body))
     except KeyError as exc:
         return 404, {"message": str(exc.args[0]) if exc.args else "not found"}
-    except (EditError, ValueError, TypeError) as exc:  # json errors are ValueErrors too
+    except (ValueError, TypeError) as exc:  # json errors and the apps' edit errors are ValueErrors
         return 400, {"message": str(exc)}
-    return 404, {"message": "Unknown sandbox control.", "help": HELP}
+    return 404, {"message": "Unknown sandbox control.", "help": {**HELP, "resources": list(rt.app.resources)}}

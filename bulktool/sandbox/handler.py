@@ -1,17 +1,14 @@
-"""The HTTP side: auth, rate limit, faults and envelopes in the order the real API applies them.
+"""The HTTP side of the shared kit: one request pipeline for every vendor's sandbox app.
 
-Order for a /v1 request: injected 503 -> route (404/405) -> bearer token (401) -> rate limit
+Order for an API request: injected 503 -> route (404/405) -> credentials (401) -> rate limit
 and injected 429 -> permission (403) -> latency -> body (400) -> handler (400/500) ->
-injected drop after commit. The token endpoint is exempt from faults, limits and stats so a
-rehearsal can always authenticate.
+injected drop after commit. The app's auth endpoint is exempt from faults, limits and stats so a
+rehearsal can always authenticate. What each answer looks like is the app's (``app.py``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import hmac
 import json
 import logging
 import socket
@@ -21,25 +18,19 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 from urllib.parse import parse_qsl, unquote
 
-from .api import Call, resolve
+from .app import Reply, SandboxApp
+from .clock import server_clock
 from .control import control
-from .jsonbody import parse_body
-from .listing import Invalid
+from .invalid import Invalid
 from .runtime import Runtime
-from .util import server_clock
 
 log = logging.getLogger("bulktool.sandbox")
-TOKEN_PATH = "/v1/auth/token"
-MAINTENANCE = (
-    b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>\n<body><h1>Service "
-    b"Unavailable</h1><p>The API is restarting or down for planned maintenance.</p></body></html>\n"
-)
 WRITES = ("POST", "PUT", "DELETE")
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "BlikkSandbox/1.0"
+    server_version = "Sandbox/1.0"  # the app's, once a request arrives
     timeout = 120  # idle keep-alive connections are closed eventually
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stalls
 
@@ -48,6 +39,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
     @property
     def runtime(self) -> Runtime:
         return cast(Runtime, self.server.runtime)  # type: ignore[attr-defined]
+
+    @property
+    def app(self) -> SandboxApp:
+        return self.runtime.app
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox: " + format, *args)
@@ -106,6 +101,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = b"" if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._send(status, body, headers=headers)
 
+    def _reply(self, reply: Reply) -> int:
+        if reply.raw is not None:
+            self._send(reply.status, reply.raw, reply.content_type, headers=reply.headers)
+        else:
+            self._json(reply.status, reply.payload, headers=reply.headers)
+        return reply.status
+
     def _drop(self, status: int) -> None:
         """Close the socket without a response: the write happened, the client cannot know."""
         entry, self._entry = self._entry, None
@@ -117,6 +119,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     # -- dispatch ------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
+        self.server_version = self.app.server_version
         with server_clock(self.runtime.clock_offset):
             self._route(method)
 
@@ -130,94 +133,44 @@ class SandboxHandler(BaseHTTPRequestHandler):
             status, payload = control(self.runtime, method, low, path, body, account=account)
             self._json(status, payload)
             return
-        if low == TOKEN_PATH:
-            self._token(method)
+        if self.app.is_auth_path(low):
+            self._reply(self.app.authenticate(self.runtime, method, self.headers))
             return
         self._entry = self.runtime.arrived(method, self.path)
         self._api(method, path, qs, body)
 
-    def _token(self, method: str) -> None:
-        if method != "POST":
-            self._json(405, {"message": f"The requested resource does not support http method '{method}'."})
-            return
-        if not self.runtime.token_requested():
-            self._send(503, MAINTENANCE, "text/html; charset=utf-8", headers={"Retry-After": "1"})
-            return
-        scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
-        try:
-            app_id, sep, secret = (
-                base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
-            )
-        except (binascii.Error, UnicodeDecodeError):
-            app_id, sep, secret = "", "", ""
-        account = None
-        for acc in self.runtime.config.account_list():  # every account checked: no early exit to time
-            id_ok = hmac.compare_digest(app_id.encode(), acc.app_id.encode())
-            secret_ok = hmac.compare_digest(secret.encode(), acc.app_secret.encode())
-            if id_ok and secret_ok:
-                account = acc.number
-        if not (scheme.lower() == "basic" and sep and account is not None):
-            self._json(401, {"message": "Invalid credentials"})
-            return
-        token, expires = self.runtime.issue_token(account)
-        self._json(200, {"objectName": "auth.token", "accessToken": token, "expires": expires})
-
     def _api(self, method: str, path: str, qs: str, raw_body: bytes) -> int:
-        rt = self.runtime
+        rt, app = self.runtime, self.app
         if rt.roll("fail_rate"):
-            self._send(503, MAINTENANCE, "text/html; charset=utf-8")
-            return 503
-        match = resolve(path)
-        if match is None:
-            self._send(404)
-            return 404
-        route, ids = match
-        if method not in route.methods:
-            if route.not_allowed == 404:
-                self._send(404)
-            else:
-                self._json(
-                    405, {"message": f"The requested resource does not support http method '{method}'."}
-                )
-            return route.not_allowed
-        scheme, _, token = (self.headers.get("Authorization") or "").partition(" ")
-        token = token.strip()
-        account = rt.token_account(token) if scheme.lower() == "bearer" else None
-        if account is None:
-            self._json(401, {"message": "Invalid token"})
-            return 401
+            return self._reply(app.maintenance())
+        matched = app.route(method, path)
+        if isinstance(matched, Reply):
+            return self._reply(matched)
+        who = app.account(rt, self.headers)
+        if who is None:
+            return self._reply(app.unauthorized())
+        account, limit_key = who
         store = rt.stores[account - 1]  # each account sees only its own data
-        if not rt.admit(token):
-            self._json(429, {"waitInSeconds": 1}, headers={"Retry-After": "1"})
-            return 429
-        permission, handler = route.methods[method]
+        if not rt.admit(limit_key):
+            return self._reply(app.rate_limited())
+        permission = matched.permission
         granted = rt.config.permissions
         if permission and granted is not None and permission.lower() not in {p.lower() for p in granted}:
-            self._json(
-                403,
-                {
-                    "message": "You dont have the nessecery permissions to perform this action",
-                    "ipAddressAllowed": True,
-                    "permissionsRequired": [permission],
-                },
-            )
-            return 403
+            return self._reply(app.forbidden(permission))
         latency = rt.fault_settings()["latency"]
         if latency > 0:
             time.sleep(latency)
         query = dict(parse_qsl(qs, keep_blank_values=True))
         try:
-            body = parse_body(raw_body) if method in ("POST", "PUT") else None
+            body = app.parse_body(raw_body) if method in ("POST", "PUT") else None
             with store.lock:
-                status, payload = handler(Call(store, ids, query, body))
+                status, payload = matched.handler(store, matched.ids, query, body)
         except Invalid as exc:
-            self._json(400, exc.body())
-            return 400
+            return self._reply(app.invalid(exc))
         except Exception:
             request_id = f"r-{uuid.uuid4()}"
             log.exception("sandbox: unexpected error in %s %s (requestId %s)", method, path, request_id)
-            self._json(500, {"message": "An unexpected error has occurred.", "requestId": request_id})
-            return 500
+            return self._reply(app.server_error(request_id))
         if method in WRITES and 200 <= status < 300 and rt.roll("drop_after_commit"):
             self._drop(status)
             return status

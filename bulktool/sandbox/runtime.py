@@ -10,11 +10,13 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import SandboxConfig
 from .store import Store
-from .util import fmt_dt
+
+if TYPE_CHECKING:
+    from .app import SandboxApp
 
 _FAULT_KEYS = {
     "failrate": "fail_rate",
@@ -50,8 +52,9 @@ def normalise_faults(raw: dict[str, Any]) -> dict[str, float]:
 
 
 class Runtime:
-    def __init__(self, config: SandboxConfig, store: Store, others: Sequence[Store] = ()) -> None:
+    def __init__(self, config: SandboxConfig, store: Store, others: Sequence[Store] = (), *, app: SandboxApp) -> None:
         self.config = config
+        self.app = app
         self.store = store  # account 1's data
         self.stores = [store, *others]  # account k's data is stores[k - 1]
         self.clock_offset = float(config.clock_offset_seconds)
@@ -60,7 +63,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._rng = random.Random(f"{config.seed}:faults")
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expiry, account number)
-        self.token_requests = 0  # POST /v1/Auth/Token calls, answered or failed
+        self.token_requests = 0  # calls to the app's auth endpoint, answered or failed
         self._windows: dict[str, deque[float]] = {}
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
@@ -98,7 +101,8 @@ class Runtime:
             self.token_requests += 1
             return self.token_requests > self.config.token_fail
 
-    def issue_token(self, account: int = 1) -> tuple[str, str]:
+    def issue_token(self, account: int = 1) -> tuple[str, datetime]:
+        """A new token for ``account`` and its expiry on the server's clock (naive UTC; the app formats it)."""
         token = f"pk_{uuid.uuid4()}.pa_{uuid.uuid4()}"
         ttl = float(self.config.token_ttl)
         with self._lock:
@@ -106,7 +110,7 @@ class Runtime:
             self._tokens = {t: (exp, acc) for t, (exp, acc) in self._tokens.items() if exp > now}
             self._tokens[token] = (now + ttl, account)
         expires = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(seconds=ttl + self.clock_offset)
-        return token, fmt_dt(expires)
+        return token, expires
 
     def token_account(self, token: str) -> int | None:
         """The account a live token was issued to; None for an unknown or expired token."""

@@ -6,19 +6,17 @@ import contextlib
 import errno
 import socket
 import threading
-from functools import partial
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
 from ..errors import UsageError
+from .app import SandboxApp, app_for
+from .clock import server_clock
 from .config import SandboxConfig
-from .edit import apply_edit, current_records, delete_record
 from .handler import SandboxHandler
 from .runtime import Runtime
-from .seed import build
 from .store import Store
-from .util import server_clock
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -52,20 +50,24 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class SandboxServer:
-    """A local Blikk API over real HTTP, seeded deterministically, optionally persisted to SQLite."""
+    """A local vendor API over real HTTP, seeded deterministically, optionally persisted to SQLite.
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    Which API is ``config.system``'s sandbox app (or ``app``); the rest is the shared kit.
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, *, app: SandboxApp | None = None) -> None:
         self.config = cfg = config or SandboxConfig()
+        self.app = app or app_for(cfg.system)
         self._stores: list[Store] = []
         try:
             for acc in cfg.account_list():
-                self._stores.append(Store(cfg.db_path_for(acc.number), partial(build, acc.seed, cfg.contacts)))
+                self._stores.append(Store(cfg.db_path_for(acc.number), self.app.seeder(acc.seed, cfg.contacts)))
         except BaseException:
             for store in self._stores:
                 store.close()
             raise
         self._store = self._stores[0]
-        self._runtime = Runtime(cfg, self._store, self._stores[1:])
+        self._runtime = Runtime(cfg, self._store, self._stores[1:], app=self.app)
         try:
             self._httpd = _HTTPServer((cfg.host, cfg.port), self._runtime)
         except OSError as exc:
@@ -108,7 +110,7 @@ class SandboxServer:
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},
-                name="blikk-sandbox",
+                name="sandbox",
                 daemon=True,
             )
             self._thread.start()
@@ -167,15 +169,15 @@ class SandboxServer:
     def edit(self, resource: str, rid: int, changes: dict[str, Any], *, account: int = 1) -> dict[str, Any]:
         """Change a record as another user would (stamped on the server's clock); returns its new detail shape."""
         with server_clock(self._runtime.clock_offset):
-            return apply_edit(self._runtime.account_store(account), resource, rid, changes)
+            return self.app.edit(self._runtime.account_store(account), resource, rid, changes)
 
     def delete(self, resource: str, rid: int, *, account: int = 1) -> dict[str, Any]:
         """Delete a record as another user would; returns its last detail shape."""
-        return delete_record(self._runtime.account_store(account), resource, rid)
+        return self.app.delete(self._runtime.account_store(account), resource, rid)
 
     def records(self, resource: str, *, account: int = 1) -> list[dict[str, Any]]:
         """Current records in their detail shape (list shape where the API has no detail)."""
-        return current_records(self._runtime.account_store(account), resource)
+        return self.app.records(self._runtime.account_store(account), resource)
 
     def set_faults(
         self,
@@ -207,7 +209,7 @@ class SandboxServer:
         )
         return "\n".join(
             [
-                f"Blikk API sandbox listening on {url}",
+                f"{self.app.title} API sandbox listening on {url}",
                 f"  data:       {where}",
                 f"  app id:     {cfg.app_id}",
                 f"  app secret: {cfg.app_secret}",
@@ -218,13 +220,7 @@ class SandboxServer:
                 f"drop after commit {faults['drop_after_commit']:.0%}, "
                 f"extra 429 {faults['burst_429']:.0%}, latency {faults['latency'] * 1000:.0f} ms",
                 "",
-                "Point bulktool at it:",
-                f"  export BLIKK_APP_ID={cfg.app_id} BLIKK_APP_SECRET={cfg.app_secret}",
-                f"  bulktool --system blikk --base-url {url} export contacts -o contacts.xlsx",
-                "",
-                "Change a record as another user would (to rehearse a conflict):",
-                f"  curl -X POST {url}/_sandbox/edit/contacts/12 -H 'Content-Type: application/json' \\",
-                '       -d \'{"email": "ny@example.com", "visitingAddress": {"city": "Luleå"}}\'',
+                *self.app.banner_lines(url, cfg),
                 *(["  (add ?account=2 to edit account 2's data; /_sandbox/records/<resource>?account=2 too)"]
                   if cfg.accounts > 1 else []),
                 "Other controls (no auth, not counted in the stats):",

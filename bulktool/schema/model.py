@@ -33,6 +33,14 @@ Shape = Literal["list", "detail"]
 Operation = Literal["list", "get", "create", "update", "delete"]
 
 
+@dataclass
+class CellError:
+    """One cell's problem (``column`` None: the row's); validation's verdict, shown on the row."""
+
+    column: str | None
+    message: str
+
+
 @dataclass(frozen=True)
 class Column:
     """One flattened column, named by its dotted *read* path (``responsible.id``)."""

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from ..plan.model import CellError
 from .checks import (
     CHECK_PREFIX,
     TYPE_WORDS,
@@ -32,7 +31,7 @@ from .checks import (
     required_check,
     type_check,
 )
-from .model import Column, Endpoint
+from .model import CellError, Column, Endpoint
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -63,8 +62,13 @@ def _checked_columns(endpoint: Endpoint, columns: Sequence[str]) -> list[Column]
     return [c for c in endpoint.columns if c.name in present and c.writable]
 
 
-def build_schema(endpoint: Endpoint, columns: Sequence[str], *, for_create: bool) -> pa.DataFrameSchema:
+def build_schema(
+    endpoint: Endpoint, columns: Sequence[str], *, for_create: bool, required_on_update: bool = True
+) -> pa.DataFrameSchema:
     """One schema per row kind, so "required" can differ between creates and updates.
+
+    ``required_on_update`` is the write policy's: only an update that replaces the whole record
+    must carry every required field.
 
     Check names are ``bulktool:<kind>`` so failures can be turned back into messages.
     """
@@ -76,7 +80,7 @@ def build_schema(endpoint: Endpoint, columns: Sequence[str], *, for_create: bool
     schema_cols: dict[str, pa.Column] = {}
     for c in _checked_columns(endpoint, columns):
         checks: list[pa.Check] = []
-        if c.required_create if for_create else c.required_update:
+        if c.required_create if for_create else (c.required_update and required_on_update):
             checks.append(named(required_check, "required", ignore_na=False))
         elif not for_create and not c.nullable:
             checks.append(named(required_check, "not_empty", ignore_na=False))
@@ -142,7 +146,8 @@ def _frame(names: Sequence[str], rows: Sequence[RowLike]) -> pd.DataFrame:
 
 
 def _failures(
-    endpoint: Endpoint, columns: Sequence[str], rows: Sequence[RowLike], *, for_create: bool
+    endpoint: Endpoint, columns: Sequence[str], rows: Sequence[RowLike], *, for_create: bool,
+    required_on_update: bool = True,
 ) -> dict[int, dict[str, str]]:
     """Excel row -> column -> first message, for one row kind."""
     import pandera.pandas as pa
@@ -153,7 +158,8 @@ def _failures(
         return out
     frame = _frame([c.name for c in checked], rows)
     try:
-        build_schema(endpoint, columns, for_create=for_create).validate(frame, lazy=True)
+        schema = build_schema(endpoint, columns, for_create=for_create, required_on_update=required_on_update)
+        schema.validate(frame, lazy=True)
         return out
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -185,6 +191,7 @@ def validate_rows(
     *,
     id_column: str | None,
     is_create: Callable[[RowLike], bool] | None = None,
+    required_on_update: bool = True,
 ) -> dict[int, list[CellError]]:
     """All cell problems of the sheet at once: Excel row -> errors (rows without errors are absent).
 
@@ -197,7 +204,8 @@ def validate_rows(
     updates = [r for r, c in zip(rows, flags, strict=True) if not c]
     found: dict[int, dict[str, str]] = defaultdict(dict)
     for subset, for_create in ((creates, True), (updates, False)):
-        for row, cells in _failures(endpoint, columns, subset, for_create=for_create).items():
+        for row, cells in _failures(endpoint, columns, subset, for_create=for_create,
+                                    required_on_update=required_on_update).items():
             found[row].update(cells)
     missing = [c.name for c in endpoint.columns if c.writable and c.required_create and c.name not in columns]
     for r in creates:

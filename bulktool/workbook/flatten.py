@@ -11,18 +11,17 @@ from ..schema.model import Column, ColumnType
 from .cells import CellValueError, clean
 from .parsing import is_canonical_datetime
 
-IGNORED_KEYS = frozenset({"objectName"})
 _DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMPTY_LIST = "empty_list"
 
 
-def _strip_ignored(value: Any) -> Any:
-    """objectName is the server's type tag: noise in a cell, never written back."""
+def _copy(value: Any) -> Any:
+    """A JSON cell's own copy of the nested value (the connector has already dropped type tags)."""
     if isinstance(value, dict):
-        return {k: _strip_ignored(v) for k, v in value.items() if k not in IGNORED_KEYS}
+        return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_strip_ignored(v) for v in value]
+        return [_copy(v) for v in value]
     return value
 
 
@@ -68,7 +67,7 @@ def canonical(col_type: str, value: Any) -> Any:
     if col_type == "datetime" and isinstance(value, str) and is_canonical_datetime(value):
         return value
     if col_type == "json":
-        return _strip_ignored(value)
+        return _copy(value)
     try:
         return clean(col_type, value)
     except CellValueError:
@@ -221,8 +220,6 @@ def _merge(a: str, b: str) -> str:
 
 def _observe(value: Mapping[str, Any], prefix: str, seen: dict[str, str | None], objects: set[str]) -> None:
     for key, v in value.items():
-        if key in IGNORED_KEYS:
-            continue
         path = f"{prefix}{key}"
         if isinstance(v, Mapping):
             objects.add(path)

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import WorkbookError
@@ -36,6 +38,20 @@ RECORD_SHEET = "_bulktool"
 FORMAT_VERSION = 2
 BATCH = 50  # records per record-sheet row
 CHUNK = 32_000  # an xlsx cell holds at most 32,767 UTF-16 code units
+
+
+# The export record's own time form (``exported_at``): bulktool's, whatever the vendor's wire form is.
+RECORD_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+def format_record_time(when: datetime) -> str:
+    """An aware time as the export record writes it: UTC, '2024-03-01 08:00:00 +00:00'."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
+
+
+def parse_record_time(text: str) -> datetime:
+    """The export record's time back as an aware UTC datetime; ValueError when unreadable."""
+    return datetime.strptime(text.strip(), RECORD_TIME_FORMAT).astimezone(UTC)
 
 
 @dataclass
@@ -74,7 +90,7 @@ class ExportMeta:
     bulktool_version: str
     sheets: dict[str, SheetMeta] = field(default_factory=dict)
     tenant: str = ""  # account fingerprint, never a secret
-    tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on publicapi.blikk.com"
+    tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on api.example.com"
     time_source: str = ""  # "server" when exported_at is the server's clock
 
     def __post_init__(self) -> None:
@@ -147,12 +163,21 @@ def content_hash(values: dict[str, Any]) -> str:
 
 
 def record_id(value: Any) -> str | None:
-    """Ids are keyed as text; 12.0 from a spreadsheet and 12 from the API are the same record."""
-    if value is None or value == "":
+    """The one id (and key) normaliser: ids are keyed as text.
+
+    12.0 from a spreadsheet and 12 from the API are the same record, surrounding spaces are noise, and
+    a decomposed "Å" from macOS must match the composed one; blank is None.
+    """
+    if value is None:
         return None
+    if value.__class__ is int:  # the usual id: no whitespace to strip
+        return str(value)
     if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip() or None
+        return str(int(value))
+    s = str(value).strip()
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    return s or None
 
 
 def split_text(text: str, size: int = CHUNK) -> list[str]:

@@ -4,7 +4,7 @@ from .apply import ALREADY_APPLIED, NOT_SENT, ApplyInterrupted, ProgressCallback
 from .journal import Journal, JournalEntry, JournalError, default_journal_path
 from .lookup import done_creates, sibling_journals
 from .ports import OpOutcome, WriteClient, WriteOp, make_op, make_op_id, payload_hash
-from .retry import RetryPolicy, classify
+from .retry import RetryPolicy, outcome_kind
 
 __all__ = [
     "ALREADY_APPLIED",
@@ -20,11 +20,11 @@ __all__ = [
     "WriteOp",
     "already_done",
     "apply_ops",
-    "classify",
     "default_journal_path",
     "done_creates",
     "make_op",
     "make_op_id",
+    "outcome_kind",
     "payload_hash",
     "sibling_journals",
 ]

@@ -7,9 +7,10 @@ the writer depends only on these shapes so it can be tested without HTTP.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
+
+from ..workbook.meta import canonical_json
 
 WriteAction = Literal["create", "update", "delete"]
 OutcomeStatus = Literal["applied", "failed", "skipped", "unknown"]
@@ -53,16 +54,18 @@ class OpOutcome:
 
 
 class WriteClient(Protocol):
-    """Template-level writes; implemented by the connector layer (throttled, retries GETs only)."""
+    """Template-level writes; implemented by the connector layer (throttled, retries GETs only).
+
+    ``resend_is_harmless``: re-sending an update whose reply was lost changes nothing more (the
+    connector's write policy; true for full-replacement PUTs).
+    """
+
+    resend_is_harmless: bool
 
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, endpoint: str, record_id: str) -> None: ...
     def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]: ...
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def payload_hash(body: dict[str, Any] | None) -> str:

@@ -23,7 +23,7 @@ NOT_APPLIED_STATUS = frozenset({502, 503})  # the API is restarting: it did noth
 MAYBE_APPLIED_STATUS = frozenset({504})  # a gateway gave up waiting; the backend may still finish
 
 
-def classify(exc: BulktoolError) -> Kind:
+def outcome_kind(exc: BulktoolError) -> Kind:
     """not_applied: safe to resend; maybe_applied: outcome unknown; rejected: the server said no."""
     if isinstance(exc, ConnectionDropped):
         return "maybe_applied"

@@ -3,7 +3,8 @@
 Mode ``send``: nothing has reached the server yet. ``recover``: an earlier
 attempt at this create may have been applied, so look the record up by its
 natural key before creating it. ``replay``: an earlier update/delete may have
-been applied; sending the same full body again is harmless.
+been applied; sending the same body again is harmless when the client's write
+policy says so (a full replacement), and otherwise the outcome is left unknown.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..errors import ApiError, BulktoolError
+from ..workbook.meta import record_id
 from .journal import Journal, JournalEntry
 from .ports import OpOutcome, WriteClient, WriteOp
-from .retry import RetryPolicy, classify
+from .retry import RetryPolicy, outcome_kind
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["send", "recover", "replay"]
 INTERRUPTED_MSG = "interrupted before it was sent"
+NOT_RESENT_MSG = ("an earlier attempt may have applied this update, and this API's updates are not safe to "
+                  "send twice: not sent again; check the record")
 
 
 def _request_id(exc: BaseException) -> str | None:
@@ -30,9 +34,7 @@ def _request_id(exc: BaseException) -> str | None:
 
 
 def _record_id(record: Any) -> str | None:
-    if isinstance(record, dict) and record.get("id") is not None:
-        return str(record["id"])
-    return None
+    return record_id(record.get("id")) if isinstance(record, dict) else None
 
 
 @dataclass
@@ -57,6 +59,8 @@ class OpRunner:
     # -- entry point ---------------------------------------------------------------
     def run(self, op: WriteOp, mode: Mode, predecessors: Sequence[JournalEntry] = ()) -> OpOutcome:
         st = _Attempt(maybe_applied=mode != "send", need_lookup=mode == "recover")
+        if mode == "replay" and op.action == "update" and not self.client.resend_is_harmless:
+            return self._unknown(op, NOT_RESENT_MSG)
         if mode == "recover" and not self._can_check(op, predecessors):
             return self._unknown(op, self._unknown_create_msg(op, predecessors))
         while True:
@@ -72,12 +76,14 @@ class OpRunner:
             try:
                 record = self._send(op)
             except BulktoolError as exc:
-                kind = classify(exc)
+                kind = outcome_kind(exc)
                 if kind == "rejected":
                     return self._rejected(op, st, exc)
                 st.failures += 1
                 if kind == "maybe_applied":
                     st.maybe_applied = True
+                    if op.action == "update" and not self.client.resend_is_harmless:
+                        return self._unknown(op, f"{exc}. {NOT_RESENT_MSG}")
                     if op.action == "create":
                         if not op.has_key:
                             return self._unknown(op, f"{exc}. {self._no_key_hint()}")
@@ -115,7 +121,7 @@ class OpRunner:
                 break
             except BulktoolError as exc:
                 st.failures += 1
-                if classify(exc) == "rejected" or st.failures >= self.policy.max_attempts:
+                if outcome_kind(exc) == "rejected" or st.failures >= self.policy.max_attempts:
                     return self._unknown(op, f"Could not check whether an earlier attempt created "
                                          f"{op.where}: {exc}. Not sent again.")
                 self._wait(st.failures - 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from ..connectors.base import Connector
@@ -15,30 +14,23 @@ class TemplateWriteClient:
     def __init__(self, connector: Connector, endpoints: dict[str, Endpoint]) -> None:
         self.connector = connector
         self.endpoints = endpoints
+        self.resend_is_harmless = connector.write_policy.resend_is_harmless
 
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
-        got = self.connector.client.request_json("POST", self.connector.endpoint_path(ep, "create"), json_body=body)
-        return got if isinstance(got, dict) else {}
+        conn = self.connector
+        got = conn.client.request_json("POST", conn.endpoint_path(ep, "create"), json_body=conn.to_wire(ep, body))
+        return conn.from_wire(got) if isinstance(got, dict) else {}
 
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
         path = self.connector.endpoint_path(ep, "update", record_id)
-        got = self.connector.client.request_json("PUT", path, json_body=body)
-        return got if isinstance(got, dict) else {}
+        got = self.connector.client.request_json("PUT", path, json_body=self.connector.to_wire(ep, body))
+        return self.connector.from_wire(got) if isinstance(got, dict) else {}
 
     def delete(self, endpoint: str, record_id: str) -> None:
         ep = self.endpoints[endpoint]
         self.connector.client.request("DELETE", self.connector.endpoint_path(ep, "delete", record_id))
 
     def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]:
-        ep = self.endpoints[endpoint]
-        params = {"filter.query": key_value} if "query" in ep.filters else {}
-        items = self.connector.list_all(ep.list_path, params, id_field=ep.id_field)
-        want = _key_text(key_value)
-        return [i for i in items if _key_text(i.get(key_field)) == want]
-
-
-def _key_text(value: Any) -> str:
-    """Keys compare as trimmed NFC text: a decomposed "Å" typed on a Mac is the same key as the composed one."""
-    return unicodedata.normalize("NFC", str(value or "").strip())
+        return self.connector.find_by_key(self.endpoints[endpoint], key_field, key_value)

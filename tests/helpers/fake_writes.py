@@ -68,6 +68,8 @@ def scripted(plan: dict[tuple[str, str], list[str | None]]) -> FaultHook:
 class FakeWriteClient:
     """Thread-safe fake server; ``latency`` is spent outside the lock so calls really overlap."""
 
+    resend_is_harmless = True  # its updates replace the record, as Blikk's do
+
     def __init__(
         self,
         db: str = ":memory:",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from .reader import Reader
 from .shapes import name_id
-from .store import Record, Store
 
 
 def _row_id(store: Store, raw: dict[str, Any], old: list[dict[str, Any]], kind: str) -> int:

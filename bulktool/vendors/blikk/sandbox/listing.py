@@ -11,23 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .store import Record, Store
+from bulktool.sandbox.invalid import Invalid
+from bulktool.sandbox.store import Record, Store
+
 from .util import parse_dt, sort_value
 
 SortKey = Callable[[Store, Record], Any]
 Predicate = Callable[[Store, Record, Any], bool]
-
-
-class Invalid(Exception):
-    """A 400 with a modelState; collects every problem, as ASP.NET model binding does."""
-
-    def __init__(self, model_state: dict[str, list[str]], message: str = "The request is invalid.") -> None:
-        super().__init__(message)
-        self.message = message
-        self.model_state = model_state
-
-    def body(self) -> dict[str, Any]:
-        return {"message": self.message, "modelState": self.model_state}
 
 
 @dataclass(frozen=True)

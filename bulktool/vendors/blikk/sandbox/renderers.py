@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from . import shapes as sh
-from .store import Record, Store
 
 
 def _time_report(s: Store, r: Record, detail: bool) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from .store import Record
+from bulktool.sandbox.store import Record
+
 from .util import BASE, fmt_dt
 
 

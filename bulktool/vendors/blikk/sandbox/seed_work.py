@@ -6,8 +6,9 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from bulktool.sandbox.store import Record
+
 from .seed_time import time_report
-from .store import Record
 from .util import BASE, seed_dt
 
 PROJECTS = [

@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from .model import META, OTHER_USER_ID, PUBLIC
 from .renderers import render_detail
-from .store import Record, Store
 from .util import now_dt
 
 _ENUMS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .listing import Invalid
+from bulktool.sandbox.invalid import Invalid
 
 
 def strip_trailing_commas(text: str) -> str:

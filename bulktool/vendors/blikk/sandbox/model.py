@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .store import Record
+from bulktool.sandbox.store import Record
 
 ADMIN_LISTS = (
     "contact-tags",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .listing import Invalid
-from .store import Store
+from bulktool.sandbox.invalid import Invalid
+from bulktool.sandbox.store import Store
+
 from .util import parse_dt
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

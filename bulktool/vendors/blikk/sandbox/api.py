@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bulktool.sandbox.invalid import Invalid
+from bulktool.sandbox.store import Record, Store
+
 from . import specs
-from .listing import Invalid, ListSpec, run_list
+from .listing import ListSpec, run_list
 from .model import APP_USER_ID
 from .renderers import DETAIL, LIST
-from .store import Record, Store
 from .util import now_dt
 from .writes import comment_fields, contact_fields, project_fields, task_fields
 from .writes_time import time_report_fields

@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from bulktool.sandbox.store import Record
+
 from .seed_admin import admin_lists
 from .seed_contacts import make_contacts
 from .seed_work import make_work
-from .store import Record
 from .util import seed_dt
 
 # firstName, lastName, license, permissions, department, salaryType, costPerHour, startDate, endDate

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from .listing import Filter, ListSpec, SortKey
 from .model import display_name
-from .store import Record, Store
 from .util import stored_dt
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from .model import display_name
-from .store import Record, Store
 
 Render = Callable[[Store, Record], dict[str, Any]]
 INVOICE_TYPES = {"ongoing": "Ongoing", "fixedprice": "FixedPrice", "none": "None"}

@@ -14,26 +14,43 @@ import base64
 import email.utils
 import hashlib
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import requests
 
-from ..errors import (
+from ...connectors.base import (
+    Connector,
+    CredentialField,
+    Credentials,
+    PageNumberPaginator,
+    Tenant,
+    fingerprint,
+    sheet_name_for_path,
+)
+from ...connectors.write_policy import FULL_REPLACEMENT, WritePolicy
+from ...errors import (
     ApiError,
     AuthenticationError,
     NotFound,
     PermissionDenied,
     RateLimited,
     ServerError,
+    UsageError,
     ValidationFailed,
 )
-from ..http.client import HttpClient, describe_body
-from ..http.throttle import Clock, RateLimiter, shared_limiter
-from .base import Connector, Credentials, PageNumberPaginator, Tenant, fingerprint
+from ...http.client import HttpClient, describe_body
+from ...http.security import check_base_url, redact_url, register_secret_pattern
+from ...http.throttle import Clock, RateLimiter, shared_limiter
+from ...schema.model import Endpoint
 
 TOKEN_PATH = "/v1/Auth/Token"
+# Blikk's access tokens ("pk_<uuid>.pa_<uuid>"), scrubbed from every log line and message.
+register_secret_pattern(r"\bpk_[0-9a-fA-F-]{8,}\.pa_[0-9a-fA-F-]{8,}")
 REFRESH_MARGIN = timedelta(minutes=2)
+CHANGE_FEED_MARGIN = timedelta(minutes=30)
 
 
 def parse_api_datetime(value: str) -> datetime:
@@ -70,7 +87,7 @@ class BlikkTokenAuth:
         self.fetches = 0
 
     def _fetch(self) -> None:
-        raw = f"{self._credentials.app_id}:{self._credentials.secret}".encode()
+        raw = f"{self._credentials['app_id']}:{self._credentials['app_secret']}".encode()
         resp = self._client.request(
             "POST", TOKEN_PATH, authenticated=False, throttled=False, retry_safe=True,
             headers={"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")},
@@ -170,6 +187,29 @@ def blikk_error(response: requests.Response, method: str, url: str) -> ApiError:
     return ApiError(f"{where} failed (HTTP {status}): {shown}", request_id=request_id, **kw)
 
 
+def wait_in_seconds(response: requests.Response) -> float | None:
+    """The 429 body's ``{"waitInSeconds": n}``, as documented (the client also honours Retry-After)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    wait = body.get("waitInSeconds") if isinstance(body, dict) else None
+    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
+
+
+def strip_type_tags(value: Any) -> Any:
+    """Without Blikk's ``objectName`` type tags ("contact.detail", "generic.name_id"), at any depth.
+
+    They are the server's noise: never a column, never compared, never written back.
+    """
+    if isinstance(value, dict):
+        return {k: strip_type_tags(v) if isinstance(v, dict | list) else v
+                for k, v in value.items() if k != "objectName"}
+    if isinstance(value, list):
+        return [strip_type_tags(v) if isinstance(v, dict | list) else v for v in value]
+    return value
+
+
 def _path_only(url: str) -> str:
     if "//" in url:
         rest = url.split("//", 1)[1]
@@ -183,6 +223,14 @@ class BlikkConnector(Connector):
     default_base_url: ClassVar[str | None] = "https://publicapi.blikk.com"
     env_prefix: ClassVar[str] = "BLIKK"
     rate_per_second: ClassVar[int] = 4
+    # An API application's id and secret (Admin > Integrations > API applications): BLIKK_APP_ID, BLIKK_APP_SECRET.
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = (
+        CredentialField("app_id", "app id", "APP_ID"),
+        CredentialField("app_secret", "app secret", "APP_SECRET", secret=True),
+    )
+    # The reference describes every update body as the whole object: a PUT replaces the record, and the
+    # server assigns ids (a blank id cell is a create).
+    write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT
 
     def __init__(
         self,
@@ -194,13 +242,30 @@ class BlikkConnector(Connector):
         page_size: int = 100,
         rate: int | None = None,
     ) -> None:
-        key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials.app_id}".encode()).hexdigest()[:16]
+        key = "blikk:" + hashlib.sha256(f"{base_url}|{credentials['app_id']}".encode()).hexdigest()[:16]
         per_second = rate or self.rate_per_second
         lim = limiter or shared_limiter(key, per_second, lambda: RateLimiter(per_second, clock=clock))
-        client = HttpClient(base_url, limiter=lim, error_mapper=blikk_error, clock=clock)
+        client = HttpClient(self.check_base_url(base_url), limiter=lim, error_mapper=blikk_error,
+                            wait_hint=wait_in_seconds, clock=clock)
         client.auth = BlikkTokenAuth(client, credentials)
         super().__init__(client, PageNumberPaginator(page_size=page_size))
-        self._app_id = credentials.app_id
+        self._app_id = credentials["app_id"]
+
+    @classmethod
+    def check_base_url(cls, url: str) -> str:
+        """Every path bulktool sends already starts with /v1, so a base URL ending in /v1 would 404."""
+        root = check_base_url(url)
+        if urlsplit(root).path.rstrip("/").lower().endswith("/v1"):
+            bare = root[: -len("/v1")]
+            raise UsageError(
+                f"The base URL {redact_url(url)} ends in /v1, but bulktool's paths already start with /v1: "
+                f"use --base-url {redact_url(bare)}"
+            )
+        return root
+
+    @classmethod
+    def connect(cls, base_url: str, credentials: Credentials, *, rate: int | None = None) -> Connector:
+        return cls(base_url, credentials, rate=rate)
 
     def tenant(self) -> Tenant:
         """Host plus the API application: every customer shares the host, each has its own applications.
@@ -212,10 +277,47 @@ class BlikkConnector(Connector):
         app = fingerprint("blikk-app", self._app_id)[:8]  # the same app shows the same digits on any host
         return Tenant(fingerprint("blikk", self.server_key, self._app_id), self._label(f"app {app} on {self.host}"))
 
-    def find_by_field(self, list_path: str, field_name: str, value: str) -> list[dict[str, Any]]:
-        """Records whose ``field_name`` equals ``value`` exactly, via the list's text query filter."""
-        items = self.list_all(list_path, {"filter.query": value})
-        return [i for i in items if str(i.get(field_name) or "") == value]
+    # -- the wire codec ---------------------------------------------------------------------
+    def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
+        return dict(strip_type_tags(record))
+
+    def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
+        """Bodies go out as the core holds them: its canonical datetime form is Blikk's documented
+        ``YYYY-MM-DD HH:MM:SS +00:00``, and the rest is plain JSON."""
+        return body
+
+    def sheet_name_for_path(self, path: str) -> str:
+        """Without ``/v1`` and the ``Core``/``Admin`` area every Blikk path starts with: TaskBoards."""
+        return sheet_name_for_path(path, drop=("core", "admin"))
+
+    # -- the query dialect ------------------------------------------------------------------
+    def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
+        """``filter.<name>``, as the reference spells list filters; a given ``filter.`` prefix is kept once."""
+        return {f"filter.{str(k).removeprefix('filter.')}": v for k, v in filters.items()}
+
+    def sort_params(self, field_name: str, descending: bool) -> dict[str, Any]:
+        return {"sortBy": field_name, "sortOrder": "descending" if descending else "ascending"}
+
+    def changed_since_params(self, endpoint: Endpoint, since: datetime) -> dict[str, Any]:
+        """``filter.createdOrUpdatedSince`` (the template's ``changed_since_filter``), 30 minutes early.
+
+        The margin covers Blikk's clocks disagreeing among themselves: the web front that sends
+        ``Date`` (which the export time is taken from) versus the database that stamps ``lastUpdated``.
+        The filter takes the server's local form without an offset, which is UTC.
+        """
+        if not endpoint.changed_since_filter:
+            return {}
+        when = (since - CHANGE_FEED_MARGIN).astimezone(UTC)
+        return {f"filter.{endpoint.changed_since_filter}": when.strftime("%Y-%m-%d %H:%M:%S")}
+
+    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
+        """The list's free-text ``filter.query`` narrows a key lookup where the template has it."""
+        return {"filter.query": value} if "query" in endpoint.filters else {}
+
+
+def blikk_credentials(app_id: str, secret: str) -> Credentials:
+    """Blikk's (and Visma Tid's) credentials: the API application's id and secret."""
+    return BlikkConnector.credentials(app_id=app_id, app_secret=secret)
 
 
 class VismaTidConnector(BlikkConnector):

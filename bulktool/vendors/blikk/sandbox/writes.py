@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bulktool.sandbox.store import Record, Store
+
 from .reader import Reader
-from .store import Record, Store
 
 CONTACT_TEXT = (
     "organizationalOrSocialSecurityNumber",

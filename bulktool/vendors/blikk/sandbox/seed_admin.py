@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .store import Record
+from bulktool.sandbox.store import Record
+
 from .util import seed_dt
 
 

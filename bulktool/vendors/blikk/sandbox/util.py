@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from bulktool.sandbox.clock import server_now
 
 # Seed data is laid out relative to this instant, never the clock, so a seed is reproducible.
 BASE = datetime(2024, 3, 1, 8, 0, 0)
@@ -25,26 +24,6 @@ def fmt_dt(dt: datetime) -> str:
 
 def seed_dt(days_before: float) -> str:
     return fmt_dt((BASE - timedelta(days=days_before)).replace(microsecond=0))
-
-
-# How far the serving sandbox's clock is off real time, for the request (or control call) in progress. Set
-# per request by the handler (each request runs in its own thread), so every stamp honours the server's clock.
-CLOCK_OFFSET: ContextVar[float] = ContextVar("sandbox_clock_offset", default=0.0)
-
-
-@contextmanager
-def server_clock(offset_seconds: float) -> Iterator[None]:
-    """Stamps made inside run on a clock ``offset_seconds`` ahead of (or, negative, behind) real time."""
-    token = CLOCK_OFFSET.set(offset_seconds)
-    try:
-        yield
-    finally:
-        CLOCK_OFFSET.reset(token)
-
-
-def server_now() -> datetime:
-    """The server's time: naive UTC, whole seconds."""
-    return (datetime.now(UTC) + timedelta(seconds=CLOCK_OFFSET.get())).replace(microsecond=0, tzinfo=None)
 
 
 def now_dt() -> str:
