@@ -117,7 +117,7 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
         got = details.get(str(pw.record_id))
         if isinstance(got, dict):
             pw.before = {**pw.before, **flatten(got, detail_cols)}
-        elif isinstance(got, ApiError) and got.status in (400, 404):  # Blikk answers 400 for a missing id
+        elif isinstance(got, ApiError) and got.status in (400, 404):  # a missing id: 404, or 400 where the API says so
             r = pw.result
             # Already what the row asks for: a second run of a delete converges instead of failing at the API.
             r.action, r.status = "unchanged", "skipped"
