@@ -30,7 +30,10 @@ def row_key(endpoint: Endpoint, values: Mapping[str, Any]) -> tuple[str | None, 
     ``natural_key = ["customerNumber", "organizationNumber"]`` matches on the customer number, and on the
     organisation number where that is blank. No value: (the first key field, None).
     """
-    for name in endpoint.natural_key:
+    keys = endpoint.natural_key
+    if len(keys) == 1:  # the usual template: one key field, no loop
+        return keys[0], key_of(values.get(keys[0]))
+    for name in keys:
         value = key_of(values.get(name))
         if value is not None:
             return name, value
