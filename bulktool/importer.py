@@ -16,7 +16,7 @@ from .connectors.base import Connector
 from .errors import ApiError, UsageError
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
-from .plan.model import ImportResult
+from .plan.model import ImportResult, display_name
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
 from .plan.source import load_source
 from .progress import NullProgress, Progress
@@ -131,7 +131,7 @@ def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Prog
 
 def record_label(values: dict[str, object], key_field: str | None) -> str:
     """How a message names a record: its name (or title) and its natural key."""
-    name = next((values[k] for k in ("name", "title", "description") if values.get(k)), None)
+    name = display_name(values)
     key = values.get(key_field) if key_field else None
     parts = [repr(name) if name is not None else "", f"({key_field} {key})" if key not in (None, "") else ""]
     return " ".join(p for p in parts if p)

@@ -17,6 +17,19 @@ Status = Literal["planned", "applied", "failed", "skipped", "unknown"]
 ACTIONS: tuple[str, ...] = ("create", "update", "delete", "unchanged", "conflict", "invalid")
 
 
+RECORD_NAME_COLUMNS = ("name", "title", "fullName")
+
+
+def display_name(values: dict[str, Any]) -> str | None:
+    """How a person would name the record: its name or title, or first + last name."""
+    for col in RECORD_NAME_COLUMNS:
+        v = values.get(col)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+    person = " ".join(str(values[c]).strip() for c in ("firstName", "lastName") if values.get(c))
+    return person or None
+
+
 @dataclass
 class FieldChange:
     old: Any  # live (server) value in API form, None for creates

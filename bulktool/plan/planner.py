@@ -80,11 +80,16 @@ def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
         return None  # an unreadable time: read everything rather than guess
 
 
+def _action_column(columns: list[str]) -> str | None:
+    """The optional per-row action column (create/update/delete/skip), spelled any case."""
+    return next((c for c in columns if c.strip().lower() == "action"), None)
+
+
 def _deletes_with_dependents(source: Source) -> bool:
     ep = source.endpoint
     if not any(c.refers_to == ep.name for c in ep.columns):
         return False
-    action_col = next((c for c in source.sheet.columns if c.strip().lower() == "action"), None)
+    action_col = _action_column(source.sheet.columns)
     return action_col is not None and any(
         str(r.values.get(action_col) or "").strip().lower() == "delete" for r in source.sheet.rows)
 
@@ -132,7 +137,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
     sheet_cols = [c for c in ep.columns if c.name in sheet.columns]
-    action_col = next((c for c in sheet.columns if c.strip().lower() == "action"), None)
+    action_col = _action_column(sheet.columns)
     if not sheet_has_detail_only and action_col is None:
         for i in same_as_live(sheet.rows, ids, untouched, exported, live, sheet_cols):
             untouched[i] = True

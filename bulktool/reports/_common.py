@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError
-from ..plan.model import ImportResult, RowResult
+from ..plan.model import ImportResult, RowResult, display_name
 
 FAILED_STATUSES = ("failed", "unknown")
 
@@ -102,7 +102,6 @@ def list_text(value: list[Any]) -> str:
 # ---------------------------------------------------------------- names beside ids
 
 NAME_SUFFIXES = (".name", ".title")
-RECORD_NAME_COLUMNS = ("name", "title", "fullName")
 NameIndex = dict[tuple[str, str], str]
 
 
@@ -152,14 +151,8 @@ def name_of(names: NameIndex, column: str, value: Any) -> str:
 
 
 def record_name(r: RowResult) -> str | None:
-    """The record's own name as the sheet shows it (name, title, or first + last name)."""
-    values = r.values
-    for col in RECORD_NAME_COLUMNS:
-        v = values.get(col)
-        if isinstance(v, str) and v.strip():
-            return v.strip()
-    person = " ".join(str(values[c]).strip() for c in ("firstName", "lastName") if values.get(c))
-    return person or None
+    """The record's own name as the sheet shows it."""
+    return display_name(r.values)
 
 
 def duration(seconds: float) -> str:
