@@ -21,7 +21,9 @@ interrupted (Ctrl-C), what was applied is journaled and in the undo workbook::
     │   ├── PermissionDenied         403 (names the missing permission / IP case)
     │   ├── NotFound                 404
     │   ├── RateLimited              429 that outlived our retries
-    │   ├── ValidationFailed         400 with modelState
+    │   ├── ValidationFailed         400/422 with per-field messages
+    │   │   └── BatchRejected        a bulk write refused whole; ``items`` names the failing positions
+    │   ├── VersionConflict          409: the record's version moved on since it was read
     │   └── ServerError              5xx (carries requestId)
     ├── WorkbookError                unreadable / unsafe / malformed input files (exit 2)
     │   └── OutputError              cannot write the output file
@@ -128,6 +130,24 @@ class RateLimited(ApiError):
 
 class ValidationFailed(ApiError):
     pass
+
+
+class BatchRejected(ValidationFailed):
+    """A bulk write the server refused as a whole (nothing in it was saved).
+
+    ``items`` maps a position in the batch (0-based) to its messages, as the vendor's
+    error paths name them (Tripletex: ``[3].number``). Positions not named were not at
+    fault and may be sent again; vendors that name only the first failing item need
+    several rounds.
+    """
+
+    def __init__(self, message: str, *, items: dict[int, list[str]] | None = None, **kw: Any) -> None:
+        self.items = items or {}
+        super().__init__(message, **kw)
+
+
+class VersionConflict(ApiError):
+    """The update carried a ``version`` older than the stored one: someone wrote the record since we read it."""
 
 
 class ServerError(ApiError):
