@@ -62,7 +62,7 @@ def trim(spec: dict[str, Any]) -> dict[str, Any]:
         todo |= found - keep
     return {
         "openapi": spec["openapi"],
-        "info": {**spec["info"], "x-bulktool-trimmed": "only the paths bulktool uses; see scripts/trim_tripletex_spec.py"},
+        "info": {**spec["info"], "x-bulktool-trimmed": "only the paths bulktool uses (scripts/trim_tripletex_spec.py)"},
         "paths": paths,
         "components": {"schemas": {n: schemas[n] for n in sorted(keep)},
                        "securitySchemes": spec["components"].get("securitySchemes", {})},
