@@ -80,8 +80,8 @@ BAD: list[tuple[str, str, str]] = [
     ("version zero", _edit("version = 1", "version = 0"), r"version: must be >= 1"),
     ("missing title", _edit('title = "Widgets"\n', ""), r"title: is required"),
     ("name vs file", _edit('name = "widgets"', 'name = "gadgets"'), r"name: 'gadgets' does not match"),
-    ("unknown system", _edit('systems = ["blikk"]', 'systems = ["tripletex"]'),
-     r"systems: 'tripletex' is not one of: blikk, vismatid"),
+    ("unknown system", _edit('systems = ["blikk"]', 'systems = ["fortnox"]'),
+     r"systems: 'fortnox' is not one of: blikk, vismatid, tripletex"),
     ("no list path", _edit('list = "/v1/Core/Widgets"\n', ""), r"paths\.list: is required"),
     ("get without {id}", _edit('get = "/v1/Core/Widgets/{id}"', 'get = "/v1/Core/Widgets"'),
      r"paths\.get: .* must contain the \{id\} placeholder"),
@@ -309,10 +309,10 @@ def test_unknown_endpoint_suggests_close_names() -> None:
 
 
 def test_unknown_system_lists_valid_ones() -> None:
-    with pytest.raises(UnknownSystem, match="blikk, vismatid"):
-        load_templates("tripletex")
+    with pytest.raises(UnknownSystem, match="blikk, vismatid, tripletex"):
+        load_templates("fortnox")
     assert get_endpoint("Blikk", "contacts").name == "contacts"
-    assert SYSTEMS == ("blikk", "vismatid")
+    assert SYSTEMS == ("blikk", "vismatid", "tripletex")
 
 
 # ----------------------------------------------------------------------------- docs cross-check

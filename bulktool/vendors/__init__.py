@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Vendor:
     """One system name (``--system``): its connector class, template family and sandbox app."""
 
-    name: str  # "blikk", "vismatid"
+    name: str  # "blikk", "vismatid", "tripletex"
     title: str  # "Blikk", "Visma Tid"
     family: str  # the API family it runs, which is the template folder: Visma Tid runs Blikk's
     connector: type[Connector]
@@ -33,9 +33,9 @@ class Vendor:
 
 
 def _registered() -> tuple[Vendor, ...]:
-    from . import blikk
+    from . import blikk, tripletex
 
-    return (*blikk.VENDORS,)
+    return (*blikk.VENDORS, *tripletex.VENDORS)
 
 
 DEFAULT_SYSTEM = "blikk"  # --system when neither the option nor a profile names one
