@@ -19,6 +19,7 @@ from bulktool.cli import cli
 from bulktool.errors import TemplateError
 from bulktool.schema import Endpoint, load_templates
 from bulktool.schema.loader import load_template_file
+from bulktool.workbook import ExportMeta, SheetData, flatten, read_table, write_csv, write_xlsx
 
 # ----------------------------------------------------------------------------- loader keys
 
@@ -421,3 +422,42 @@ def test_endpoints_lists_the_tripletex_templates() -> None:
         "",
         "Any other list path of the API exports too, with inferred columns: bulktool export PATH.",
     ]
+
+
+# ----------------------------------------------------------------------------- sheets
+
+CUSTOMER = {  # a record as GET /customer?fields=... answers it
+    "id": 17, "version": 3, "customerNumber": 10001, "organizationNumber": "012345678",
+    "name": "Bjørkås Æøå AS", "email": "post@bjorkas.no", "invoiceEmail": "", "phoneNumber": "004722334455",
+    "phoneNumberMobile": "", "website": "", "isPrivateIndividual": False, "isInactive": True,
+    "isCustomer": True, "isSupplier": False, "language": "NO", "invoiceSendMethod": "EHF", "invoicesDueIn": 14,
+    "invoicesDueInType": "DAYS", "accountManager": {"id": 5}, "department": None, "currency": {"id": 1},
+    "postalAddress": {"id": 90, "addressLine1": "Storgata 1", "addressLine2": "", "postalCode": "0150",
+                      "city": "Oslo", "country": {"id": 161}},
+    "physicalAddress": {"id": 91, "addressLine1": "", "addressLine2": "", "postalCode": "0001", "city": "",
+                        "country": None},
+    "deliveryAddress": None,
+}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_a_customer_sheet_keeps_every_value(tmp_path: Path, templates: dict[str, Endpoint], suffix: str) -> None:
+    ep = templates["customers"]
+    cols = list(ep.columns)
+    row = flatten(CUSTOMER, cols)
+    assert row["postalAddress.postalCode"] == "0150" and row["accountManager.id"] == 5
+    sheet = SheetData("customers", cols, [row], ep.id_field, last_updated_column=ep.last_updated_field)
+    meta = ExportMeta(system="tripletex", host="sandbox.example", exported_at="2026-12-02 01:00:00 +00:00",
+                      bulktool_version="test")
+    path = tmp_path / f"customers.{suffix}"
+    if suffix == "xlsx":
+        write_xlsx(path, [sheet], meta)
+    else:
+        write_csv(path, sheet, meta)
+    back = read_table(path, columns=cols).sheets["customers"]
+    assert back.columns[: len(cols)] == [c.name for c in cols]  # API field names, dotted, as headers
+    values = back.rows[0].values
+    assert {k: values[k] for k in row} == row  # every value as the API gave it
+    assert (values["organizationNumber"], values["postalAddress.postalCode"], values["physicalAddress.postalCode"],
+            values["name"]) == ("012345678", "0150", "0001", "Bjørkås Æøå AS")  # leading zeros and æøå survive
+    assert back.last_updated == {"17": 3}  # the export record's change stamp is the version
