@@ -46,12 +46,18 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's loader, not whichever bulktool is installed
+
+from bulktool.errors import TemplateError  # noqa: E402
+from bulktool.schema.loader import load_template_file  # noqa: E402
+
 SPEC = ROOT / "bulktool" / "vendors" / "tripletex" / "spec" / "openapi-trimmed.json"
 TEMPLATES = ROOT / "templates" / "tripletex"
 
@@ -293,6 +299,23 @@ def regenerated_texts(folder: Path = TEMPLATES, spec_path: Path = SPEC) -> dict[
     return {folder / f"{name}.toml": render(t) for name, t in fresh.items()}
 
 
+def check_loadable(texts: Mapping[Path, str]) -> None:
+    """Every regenerated template must pass the strict loader before anything is written.
+
+    (A column the spec now marks readOnly loses its ``write``; a ``required`` left on it is refused.)
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "tripletex"
+        folder.mkdir()
+        for path, text in texts.items():
+            trial = folder / path.name
+            trial.write_text(text, encoding="utf-8")
+            try:
+                load_template_file(trial)
+            except TemplateError as exc:  # name the real file, not the trial copy
+                raise TemplateError(str(exc).replace(str(trial), f"{path} (as regenerated)")) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0] if __doc__ else None)
     parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI spec (default: the packaged trimmed copy)")
@@ -301,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         texts = regenerated_texts(args.templates, args.spec)
-    except SpecMismatch as exc:
+        check_loadable(texts)
+    except (SpecMismatch, TemplateError) as exc:
         print(f"tripletex_templates: {exc}", file=sys.stderr)
         return 1
     stale = [p for p, text in texts.items() if p.read_text(encoding="utf-8") != text]

@@ -461,3 +461,36 @@ def test_a_customer_sheet_keeps_every_value(tmp_path: Path, templates: dict[str,
     assert (values["organizationNumber"], values["postalAddress.postalCode"], values["physicalAddress.postalCode"],
             values["name"]) == ("012345678", "0150", "0001", "Bjørkås Æøå AS")  # leading zeros and æøå survive
     assert back.last_updated == {"17": 3}  # the export record's change stamp is the version
+
+
+def test_script_refuses_what_the_loader_would(tmp_path: Path, spec: dict[str, Any],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["Customer"]["properties"]["name"]["readOnly"] = True  # but required on create
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(changed), encoding="utf-8")
+    folder = tmp_path / "tripletex"
+    shutil.copytree(FOLDER, folder)
+    before = (folder / "customers.toml").read_text(encoding="utf-8")
+    assert tt.main(["--spec", str(spec_path), "--templates", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"tripletex_templates: Bad endpoint template {folder / 'customers.toml'} (as regenerated): "
+        "columns[4] (name).required: only a writable column (one with 'write') can be required\n")
+    assert (folder / "customers.toml").read_text(encoding="utf-8") == before  # nothing written
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("postalAddress", r"column 'postalAddress' is a whole Address object: name its id \(postalAddress.id\)"),
+    ("name.first", r"'name' in column 'name.first' is not an object in Customer"),
+    ("postalAddress.street", r"'postalAddress.street' is not a field of Address"),
+])
+def test_script_names_a_column_the_spec_lacks(spec: dict[str, Any], column: str, message: str) -> None:
+    with pytest.raises(tt.SpecMismatch, match=message):
+        tt.generate({"paths": {"list": "/customer"}, "columns": [{"name": column}]}, spec, "Customer", {})
+
+
+def test_a_listed_date_must_stay_a_string(spec: dict[str, Any]) -> None:
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["Project"]["properties"]["startDate"] = {"type": "integer"}
+    with pytest.raises(tt.SpecMismatch, match=r"Project.startDate is listed in DATES but the spec types it 'integer'"):
+        tt.generate_all(tt.read_templates(FOLDER), changed)
