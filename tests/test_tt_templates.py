@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from bulktool.cli import cli
 from bulktool.errors import TemplateError
 from bulktool.schema import Endpoint, load_templates
 from bulktool.schema.loader import load_template_file
+from bulktool.schema.toml_text import render_template
 from bulktool.workbook import ExportMeta, SheetData, flatten, read_table, write_csv, write_xlsx
 
 # ----------------------------------------------------------------------------- loader keys
@@ -396,6 +398,18 @@ def test_the_full_official_spec_gives_the_same_templates() -> None:
     if full is None:
         pytest.skip("the official spec is not next to the repository")
     assert tt.main(["--check", "--spec", str(full / "api-specs" / "tripletex-openapi-2.74.00.json")]) == 0
+
+
+@pytest.mark.parametrize("folder", ["blikk", "tripletex"])
+def test_the_canonical_text_keeps_every_template_whole(tmp_path: Path, folder: str) -> None:
+    for f in sorted((REPO / "templates" / folder).glob("*.toml")):
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
+        text = render_template(data, "# header\n")
+        assert text.startswith("# header\n\nname = ") and tomllib.loads(text) == data, f.name
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / f.name).write_text(text, encoding="utf-8")
+        assert load_template_file(tmp_path / folder / f.name) == load_template_file(f)
+        assert render_template(tomllib.loads(text), "# header\n") == text  # a fixed point
 
 
 # ----------------------------------------------------------------------------- the CLI
