@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,11 @@ from tt_fixtures import TtClient, tt_server
 
 from bulktool.sandbox import SandboxServer
 
-pytest_plugins = ["tt_fixtures"]  # tt_sandbox
+
+@pytest.fixture()
+def tt_sandbox() -> Iterator[SandboxServer]:
+    with tt_server() as srv:
+        yield srv
 
 
 @pytest.fixture()

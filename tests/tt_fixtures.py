@@ -1,10 +1,15 @@
 """Tripletex sandbox fixtures for every stream's tests (import them into a test module).
 
-    from tt_fixtures import TtClient, tt_env, tt_sandbox  # noqa: F401  (tests/ is on sys.path)
+    pytest_plugins = ["tt_fixtures"]           # tt_sandbox, tt_env (tests/ is on sys.path)
+    from tt_fixtures import TtClient, tt_server
 
     def test_x(tt_sandbox: SandboxServer) -> None:
         api = TtClient(tt_sandbox)             # a session made over HTTP, Basic 0:<token>
         api.get("/customer", fields="id,name").json()["values"]
+
+(Importing names from tt_fixtures and naming it in pytest_plugins makes pytest warn that it cannot
+rewrite its asserts: harmless. Or define a three-line fixture around ``tt_server`` in the module, as
+tests/test_tt_sandbox_*.py do.)
 
 - ``tt_server(**config)``: a context manager serving a Tripletex sandbox (rate limit 10000 per 60 s
   unless given; any SandboxConfig field, e.g. ``contacts=50`` customers, ``rate_limit=20, rate_period=5``).

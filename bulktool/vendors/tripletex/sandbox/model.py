@@ -70,7 +70,7 @@ RESOURCES: tuple[Resource, ...] = (
                      "vatTypeId": ("ref", "vatType"), "productUnitId": ("ref", "productUnit"),
                      "departmentId": ("ref", "department"), "accountId": ("ref", "account")}),
     Resource("project", "/project", "Project", bulk_post=True, bulk_put=True, delete=True,
-             number_field="number", required=("name", "projectManager", "startDate"),
+             number_field="number", required=("name", "projectManager"),
              search={"customerId": ("ref", "customer"), "externalAccountsNumber": ("like", "externalAccountsNumber")}),
     Resource("employee", "/employee", "Employee", bulk_post=True, checksum=False, required=("firstName", "lastName"),
              search={"employeeNumber": ("eq", "employeeNumber")}),
