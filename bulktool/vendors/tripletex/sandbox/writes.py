@@ -48,11 +48,10 @@ def _address(store: Store, old: Any, new: Any) -> Any:
     """In place when the body names the current address's id; otherwise a new address object."""
     if not isinstance(new, dict):
         return new
+    props = schemas()["Address"]["properties"]
+    fresh = {k: v for k, v in new.items() if k not in _KEEP and k in props and not props[k].get("readOnly")}
     if isinstance(old, dict) and new.get("id") is not None and new.get("id") == old.get("id"):
-        changes = {k: v for k, v in new.items() if k not in _KEEP}
-        return {**old, **changes, "version": int(old.get("version", 0)) + 1}
-    fresh = {k: v for k, v in new.items() if k not in _KEEP and not schemas()["Address"]["properties"]
-             .get(k, {}).get("readOnly")}
+        return {**old, **fresh, "version": int(old.get("version", 0)) + (1 if fresh else 0)}
     return {"id": store.reserve_id("address"), "version": 0, "addressLine1": "", "addressLine2": "",
             "postalCode": "", "city": "", "country": {"id": 161}, **fresh}
 
