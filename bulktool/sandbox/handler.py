@@ -180,7 +180,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             time.sleep(latency)
         query = dict(parse_qsl(qs, keep_blank_values=True))
         try:
-            body = app.parse_body(raw_body) if method in ("POST", "PUT") else None
+            has_body = method in ("POST", "PUT") or (method == "DELETE" and raw_body.strip())
+            body = app.parse_body(raw_body) if has_body else None  # Tripletex DELETEs can carry a list
             with store.lock:
                 status, payload = matched.handler(store, matched.ids, query, body)
         except Invalid as exc:
