@@ -51,7 +51,7 @@ def parse_record_time(text: str) -> datetime:
     """The export record's time back as an aware UTC datetime; ValueError when unreadable.
 
     Any ISO-like spelling with its zone is read, so records written before the form was ISO 8601
-    ('2024-03-01 08:00:00 +00:00') still are.
+    (a space before the clock and an explicit offset) still are.
     """
     parsed = parse_datetime(text)
     if parsed is None or parsed[1] is None or not parsed[2]:

@@ -233,8 +233,8 @@ def build_sheet(
 def _datetimes_in_core_form(
     entries: Mapping[str, RecordEntry], types: Mapping[str, str], stamp: str | None
 ) -> None:
-    """Records written before the core held datetimes as ISO 8601 ("2024-05-06 07:08:09 +00:00")
-    read back in today's form, so an old untouched workbook still compares equal cell for cell."""
+    """Records written before the core held datetimes as ISO 8601 (a space before the clock, an explicit
+    offset) read back in today's form, so an old untouched workbook still compares equal cell for cell."""
     cols = [n for n, t in types.items() if t == "datetime"]
     if not cols:
         return
