@@ -17,7 +17,7 @@ from .export import make_progress, refuse_overwrite
               show_default=True, help="Folder for the workbook and the sandbox database.")
 @click.option("--contacts", type=int, default=200, show_default=True, help="How many sample records.")
 @click.option("--system", "system", type=click.Choice(SYSTEMS, case_sensitive=False), default=None,
-              help="Whose sandbox to demo (default: the global --system, else blikk).")
+              help="Whose sandbox to demo (default: the global --system).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing demo workbook (default: refuse).")
 @click.pass_obj

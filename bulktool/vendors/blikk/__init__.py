@@ -37,6 +37,12 @@ def demo() -> DemoScenario:
     return SCENARIO
 
 
+def visma_tid_demo() -> DemoScenario:
+    from .demo import VISMA_TID
+
+    return VISMA_TID
+
+
 def sandbox_app() -> SandboxApp:
     from .sandbox.app import BlikkSandboxApp
 
@@ -45,7 +51,7 @@ def sandbox_app() -> SandboxApp:
 
 VENDORS = (
     Vendor("blikk", "Blikk", "blikk", BlikkConnector, sandbox_app, demo),
-    Vendor("vismatid", "Visma Tid", "blikk", VismaTidConnector, sandbox_app, demo),
+    Vendor("vismatid", "Visma Tid", "blikk", VismaTidConnector, sandbox_app, visma_tid_demo),
 )
 
 __all__ = [

@@ -21,3 +21,11 @@ SCENARIO = DemoScenario(
     rehearse_sheet="contacts",
     credentials=_credentials,
 )
+
+# Visma Tid runs the same API and sandbox, with the templates that list it (no users endpoint).
+VISMA_TID = DemoScenario(
+    endpoints=("contacts", "projects", "tasks", "time-reports"),
+    workbook="vismatid-demo.xlsx",
+    rehearse_sheet="contacts",
+    credentials=_credentials,
+)
