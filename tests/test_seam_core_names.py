@@ -11,25 +11,18 @@ import re
 from pathlib import Path
 
 import pytest
+from test_seam_layering import CORE as LAYERED
+from test_seam_layering import ROOT, _files
 
 from bulktool.vendors import VENDORS
 
-ROOT = Path(__file__).resolve().parents[1] / "bulktool"
-CORE = [ROOT / "plan", ROOT / "writer", ROOT / "workbook", ROOT / "export.py", ROOT / "importer.py",
-        ROOT / "demo.py", ROOT / "cli" / "demo.py"]
+CORE = [*LAYERED, ROOT / "demo.py", ROOT / "cli" / "demo.py"]
 # Everything that is not a vendor's own package: the core, schema, reports, connectors' base, the kit, the CLI.
 NOT_VENDOR = [p for p in sorted(ROOT.rglob("*.py")) if "vendors" not in p.relative_to(ROOT).parts]
 NAMES = re.compile("|".join(sorted({re.escape(n) for v in VENDORS.values() for n in (v.name, v.family)}
                                    | {r"visma\s*tid", "tripletex"})), re.IGNORECASE)
 # Blikk's wire datetime: the strftime pattern with a space before the clock, and its spelt-out UTC offset.
 BLIKK_DATETIME = re.compile(r"%Y-%m-%d %H:%M|%H:%M:%S %z|\+00:00")
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        out.extend(sorted(p.rglob("*.py")) if p.is_dir() else [p])
-    return out
 
 
 def test_the_scan_knows_every_registered_vendor() -> None:
