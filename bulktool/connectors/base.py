@@ -305,12 +305,12 @@ class Connector:
         This default lists every record; vendors with a search parameter narrow the list first.
         """
         items = self.list_all(endpoint.list_path, self.key_search_params(endpoint, value), id_field=endpoint.id_field)
-        want = record_id(value)
-        return [i for i in items if record_id(i.get(key_field)) == want]
+        want = _key_text(value)
+        return [i for i in items if _key_text(i.get(key_field)) == want]
 
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
         return {}
 
 
-_key_text = record_id  # the name vendor connectors know the key rule by: one rule, not a second normaliser
+_key_text = record_id  # keys compare by the one id and key rule (trimmed NFC text, 12.0 is 12), not a second one
