@@ -10,7 +10,11 @@ from .runtime import Runtime
 HELP = {
     "GET /_sandbox/stats": "request counts per method, 429 answers and total (API requests only)",
     "GET /_sandbox/log": "every API request in arrival order: [method, path, status]",
-    "POST /_sandbox/reset-stats": "zero the counts and the log",
+    "POST /_sandbox/reset-stats": "zero the counts, the log and the body log",
+    "GET /_sandbox/bodies": (
+        'every request body the app checked against its spec, with its verdict: {"total", "violations", '
+        '"bodies": [{"method", "path", "operation", "body", "violations"}]} (?violations=1: only the bad ones)'
+    ),
     "POST /_sandbox/edit/<resource>/<id>": (
         "change a record as another user would; JSON body of read-name changes, nested objects merge, "
         'e.g. {"visitingAddress": {"city": "Luleå"}}'
@@ -18,6 +22,7 @@ HELP = {
     "POST /_sandbox/delete/<resource>/<id>": "delete a record as another user would",
     "GET /_sandbox/records/<resource>": "current records in their detail shape",
     "?account=<n>": "on edit, delete and records: whose data (default 1; see the banner for each account's app id)",
+    "GET|POST /_sandbox/clock": 'read or set how far the server clock runs off real time: {"offset_seconds": -2700}',
     "GET|POST /_sandbox/faults": (
         "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
     ),
@@ -32,7 +37,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def control(
-    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None
+    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None, only_bad: bool = False
 ) -> tuple[int, Any]:
     """Answer one control call; ``account`` (``?account=2``) picks whose data edit/records touch."""
     parts = [p for p in low.split("/") if p][1:]
@@ -44,11 +49,23 @@ def control(
             return 200, rt.stats()
         if parts == ["log"] and method == "GET":
             return 200, [list(e) for e in rt.request_log()]
+        if parts == ["bodies"] and method == "GET":
+            found = rt.bodies()
+            if only_bad:
+                found["bodies"] = [b for b in found["bodies"] if b.get("violations")]
+            return 200, found
         if parts == ["reset-stats"] and method == "POST":
             rt.reset_stats()
             return 200, rt.stats()
         if parts == ["faults"] and method in ("GET", "POST"):
             return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
+        if parts == ["clock"] and method in ("GET", "POST"):
+            if method == "POST":
+                offset = _json_object(body).get("offset_seconds")
+                if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+                    raise ValueError("offset_seconds must be a number")
+                rt.clock_offset = float(offset)
+            return 200, {"offset_seconds": rt.clock_offset}
         if len(parts) == 2 and parts[0] == "records" and method == "GET":
             return 200, rt.app.records(rt.account_store(account), parts[1])
         if len(parts) == 3 and parts[0] in ("edit", "delete") and method == "POST":
