@@ -267,6 +267,7 @@ class Connector:
         *,
         concurrency: int = 4,
         on_page: PageCallback | None = None,
+        order: tuple[str, bool] | None = None,
     ) -> list[dict[str, Any]]:
         """Every record of a template's list, in as few requests as the vendor allows.
 
@@ -274,10 +275,12 @@ class Connector:
         selection) and runs each of the template's ``list_passes`` (some APIs hide inactive records
         unless asked), merged by id in pass order. A pass is skipped when the caller's own
         parameters already decide what it would set (``--filter isInactive=true``): theirs win.
+        The server sorts within each pass only, so with several passes and ``order`` (the field and
+        descending, as given to ``sort_params``) the merged records are sorted again by that field.
         """
         given = dict(params or {})
         base = {**self.list_params(endpoint), **given}
-        passes: tuple[dict[str, str], ...] = tuple(getattr(endpoint, "list_passes", ()) or ())
+        passes = endpoint.list_passes
         if not passes or any(set(p) & set(given) for p in passes):
             passes = ({},)
         if len(passes) == 1:
@@ -293,7 +296,10 @@ class Connector:
                     unkeyed.append(item)
                 else:
                     merged.setdefault(key, item)
-        return [*merged.values(), *unkeyed]
+        out = [*merged.values(), *unkeyed]
+        if order is not None:
+            out.sort(key=lambda r: _order_key(r, order[0]), reverse=order[1])
+        return out
 
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
         """Parameters every list read of this template carries (a vendor's field selection); {} here."""
@@ -362,6 +368,18 @@ class Connector:
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
         return {}
+
+
+def _order_key(record: Mapping[str, Any], field_name: str) -> tuple[int, Any]:
+    """A sort key for one (dotted) field: empty first, then numbers and booleans, then text ignoring case."""
+    value: Any = record
+    for part in field_name.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    if value is None:
+        return (0, "")
+    if isinstance(value, bool | int | float):
+        return (1, value)
+    return (2, str(value).lower())
 
 
 def _key_text(value: Any) -> str:

@@ -73,11 +73,11 @@ def fields_param(names: list[str], whole: set[str] | None = None) -> str:
 def endpoint_fields(endpoint: Endpoint) -> str:
     """The ``fields`` selection for a template: its id, version and key fields, then every column."""
     names: list[str] = [endpoint.id_field]
-    for extra in (getattr(endpoint, "version_field", None), endpoint.last_updated_field):
-        if isinstance(extra, str) and extra:
+    for extra in (endpoint.version_field, endpoint.last_updated_field):
+        if extra:
             names.append(extra)
     names += list(endpoint.natural_key)
-    names += [str(n) for n in getattr(endpoint, "nested_ids", ()) or ()]
+    names += list(endpoint.nested_ids)
     names += [c.name for c in endpoint.columns]
     whole = {c.name for c in endpoint.columns if c.type == "json"}
     return fields_param(list(dict.fromkeys(names)), whole)
