@@ -11,8 +11,9 @@ import time
 import zipfile
 from pathlib import Path
 
-from bulktool.vendors.tripletex import TripletexConnector
 from tt_fixtures import TtClient, tt_base_url, tt_server
+
+from bulktool.vendors.tripletex import TripletexConnector
 
 ROOT = Path(__file__).resolve().parent.parent
 
