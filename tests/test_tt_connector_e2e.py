@@ -268,3 +268,24 @@ def test_an_unknown_field_in_fields_is_worded_as_a_template_mismatch(srv: Sandbo
     with pytest.raises(ValidationFailed) as err:
         conn.list_all("/customer", {"fields": "id,notAField"})
     assert "code 11000" in str(err.value) and "template may not match" in str(err.value)
+
+
+def test_the_checksum_says_unchanged_with_304s_and_reads_no_rows(srv: SandboxServer) -> None:
+    ep = TEMPLATES["customers"]
+    conn = connect(srv)
+    digest = conn.list_checksum(ep)
+    assert digest and len(digest.split(",")) == 2  # one per list pass
+    srv.reset_stats()
+    assert conn.list_unchanged(ep, digest)
+    log = api_log(srv)
+    assert [s for _, _, s in log] == [304, 304]
+    target = conn.list_all("/customer", {"fields": "id"})[4]
+    srv.edit("customer", target["id"], {"name": "Endret av en annen AS"})
+    assert not conn.list_unchanged(ep, digest)
+    assert conn.list_checksum(ep) != digest
+
+
+def test_no_checksum_where_the_endpoint_has_none(srv: SandboxServer) -> None:
+    conn = connect(srv)
+    assert conn.list_checksum(TEMPLATES["contacts"]) is None
+    assert not conn.list_unchanged(TEMPLATES["contacts"], "abc")

@@ -138,6 +138,8 @@ class Connector:
     default_base_url: ClassVar[str | None] = None
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
+    # True: the server announces its limit on every answer and the client paces by that (--rate only caps it).
+    rate_announced: ClassVar[bool] = False
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
 
@@ -280,9 +282,7 @@ class Connector:
         """
         given = dict(params or {})
         base = {**self.list_params(endpoint), **given}
-        passes = endpoint.list_passes
-        if not passes or any(set(p) & set(given) for p in passes):
-            passes = ({},)
+        passes = list_passes_for(endpoint, given)
         if len(passes) == 1:
             return self.list_all(endpoint.list_path, {**base, **passes[0]}, id_field=endpoint.id_field,
                                  concurrency=concurrency, on_page=on_page)
@@ -300,6 +300,15 @@ class Connector:
         if order is not None:
             out.sort(key=lambda r: _order_key(r, order[0]), reverse=order[1])
         return out
+
+    def list_checksum(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None) -> str | None:
+        """A digest of the template's whole list as it is now, for ``list_unchanged`` later; None when
+        the API offers none (then change detection reads the records)."""
+        return None
+
+    def list_unchanged(self, endpoint: Endpoint, checksum: str, params: Mapping[str, Any] | None = None) -> bool:
+        """True when the list still has the ``checksum`` taken earlier: nothing changed, no rows need reading."""
+        return False
 
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
         """Parameters every list read of this template carries (a vendor's field selection); {} here."""
@@ -368,6 +377,14 @@ class Connector:
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
         return {}
+
+
+def list_passes_for(endpoint: Endpoint, given: Mapping[str, Any]) -> tuple[dict[str, str], ...]:
+    """The template's list passes, or one plain pass when the caller's parameters set what a pass would."""
+    passes = endpoint.list_passes
+    if not passes or any(set(p) & set(given) for p in passes):
+        return ({},)
+    return passes
 
 
 def _order_key(record: Mapping[str, Any], field_name: str) -> tuple[int, Any]:
