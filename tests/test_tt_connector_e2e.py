@@ -289,3 +289,24 @@ def test_no_checksum_where_the_endpoint_has_none(srv: SandboxServer) -> None:
     conn = connect(srv)
     assert conn.list_checksum(TEMPLATES["contacts"]) is None
     assert not conn.list_unchanged(TEMPLATES["contacts"], "abc")
+
+
+def test_the_cli_company_option_exports_that_client_company(srv: SandboxServer, tmp_path: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from bulktool.cli import cli
+
+    monkeypatch.setenv("TRIPLETEX_CONSUMER_TOKEN", CONSUMER)
+    monkeypatch.setenv("TRIPLETEX_EMPLOYEE_TOKEN", EMPLOYEE)
+    monkeypatch.setenv("BULKTOOL_CONFIG", str(tmp_path / "config.toml"))
+    out = tmp_path / "a.xlsx"
+    res = CliRunner().invoke(cli, ["--system", "tripletex", "--base-url", tt_base_url(srv), "--company", str(CLIENT_A),
+                                   "export", "customers", "-o", str(out), "-q"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    sheet = load_workbook(out)["customers"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    names = {row[header.index("name")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    want = {c["name"] for c in connect(srv, company=str(CLIENT_A)).list_endpoint(TEMPLATES["customers"])}
+    assert want and names == want

@@ -6,116 +6,24 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
+from .credentials import CredentialField, Credentials, Tenant, fingerprint
+from .paging import Page, PageCallback, PageNumberPaginator, Paginator
 from .write_policy import FULL_REPLACEMENT, WritePolicy
 
-PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
-
-
-@dataclass
-class Page:
-    number: int
-    items: list[dict[str, Any]]
-    total_pages: int | None = None
-    page_size: int = 100
-
-
-class Paginator(Protocol):
-    """Two questions per vendor: what parameters fetch page N, and is there more after this page."""
-
-    page_size: int
-
-    def params_for(self, number: int) -> dict[str, Any]: ...
-    def parse(self, number: int, body: Any) -> Page: ...
-    def has_more(self, page: Page) -> bool: ...
-
-
-@dataclass
-class PageNumberPaginator:
-    """``page``/``pageSize`` paging; the last page is the first one that is not full.
-
-    ``totalPages`` is used only as a hint for fetching ahead concurrently: the
-    Blikk docs' own examples disagree with themselves about the totals.
-    """
-
-    page_size: int = 100
-    page_param: str = "page"
-    size_param: str = "pageSize"
-    items_key: str = "items"
-
-    def params_for(self, number: int) -> dict[str, Any]:
-        return {self.page_param: number, self.size_param: self.page_size}
-
-    def parse(self, number: int, body: Any) -> Page:
-        if not isinstance(body, dict) or not isinstance(body.get(self.items_key), list):
-            raise ValueError("not a paged list response (no 'items' array)")
-        total = body.get("totalPages")
-        return Page(number, body[self.items_key], total if isinstance(total, int) else None, self.page_size)
-
-    def has_more(self, page: Page) -> bool:
-        return len(page.items) >= self.page_size
-
-
-@dataclass(frozen=True)
-class CredentialField:
-    """One value a vendor signs in with, as the vendor's connector declares it (``credential_fields``).
-
-    ``key`` names it in a profile and in ``Credentials``; ``env`` is the environment variable after
-    the vendor's prefix (``APP_ID`` -> ``BLIKK_APP_ID``); a ``secret`` goes to the OS keyring (or a
-    private file), is read from a prompt or stdin, and is never printed.
-    """
-
-    key: str
-    label: str
-    env: str
-    secret: bool = False
-    required: bool = True  # False: an optional setting such as a client company id (never a secret)
-
-    @property
-    def option(self) -> str:
-        return "--" + self.key.replace("_", "-")
-
-
-class Credentials:
-    """The values a vendor signs in with, by the keys of its ``credential_fields``."""
-
-    def __init__(self, values: Mapping[str, str], secret_keys: Collection[str] = ()) -> None:
-        self._values = dict(values)
-        self._secret = frozenset(secret_keys)
-
-    def __getitem__(self, key: str) -> str:
-        return self._values[key]
-
-    def get(self, key: str, default: str | None = None) -> str | None:
-        """An optional field's value (``company``), or ``default`` when it was not given."""
-        return self._values.get(key) or default
-
-    def __repr__(self) -> str:  # never show a secret, even in tracebacks with locals
-        shown = ", ".join(f"{k}={'***' if k in self._secret else repr(v)}" for k, v in self._values.items())
-        return f"Credentials({shown})"
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """The account a connector talks to, as recorded in a workbook: never a secret.
-
-    Several customers may share one host (every Blikk customer uses publicapi.blikk.com),
-    so the host alone does not say whose data a workbook holds. ``id`` is a fingerprint
-    that is equal exactly when the account is; ``label`` is for people.
-    """
-
-    id: str
-    label: str
+# The pieces a connector is built from live beside it; importing them from here keeps working.
+__all__ = [
+    "Connector", "CredentialField", "Credentials", "Page", "PageCallback", "PageNumberPaginator", "Paginator",
+    "Tenant", "fingerprint", "list_passes_for", "sheet_name_for_path",
+]
 
 
 def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
@@ -123,11 +31,6 @@ def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
     parts = [p for p in path.strip("/").split("/")
              if p and not (p[:1] in "vV" and p[1:].isdigit()) and p.lower() not in drop]
     return "_".join(parts)[:31] or "sheet"  # the workbook writer makes it a valid, unique sheet name
-
-
-def fingerprint(*parts: str) -> str:
-    """A short one-way digest: tells accounts apart without writing their identifiers down."""
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 class Connector:
