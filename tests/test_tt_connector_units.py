@@ -122,13 +122,15 @@ def test_from_wire_drops_url_at_any_depth_and_unwraps_value() -> None:
     assert got == {"id": 1, "accountManager": {"id": 7}, "categories": [{"id": 2}], "email": ""}
 
 
-def test_to_wire_sends_datetimes_in_iso_8601() -> None:
+def test_to_wire_sends_iso_8601_datetimes_and_no_url() -> None:
     from bulktool.schema.model import Column, Endpoint
 
     ep = Endpoint("x", "tripletex", 1, "X", "/x", columns=(Column("when", "datetime", write="when"),
                                                            Column("day", "date", write="day")))
-    body = codec.to_wire(ep, {"when": "2024-05-01 10:00:00 +00:00", "day": "2024-05-01", "ref": {"id": 3}})
-    assert body == {"when": "2024-05-01T10:00:00+00:00", "day": "2024-05-01", "ref": {"id": 3}}
+    conn = TripletexConnector("https://tripletex.no/v2", TripletexConnector.credentials(
+        consumer_token="unit-consumer-token-0001", employee_token="unit-employee-token-0001"))
+    body = conn.to_wire(ep, {"when": "2024-05-01T10:00:00Z", "day": "2024-05-01", "ref": {"id": 3, "url": "u"}})
+    assert body == {"when": "2024-05-01T10:00:00Z", "day": "2024-05-01", "ref": {"id": 3}}
 
 
 def test_fields_param_nests_dotted_names() -> None:

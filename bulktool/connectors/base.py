@@ -6,8 +6,7 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, ClassVar
@@ -15,8 +14,10 @@ from typing import Any, ClassVar
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
+from ..workbook.meta import record_id  # the one id and key rule: trimmed NFC text, 12.0 is 12
 from .credentials import CredentialField, Credentials, Tenant, fingerprint
 from .paging import Page, PageCallback, PageNumberPaginator, Paginator
+from .wire import ISO_8601, DatetimeWire
 from .write_policy import FULL_REPLACEMENT, WritePolicy
 
 # The pieces a connector is built from live beside it; importing them from here keeps working.
@@ -45,6 +46,7 @@ class Connector:
     rate_announced: ClassVar[bool] = False
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
+    datetime_wire: ClassVar[DatetimeWire] = ISO_8601  # how bodies spell datetimes (wire.py)
 
     @classmethod
     def credentials(cls, **values: str) -> Credentials:
@@ -201,7 +203,7 @@ class Connector:
                     merged.setdefault(key, item)
         out = [*merged.values(), *unkeyed]
         if order is not None:
-            out.sort(key=lambda r: _order_key(r, order[0]), reverse=order[1])
+            out.sort(key=lambda r: _order_key(r, order[0], self.collate), reverse=order[1])
         return out
 
     def list_checksum(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None) -> str | None:
@@ -212,6 +214,10 @@ class Connector:
     def list_unchanged(self, endpoint: Endpoint, checksum: str, params: Mapping[str, Any] | None = None) -> bool:
         """True when the list still has the ``checksum`` taken earlier: nothing changed, no rows need reading."""
         return False
+
+    def collate(self, text: str) -> str:
+        """Text as this API sorts it (for re-sorting merged list passes): ignoring case here."""
+        return text.lower()
 
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
         """Parameters every list read of this template carries (a vendor's field selection); {} here."""
@@ -235,8 +241,8 @@ class Connector:
         return record
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        """A write body in the vendor's form (e.g. its datetime format) from the core's canonical values."""
-        return body
+        """A write body in the vendor's form from the core's canonical values: datetimes as it declares."""
+        return self.datetime_wire.to_wire(endpoint, body)
 
     # -- template-level CRUD (the writer's WriteClient) ---------------------------
     def endpoint_path(self, endpoint: Endpoint, op: str, record_id: Any = None) -> str:
@@ -290,8 +296,8 @@ def list_passes_for(endpoint: Endpoint, given: Mapping[str, Any]) -> tuple[dict[
     return passes
 
 
-def _order_key(record: Mapping[str, Any], field_name: str) -> tuple[int, Any]:
-    """A sort key for one (dotted) field: empty first, then numbers and booleans, then text ignoring case."""
+def _order_key(record: Mapping[str, Any], field_name: str, collate: Callable[[str], str]) -> tuple[int, Any]:
+    """A sort key for one (dotted) field: empty first, then numbers and booleans, then text as collated."""
     value: Any = record
     for part in field_name.split("."):
         value = value.get(part) if isinstance(value, Mapping) else None
@@ -299,9 +305,7 @@ def _order_key(record: Mapping[str, Any], field_name: str) -> tuple[int, Any]:
         return (0, "")
     if isinstance(value, bool | int | float):
         return (1, value)
-    return (2, str(value).lower())
+    return (2, collate(str(value)))
 
 
-def _key_text(value: Any) -> str:
-    """Keys compare as trimmed NFC text: a decomposed "Å" typed on a Mac is the same key as the composed one."""
-    return unicodedata.normalize("NFC", str(value or "").strip())
+_key_text = record_id  # keys compare by the one id and key rule (trimmed NFC text, 12.0 is 12), not a second one

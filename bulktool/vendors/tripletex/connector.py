@@ -49,6 +49,7 @@ CHANGE_FEED_MARGIN = timedelta(minutes=5)
 # A key field whose list search parameter has another name (the spec: "customerAccountNumber: List
 # of customer numbers").
 KEY_SEARCH_PARAMS: dict[str, str] = {"customerNumber": "customerAccountNumber"}
+NORWEGIAN_ORDER = str.maketrans({"æ": "z{", "ø": "z|", "å": "z}", "ä": "z{", "ö": "z|"})  # after z, in that order
 CHECKSUM_ASK = "0"  # any non-empty If-None-Match asks a list for its versionDigest
 
 
@@ -185,7 +186,7 @@ class TripletexConnector(Connector):
         return codec.from_wire(record)
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        return codec.to_wire(endpoint, body)
+        return codec.to_wire(super().to_wire(endpoint, body))
 
     # -- lists ------------------------------------------------------------------------------------
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
@@ -229,6 +230,10 @@ class TripletexConnector(Connector):
         given = dict(params or {})
         base = {**self.list_params(endpoint), **given, "from": 0, "count": 1}
         return [{**base, **extra} for extra in list_passes_for(endpoint, given)]
+
+    def collate(self, text: str) -> str:
+        """Norwegian alphabet order, as Tripletex sorts text: ... x y z æ ø å, case ignored."""
+        return text.lower().translate(NORWEGIAN_ORDER)
 
     def list_covers_detail(self, endpoint: Endpoint) -> bool:
         """``fields`` names every column of both shapes, so the list holds the detail shape."""
