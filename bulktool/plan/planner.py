@@ -26,6 +26,7 @@ from .diff import build_body, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
+from .normalize import normalizer
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
@@ -44,12 +45,34 @@ class PlannedWrite:
     key_field: str | None
     key_value: str | None
     before: dict[str, Any] = field(default_factory=dict)  # flat live values of the record (for undo)
+    # A versioned partial update: the body's version key, and for each field it changes the plan-time
+    # live value and the value written (normalised), so the writer can run the three-way check again
+    # when the server says the record moved on (``writer.versions``).
+    version_field: str | None = None
+    base: dict[str, Any] = field(default_factory=dict)
+    want: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Plan:
     result: ImportResult
     writes: list[PlannedWrite]
+    endpoint: Endpoint | None = None
+    batch_size: int = 1  # records per bulk request, where the endpoint has bulk operations
+
+
+def count_requests(ep: Endpoint | None, writes: list[PlannedWrite], batch_size: int) -> int:
+    """How many requests the writes take: one per batch where the endpoint has a bulk operation."""
+    if ep is None:
+        return len(writes)
+
+    def requests(n: int, bulk_path: str | None) -> int:
+        return -(-n // batch_size) if bulk_path and batch_size > 1 else n
+
+    creates = sum(w.action == "create" for w in writes)
+    updates = sum(w.action == "update" for w in writes)
+    return (requests(creates, ep.bulk_create_path) + requests(updates, ep.bulk_update_path)
+            + len(writes) - creates - updates)
 
 
 def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
@@ -213,8 +236,12 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         result.rows.append(rr)
     result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
+    result.write_batches = count_requests(ep, writes, options.batch_size)
     result.read_requests = stats.total - reads_before
-    return Plan(result, writes)
+    # The pace the apply will keep: the limiter's rate now, after the reads (it may have learnt the
+    # rate the server announces).
+    result.rate_per_second = float(connector.client.limiter.rate)
+    return Plan(result, writes, ep, options.batch_size)
 
 
 def _plan_update(
@@ -278,10 +305,24 @@ def _plan_update(
                            "cannot restore it")
     rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
-    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement)
+    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement, record=raw)
     rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
-    return PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
+    pw = PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
+    if not full_replacement and ep.version_field and ep.version_field in body:
+        pw.version_field = ep.version_field
+        pw.base, pw.want = check_values(ep, diff.changes)
+    return pw
+
+
+def check_values(ep: Endpoint, changes: Mapping[str, FieldChange]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(plan-time live value, value written) of each changed field, normalised as the diff compares them."""
+    base: dict[str, Any] = {}
+    want: dict[str, Any] = {}
+    for name, ch in changes.items():
+        n = normalizer(ep.column(name))
+        base[name], want[name] = n(ch.old), n(ch.new)
+    return base, want
 
 
 def _key_clash(

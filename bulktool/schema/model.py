@@ -121,6 +121,10 @@ class Endpoint:
     create_path: str | None = None
     update_path: str | None = None
     delete_path: str | None = None
+    # Bulk operations taking a JSON array (Tripletex's POST/PUT /customer/list); None when the API
+    # has none, and the writer then sends one record per request.
+    bulk_create_path: str | None = None
+    bulk_update_path: str | None = None
     id_field: str = "id"
     natural_key: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
@@ -129,6 +133,15 @@ class Endpoint:
     filters: dict[str, str] = field(default_factory=dict)  # filter name -> documented datatype
     changed_since_filter: str | None = None  # e.g. "createdOrUpdatedSince"
     last_updated_field: str | None = None  # e.g. "lastUpdated" (used for the export record)
+    # A full read runs one list request per pass (extra query parameters) and merges them by id:
+    # Tripletex hides inactive customers unless asked, so ({isInactive: false}, {isInactive: true}).
+    # Empty: one plain pass.
+    list_passes: tuple[dict[str, str], ...] = ()
+    # The optimistic-lock field a partial update carries with its live value ("version").
+    version_field: str | None = None
+    # Dotted read names of nested objects' ids ("postalAddress.id"): an update that changes a field
+    # under "postalAddress." also sends the live postalAddress.id, so the object is edited in place.
+    nested_ids: tuple[str, ...] = ()
     read_permission: str | None = None
     write_permission: str | None = None
     create_status: int = 200
