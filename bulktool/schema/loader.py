@@ -2,24 +2,19 @@
 
 Vendor quirks live in reviewed data files rather than code, so the loader is
 strict: a typo in a template fails at load time with the file and key named,
-instead of silently dropping a column from every export and import.
+instead of silently dropping a column from every export and import. The column
+keys are read in ``column_keys``; the key-checking helper is ``toml_table.Table``.
 
-Column keys beyond the obvious ones (name, type, shapes, read_only, write, required, ...):
+Top-level keys beyond the obvious ones (name, title, version, paths, columns, ...):
 
-    write_part        "date" or "time": a date column and a time column that share one ``write``
-                      name and are sent together as "YYYY-MM-DD HH:MM:SS" (tasks' startDate/startTime).
-    cleared_by_update true: the record holds this field but no write can resend it, so a
-                      full-replacement update clears it. Such rows are refused unless the user
-                      passes ``--allow-clear`` with the column (or its top-level name, "location").
-    create_default    a value sent on create when the row leaves the cell empty: what the vendor's
-                      UI would give a new record (contacts' isActive = true). Writable columns only.
-    server_assigns    true: when a write leaves this field empty the server assigns a value
-                      (Blikk's customerNumber); the dry run says so on each such row.
-    create_server_value  the value the server gives this field on every create, whatever the body
-                      says (projects' invoiceType "ongoing"); the dry run shows it, and a different
-                      value in the row gets a note.
-    refers_to         the template name whose record id an integer ``*.id`` column holds (contacts'
-                      company.id refers to contacts), so a delete can name the records that point at it.
+    [paths] bulk_create, bulk_update
+                      a bulk operation taking a JSON array of records (Tripletex's
+                      ``/customer/list``); each needs the matching single-record path.
+    list_passes       ``[{isInactive = "false"}, {isInactive = "true"}]``: a full read runs one list
+                      request per pass, with these extra query parameters, and merges them by id.
+    version_field     the optimistic-lock column a partial update carries (``version``).
+    nested_ids        read names of nested objects' ids (``postalAddress.id``): an update that changes
+                      a field under ``postalAddress.`` also sends that id, so the object is edited in place.
 """
 
 from __future__ import annotations
@@ -27,192 +22,29 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Collection, Iterable
 from dataclasses import replace
 from functools import cache
 from importlib import resources
-from itertools import pairwise
 from pathlib import Path
-from typing import Any, NoReturn, cast
 
 from ..errors import TemplateError, UnknownEndpoint, UnknownSystem
-from .model import COLUMN_TYPES, Column, ColumnType, Endpoint, Shape, WriteOnlyField
+from .column_keys import check_columns, read_column, read_write_only
+from .model import Column, Endpoint
+from .toml_table import DOTTED, Table
 
 FILTER_TYPES: tuple[str, ...] = ("string", "integer", "integer array", "datetime", "boolean", "decimal")
 
 _TOP_KEYS = (
     "name", "title", "version", "description", "id_field", "natural_key", "systems", "sort_fields",
     "changed_since_filter", "last_updated_field", "read_permission", "write_permission", "create_status",
-    "paths", "filters", "columns", "write_only",
+    "list_passes", "version_field", "nested_ids", "paths", "filters", "columns", "write_only",
 )
-_PATH_KEYS = ("list", "get", "create", "update", "delete")
-_COLUMN_KEYS = (
-    "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
-    "pattern", "nullable", "description", "write_part", "cleared_by_update", "create_default",
-    "server_assigns", "create_server_value", "refers_to",
-)
-_WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_PATH_KEYS = ("list", "get", "create", "update", "delete", "bulk_create", "bulk_update")
+_BULK_NEEDS = {"bulk_create": "create", "bulk_update": "update"}
 
 
-class _Table:
-    """One TOML table and where it sits, so every error names the file and the key."""
-
-    def __init__(self, path: Path, data: object, where: str, allowed: Collection[str]) -> None:
-        self.path, self.where = path, where
-        if not isinstance(data, dict):
-            self.fail("", f"must be a table, got {type(data).__name__}")
-        self.data: dict[str, Any] = data
-        for k in self.data:
-            if k not in allowed:
-                self.fail(k, f"unknown key (allowed: {', '.join(allowed)})")
-
-    def key(self, k: str) -> str:
-        return ".".join(p for p in (self.where, k) if p) or "<top level>"
-
-    def fail(self, k: str, problem: str) -> NoReturn:
-        raise TemplateError(f"Bad endpoint template {self.path}: {self.key(k)}: {problem}")
-
-    def _get(self, k: str, kind: type | tuple[type, ...], what: str, required: bool) -> Any:
-        if k not in self.data:
-            if required:
-                self.fail(k, "is required")
-            return None
-        v = self.data[k]
-        if not isinstance(v, kind) or (isinstance(v, bool) and bool not in _as_tuple(kind)):
-            self.fail(k, f"must be {what}, got {type(v).__name__} {v!r}")
-        return v
-
-    def text(self, k: str, *, required: bool = False, dotted: bool = False) -> str | None:
-        v = cast("str | None", self._get(k, str, "a string", required))
-        if v is not None and (dotted or required) and not v.strip():
-            self.fail(k, "must not be empty")
-        if v is not None and dotted and not _DOTTED.match(v):
-            self.fail(k, f"{v!r} is not a field name or dotted path such as 'visitingAddress.city'")
-        return v
-
-    def flag(self, k: str, default: bool) -> bool:
-        v = self._get(k, bool, "true or false", False)
-        return default if v is None else bool(v)
-
-    def number(self, k: str, *, minimum: int, maximum: int | None = None) -> int | None:
-        v = cast("int | None", self._get(k, int, "an integer", False))
-        if v is not None and (v < minimum or (maximum is not None and v > maximum)):
-            self.fail(k, f"must be between {minimum} and {maximum}" if maximum else f"must be >= {minimum}")
-        return v
-
-    def strings(self, k: str, *, choices: Collection[str] | None = None) -> tuple[str, ...]:
-        v = self._get(k, list, "an array of strings", False) or []
-        for item in v:
-            if not isinstance(item, str) or not item:
-                self.fail(k, f"must be an array of non-empty strings, got item {item!r}")
-            if choices is not None and item not in choices:
-                self.fail(k, f"{item!r} is not one of: {', '.join(choices)}")
-        if len(set(v)) != len(v):
-            self.fail(k, f"has duplicate entries: {v!r}")
-        return tuple(v)
-
-
-def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _read_column(path: Path, data: object, i: int) -> Column:
-    t = _Table(path, data, f"columns[{i}]", _COLUMN_KEYS)
-    name = t.text("name", required=True, dotted=True) or ""
-    t.where = f"columns[{i}] ({name})"
-    ctype = t.text("type") or "string"
-    if ctype not in COLUMN_TYPES:
-        t.fail("type", f"unknown column type {ctype!r} (expected one of: {', '.join(COLUMN_TYPES)})")
-    shapes = t.strings("shapes", choices=("list", "detail")) if "shapes" in t.data else ("list", "detail")
-    if not shapes:
-        t.fail("shapes", "must name at least one of 'list', 'detail'")
-    read_only = t.flag("read_only", False)
-    write = t.text("write", dotted=True)
-    if read_only and write is not None:
-        t.fail("write", "a read_only column cannot have a write name")
-    required = t.strings("required", choices=("create", "update"))
-    if required and write is None:
-        t.fail("required", "only a writable column (one with 'write') can be required")
-    enum = t.strings("enum") if "enum" in t.data else None
-    if enum is not None and (not enum or ctype != "string"):
-        t.fail("enum", "must be a non-empty array and only applies to string columns")
-    max_length = t.number("max_length", minimum=1)
-    if max_length is not None and ctype != "string":
-        t.fail("max_length", "only applies to string columns")
-    decimals = t.number("decimals", minimum=0)
-    if decimals is not None and ctype != "decimal":
-        t.fail("decimals", "only applies to decimal columns")
-    pattern = t.text("pattern")
-    if pattern is not None:
-        if ctype not in ("string", "time"):
-            t.fail("pattern", "only applies to string and time columns")
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            t.fail("pattern", f"is not a valid regular expression: {exc}")
-    write_part = t.text("write_part")
-    if write_part is not None:
-        if write_part not in ("date", "time") or write_part != ctype:
-            t.fail("write_part", f"{write_part!r} must be 'date' on a date column or 'time' on a time column")
-        if write is None:
-            t.fail("write_part", "only a writable column (one with 'write') can be part of a write")
-    cleared = t.flag("cleared_by_update", False)
-    if cleared and write is not None and ctype != "json":
-        t.fail("cleared_by_update", "a writable column is resent by every update; only read-only or json "
-                                    "columns can be cleared by one")
-    default = t.data.get("create_default")
-    if default is not None:
-        if write is None:
-            t.fail("create_default", "only a writable column (one with 'write') can have a create default")
-        if ctype == "boolean" and not isinstance(default, bool):
-            t.fail("create_default", f"must be true or false for a boolean column, got {default!r}")
-        if ctype == "string" and not isinstance(default, str):
-            t.fail("create_default", f"must be a string for a string column, got {default!r}")
-    assigns = t.flag("server_assigns", False)
-    if assigns and write is None:
-        t.fail("server_assigns", "only a writable column (one with 'write') can be assigned by the server")
-    refers_to = t.text("refers_to")
-    if refers_to is not None and ctype != "integer":
-        t.fail("refers_to", "only an integer id column can refer to another endpoint's records")
-    return Column(
-        name=name, type=cast(ColumnType, ctype), shapes=cast("tuple[Shape, ...]", shapes),
-        read_only=read_only, write=write, required_create="create" in required,
-        required_update="update" in required, enum=enum, max_length=max_length, decimals=decimals,
-        pattern=pattern, nullable=t.flag("nullable", True), description=t.text("description") or "",
-        write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
-        server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
-        refers_to=refers_to,
-    )
-
-
-def _create_server_value(t: _Table, write: str | None, ctype: str) -> object:
-    value = t.data.get("create_server_value")
-    if value is not None and (write is None or ctype != "string" or not isinstance(value, str)):
-        t.fail("create_server_value", "only a writable string column can have a value the server sets on create")
-    return value
-
-
-def _read_write_only(path: Path, data: object, i: int) -> WriteOnlyField:
-    t = _Table(path, data, f"write_only[{i}]", _WRITE_ONLY_KEYS)
-    write = t.text("write", required=True, dotted=True) or ""
-    t.where = f"write_only[{i}] ({write})"
-    wtype = t.text("type") or "boolean"
-    if wtype not in COLUMN_TYPES:
-        t.fail("type", f"unknown column type {wtype!r} (expected one of: {', '.join(COLUMN_TYPES)})")
-    rule = t.text("rule") or "copy"
-    if rule not in ("not_null", "copy"):
-        t.fail("rule", f"{rule!r} is not one of: not_null, copy")
-    required = t.strings("required", choices=("create", "update"))
-    return WriteOnlyField(
-        write=write, type=cast(ColumnType, wtype), from_column=t.text("from_column", dotted=True),
-        rule=cast(Any, rule), default=t.data.get("default"), required_create="create" in required,
-        required_update="update" in required, description=t.text("description") or "",
-    )
-
-
-def _check_paths(top: _Table) -> dict[str, str | None]:
-    p = _Table(top.path, top.data.get("paths", {}), "paths", _PATH_KEYS)
+def _check_paths(top: Table) -> dict[str, str | None]:
+    p = Table(top.path, top.data.get("paths", {}), "paths", _PATH_KEYS)
     out: dict[str, str | None] = {}
     for op in _PATH_KEYS:
         v = p.text(op, required=op == "list")
@@ -222,62 +54,61 @@ def _check_paths(top: _Table) -> dict[str, str | None]:
             has_id = "{id}" in v
             if op in ("get", "update", "delete") and not has_id:
                 p.fail(op, f"{v!r} must contain the {{id}} placeholder")
-            if op in ("list", "create") and "{" in v:
+            if op in ("list", "create", *_BULK_NEEDS) and "{" in v:
                 p.fail(op, f"{v!r} must not contain a placeholder")
         out[op] = v
+    for bulk, single in _BULK_NEEDS.items():
+        if out[bulk] and not out[single]:
+            p.fail(bulk, f"a bulk path needs the single-record '{single}' path too")
     return out
 
 
-def _check_columns(top: _Table, columns: list[Column], write_only: list[WriteOnlyField],
-                   paths: dict[str, str | None]) -> None:
-    seen: set[str] = set()
-    for c in columns:
-        if c.name in seen:
-            top.fail("columns", f"duplicate column name {c.name!r}")
-        seen.add(c.name)
-    _no_prefix_clash(top, "columns", [c.name for c in columns], "column")
-    _check_write_parts(top, columns)
-    whole = [c.write for c in columns if c.write and c.write_part != "time"]
-    writes = whole + [w.write for w in write_only]
-    dup = sorted({w for w in writes if writes.count(w) > 1})
-    if dup:
-        top.fail("columns", f"write name {dup[0]!r} is used by more than one column/write_only field")
-    _no_prefix_clash(top, "columns", writes, "write name")
-    writable = bool(paths["create"] or paths["update"])
-    for c in columns:
-        where = f"columns ({c.name})"
-        if c.write and not writable:
-            top.fail(where, "has a write name but the template has no create or update path")
-        if c.required_create and not paths["create"]:
-            top.fail(where, "is required on create but the template has no create path")
-        if c.required_update and not paths["update"]:
-            top.fail(where, "is required on update but the template has no update path")
-    for w in write_only:
-        if not writable:
-            top.fail(f"write_only ({w.write})", "the template has no create or update path")
-        if w.from_column is not None and w.from_column not in seen:
-            top.fail(f"write_only ({w.write}).from_column", f"{w.from_column!r} is not a column")
+def _list_passes(top: Table, filters: dict[str, str]) -> tuple[dict[str, str], ...]:
+    """Each pass is a non-empty table of query parameters with string values; no pass twice."""
+    raw = top.get("list_passes", list, "an array of tables such as [{isInactive = \"false\"}]", False) or []
+    out: list[dict[str, str]] = []
+    for i, item in enumerate(raw):
+        t = Table(top.path, item, f"list_passes[{i}]", item if isinstance(item, dict) else ())
+        if not t.data:
+            t.fail("", "must name at least one query parameter")
+        for k, v in t.data.items():
+            if not DOTTED.match(k):
+                t.fail(k, "is not a query parameter name")
+            if not isinstance(v, str):
+                t.fail(k, f"must be a string (query parameters are text, e.g. \"false\"), got {type(v).__name__} {v!r}")
+            if filters.get(k) == "boolean" and v not in ("true", "false"):
+                t.fail(k, f"{v!r} must be \"true\" or \"false\" (a boolean filter)")
+        if t.data in out:
+            top.fail(f"list_passes[{i}]", f"repeats list_passes[{out.index(t.data)}]")
+        out.append(dict(t.data))
+    return tuple(out)
 
 
-def _check_write_parts(top: _Table, columns: list[Column]) -> None:
-    """A write name used twice must be one date part and one time part; a part never stands alone."""
-    by_write: dict[str, list[Column]] = {}
-    for c in columns:
-        if c.write:
-            by_write.setdefault(c.write, []).append(c)
-    for write, cols in by_write.items():
-        parts = sorted(c.write_part or "" for c in cols)
-        if any(c.write_part for c in cols) and parts != ["date", "time"]:
-            top.fail("columns", f"write name {write!r}: a write_part needs exactly one 'date' and one 'time' "
-                                f"column sharing it (got {', '.join(c.name for c in cols)})")
+def _version_field(top: Table, by_name: dict[str, Column]) -> str | None:
+    v = top.text("version_field", dotted=True)
+    if v is not None:
+        if v not in by_name:
+            top.fail("version_field", f"{v!r} is not a column")
+        if by_name[v].type != "integer":
+            top.fail("version_field", f"{v!r} must be an integer column, not {by_name[v].type}")
+    return v
 
 
-def _no_prefix_clash(top: _Table, key: str, names: Iterable[str], what: str) -> None:
-    """`a` and `a.b` cannot both exist: flattening and unflattening would overwrite one with the other."""
-    ordered = sorted(set(names))
-    for a, b in pairwise(ordered):
-        if b.startswith(a + "."):
-            top.fail(key, f"{what} {a!r} collides with {b!r} (one is a parent of the other)")
+def _nested_ids(top: Table, by_name: dict[str, Column]) -> tuple[str, ...]:
+    """A nested id is a read-only integer column under an object some writable column edits."""
+    out = top.strings("nested_ids")
+    for n in out:
+        parent = n.rpartition(".")[0]
+        if not parent or not DOTTED.match(n):
+            top.fail("nested_ids", f"{n!r} is not a nested object's id such as 'postalAddress.id'")
+        if n not in by_name:
+            top.fail("nested_ids", f"{n!r} is not a column")
+        c = by_name[n]
+        if c.type != "integer" or c.writable:
+            top.fail("nested_ids", f"{n!r} must be a read-only integer column (the server's id of {parent!r})")
+        if not any(o.writable and o.name.startswith(parent + ".") for o in by_name.values()):
+            top.fail("nested_ids", f"{n!r}: no writable column under {parent + '.'!r}, so no update needs it")
+    return out
 
 
 def load_template_file(path: Path) -> Endpoint:
@@ -290,7 +121,7 @@ def load_template_file(path: Path) -> Endpoint:
         raise TemplateError(f"Cannot read endpoint template {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"Bad endpoint template {path}: not valid TOML: {exc}") from exc
-    top = _Table(path, raw, "", _TOP_KEYS)
+    top = Table(path, raw, "", _TOP_KEYS)
     name = top.text("name", required=True) or ""
     if name != path.stem:
         top.fail("name", f"{name!r} does not match the file name {path.name!r}")
@@ -305,25 +136,25 @@ def load_template_file(path: Path) -> Endpoint:
     if version is None:
         top.fail("version", "is required")
     paths = _check_paths(top)
-    filters = _Table(path, top.data.get("filters", {}), "filters", top.data.get("filters", {}))
+    filters = Table(path, top.data.get("filters", {}), "filters", top.data.get("filters", {}))
     for fname, ftype in filters.data.items():
         if ftype not in FILTER_TYPES:
             filters.fail(fname, f"{ftype!r} is not a documented filter datatype ({', '.join(FILTER_TYPES)})")
-    raw_cols = top._get("columns", list, "an array of tables ([[columns]])", True)
-    columns = [_read_column(path, c, i) for i, c in enumerate(raw_cols)]
-    raw_wo = top._get("write_only", list, "an array of tables ([[write_only]])", False) or []
-    write_only = [_read_write_only(path, w, i) for i, w in enumerate(raw_wo)]
-    _check_columns(top, columns, write_only, paths)
-    names = {c.name for c in columns}
+    raw_cols = top.get("columns", list, "an array of tables ([[columns]])", True)
+    columns = [read_column(path, c, i) for i, c in enumerate(raw_cols)]
+    raw_wo = top.get("write_only", list, "an array of tables ([[write_only]])", False) or []
+    write_only = [read_write_only(path, w, i) for i, w in enumerate(raw_wo)]
+    check_columns(top, columns, write_only, paths)
+    by_name = {c.name: c for c in columns}
     id_field = top.text("id_field") or "id"
-    if id_field not in names:
+    if id_field not in by_name:
         top.fail("id_field", f"{id_field!r} is not a column")
     natural_key = top.strings("natural_key")
     for k in natural_key:
-        if k not in names:
+        if k not in by_name:
             top.fail("natural_key", f"{k!r} is not a column")
     last_updated = top.text("last_updated_field")
-    if last_updated is not None and last_updated not in names:
+    if last_updated is not None and last_updated not in by_name:
         top.fail("last_updated_field", f"{last_updated!r} is not a column")
     changed_since = top.text("changed_since_filter")
     if changed_since is not None and filters.data.get(changed_since) != "datetime":
@@ -332,10 +163,13 @@ def load_template_file(path: Path) -> Endpoint:
         name=name, system=home if home in systems else systems[0], version=version,
         title=top.text("title", required=True) or "", list_path=paths["list"] or "",
         get_path=paths["get"], create_path=paths["create"], update_path=paths["update"],
-        delete_path=paths["delete"], id_field=id_field, natural_key=natural_key, columns=tuple(columns),
-        write_only=tuple(write_only), sort_fields=top.strings("sort_fields"), filters=dict(filters.data),
-        changed_since_filter=changed_since, last_updated_field=last_updated,
-        read_permission=top.text("read_permission"), write_permission=top.text("write_permission"),
+        delete_path=paths["delete"], bulk_create_path=paths["bulk_create"],
+        bulk_update_path=paths["bulk_update"], id_field=id_field, natural_key=natural_key,
+        columns=tuple(columns), write_only=tuple(write_only), sort_fields=top.strings("sort_fields"),
+        filters=dict(filters.data), changed_since_filter=changed_since, last_updated_field=last_updated,
+        list_passes=_list_passes(top, dict(filters.data)), version_field=_version_field(top, by_name),
+        nested_ids=_nested_ids(top, by_name), read_permission=top.text("read_permission"),
+        write_permission=top.text("write_permission"),
         create_status=top.number("create_status", minimum=200, maximum=299) or 200, systems=systems,
         description=top.text("description") or "",
     )
