@@ -127,3 +127,8 @@ def test_the_request_estimate_counts_batches() -> None:
     result = ImportResult("test", "customers", "in.xlsx", "Customers", [], [], write_requests=1153,
                           read_requests=5, rate_per_second=20 / 5, write_batches=15)
     assert result.estimated_seconds == (15 + 5) / 4
+    from bulktool.reports._common import estimate_text
+
+    assert estimate_text(result).startswith("1,153 writes in 15 requests (+ 5 reads), estimated apply time")
+    single_result = ImportResult("test", "x", "in.xlsx", "X", [], [], write_requests=3, write_batches=3)
+    assert estimate_text(single_result).startswith("3 write requests,")
