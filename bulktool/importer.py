@@ -154,7 +154,7 @@ def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfin
                     f"(journal {journal_path}); finish it with --apply --resume before anything else.")
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
-    result.write_batches = count_requests(plan.endpoint, plan.writes, plan.batch_size)
+    result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
     _created_elsewhere(plan, journal_path)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bulktool.plan.diff import build_body, partial_frame, three_way
-from bulktool.plan.model import ImportResult, RowResult
+from bulktool.plan.diff import build_body, check_values, partial_frame, three_way
+from bulktool.plan.model import ImportResult
 from bulktool.plan.normalize import normalizer
-from bulktool.plan.planner import PlannedWrite, check_values, count_requests
+from bulktool.plan.requests import count_requests
 from bulktool.schema.model import Column, Endpoint, WriteOnlyField
 
 COLUMNS = (
@@ -111,11 +111,8 @@ def test_plan_time_values_are_normalised_for_the_writers_recheck() -> None:
     assert number("10002") == number(10002.0)  # a re-read's 10002 compares equal to the cell's "10002"
 
 
-def _writes(creates: int, updates: int, deletes: int) -> list[PlannedWrite]:
-    rr = RowResult("Customers", 2, "update")
-    return ([PlannedWrite(rr, "create", None, {}, None, None) for _ in range(creates)]
-            + [PlannedWrite(rr, "update", "1", {}, None, None) for _ in range(updates)]
-            + [PlannedWrite(rr, "delete", "1", None, None, None) for _ in range(deletes)])
+def _writes(creates: int, updates: int, deletes: int) -> list[str]:
+    return ["create"] * creates + ["update"] * updates + ["delete"] * deletes
 
 
 def test_the_request_estimate_counts_batches() -> None:

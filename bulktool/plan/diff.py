@@ -231,3 +231,16 @@ def build_body(
     nested = unflatten(flat)
     result = _null_if_all_none(nested)
     return result if isinstance(result, dict) else {}
+
+
+def check_values(ep: Endpoint, changes: Mapping[str, FieldChange]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(plan-time live value, value written) of each changed field, normalised as the diff compares them.
+
+    The writer compares a record re-read at apply time against these (``writer.versions``).
+    """
+    base: dict[str, Any] = {}
+    want: dict[str, Any] = {}
+    for name, ch in changes.items():
+        n = normalizer(ep.column(name))
+        base[name], want[name] = n(ch.old), n(ch.new)
+    return base, want

@@ -22,16 +22,16 @@ from ..workbook import ReadRow, flatten
 from ..workbook.meta import parse_record_time
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .dependents import Dependents
-from .diff import build_body, three_way
+from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
-from .normalize import normalizer
+from .requests import count_requests
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
 
-__all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
+__all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "count_requests", "make_plan"]
 
 GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
 
@@ -59,20 +59,6 @@ class Plan:
     writes: list[PlannedWrite]
     endpoint: Endpoint | None = None
     batch_size: int = 1  # records per bulk request, where the endpoint has bulk operations
-
-
-def count_requests(ep: Endpoint | None, writes: list[PlannedWrite], batch_size: int) -> int:
-    """How many requests the writes take: one per batch where the endpoint has a bulk operation."""
-    if ep is None:
-        return len(writes)
-
-    def requests(n: int, bulk_path: str | None) -> int:
-        return -(-n // batch_size) if bulk_path and batch_size > 1 else n
-
-    creates = sum(w.action == "create" for w in writes)
-    updates = sum(w.action == "update" for w in writes)
-    return (requests(creates, ep.bulk_create_path) + requests(updates, ep.bulk_update_path)
-            + len(writes) - creates - updates)
 
 
 def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
@@ -236,7 +222,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         result.rows.append(rr)
     result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
-    result.write_batches = count_requests(ep, writes, options.batch_size)
+    result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before
     # The pace the apply will keep: the limiter's rate now, after the reads (it may have learnt the
     # rate the server announces).
@@ -314,15 +300,6 @@ def _plan_update(
         pw.base, pw.want = check_values(ep, diff.changes)
     return pw
 
-
-def check_values(ep: Endpoint, changes: Mapping[str, FieldChange]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(plan-time live value, value written) of each changed field, normalised as the diff compares them."""
-    base: dict[str, Any] = {}
-    want: dict[str, Any] = {}
-    for name, ch in changes.items():
-        n = normalizer(ep.column(name))
-        base[name], want[name] = n(ch.old), n(ch.new)
-    return base, want
 
 
 def _key_clash(

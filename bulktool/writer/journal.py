@@ -11,7 +11,6 @@ no personal data beyond the row's natural key.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import threading
@@ -24,13 +23,14 @@ from types import TracebackType
 from typing import Any, Literal
 
 from ..errors import UsageError
+from .paths import SUFFIX as SUFFIX
+from .paths import default_journal_path as default_journal_path
 from .ports import WriteOp
 
 State = Literal["intent", "sent", "done", "failed", "unknown"]
 STATES: tuple[State, ...] = ("intent", "sent", "done", "failed", "unknown")
 INTERRUPTED: tuple[State, ...] = ("intent", "sent")  # a run stopped before settling these
 UNSETTLED: tuple[State, ...] = ("intent", "sent", "unknown")
-SUFFIX = ".bulktool-journal.sqlite"
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -87,26 +87,6 @@ class JournalEntry:
     created_at: str
     sent_at: str | None
     updated_at: str
-
-
-def default_journal_path(
-    input_file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
-) -> Path:
-    """``<input>.bulktool-journal.sqlite`` beside the input, else under the user data dir.
-
-    The fallback name carries a digest of the input's absolute path, so two
-    inputs with the same name in different folders never share a journal.
-    """
-    src = Path(input_file).absolute()
-    beside = src.with_name(src.name + SUFFIX)
-    if beside.exists() or os.access(src.parent, os.W_OK):
-        return beside
-    if data_dir is None:
-        import platformdirs
-
-        data_dir = platformdirs.user_data_dir("bulktool", appauthor=False)
-    digest = hashlib.sha256(str(src).encode("utf-8")).hexdigest()[:12]
-    return Path(data_dir) / "journals" / f"{src.name}.{digest}{SUFFIX}"
 
 
 def _utc_now() -> datetime:
