@@ -79,6 +79,7 @@ class CredentialField:
     label: str
     env: str
     secret: bool = False
+    required: bool = True  # False: an optional setting such as a client company id (never a secret)
 
     @property
     def option(self) -> str:
@@ -94,6 +95,10 @@ class Credentials:
 
     def __getitem__(self, key: str) -> str:
         return self._values[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """An optional field's value (``company``), or ``default`` when it was not given."""
+        return self._values.get(key) or default
 
     def __repr__(self) -> str:  # never show a secret, even in tracebacks with locals
         shown = ", ".join(f"{k}={'***' if k in self._secret else repr(v)}" for k, v in self._values.items())
@@ -139,10 +144,11 @@ class Connector:
     @classmethod
     def credentials(cls, **values: str) -> Credentials:
         """Credentials of this vendor's shape; a missing field is a ValueError naming it."""
-        missing = [f.key for f in cls.credential_fields if not values.get(f.key)]
+        missing = [f.key for f in cls.credential_fields if f.required and not values.get(f.key)]
         if missing:
             raise ValueError(f"{cls.title} credentials need {', '.join(missing)}")
-        return Credentials(values, [f.key for f in cls.credential_fields if f.secret])
+        given = {k: v for k, v in values.items() if v}
+        return Credentials(given, [f.key for f in cls.credential_fields if f.secret])
 
     @classmethod
     def check_base_url(cls, url: str) -> str:
@@ -254,9 +260,56 @@ class Connector:
                 out.append(item)
         return out
 
-    def get(self, path: str) -> dict[str, Any]:
-        body = self.client.request_json("GET", path)
+    def list_endpoint(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, Any] | None = None,
+        *,
+        concurrency: int = 4,
+        on_page: PageCallback | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every record of a template's list, in as few requests as the vendor allows.
+
+        Adds the vendor's list parameters for this template (``list_params``: e.g. a field
+        selection) and runs each of the template's ``list_passes`` (some APIs hide inactive records
+        unless asked), merged by id in pass order. A pass is skipped when the caller's own
+        parameters already decide what it would set (``--filter isInactive=true``): theirs win.
+        """
+        given = dict(params or {})
+        base = {**self.list_params(endpoint), **given}
+        passes: tuple[dict[str, str], ...] = tuple(getattr(endpoint, "list_passes", ()) or ())
+        if not passes or any(set(p) & set(given) for p in passes):
+            passes = ({},)
+        if len(passes) == 1:
+            return self.list_all(endpoint.list_path, {**base, **passes[0]}, id_field=endpoint.id_field,
+                                 concurrency=concurrency, on_page=on_page)
+        merged: dict[Any, dict[str, Any]] = {}
+        unkeyed: list[dict[str, Any]] = []
+        for extra in passes:
+            for item in self.list_all(endpoint.list_path, {**base, **extra}, id_field=endpoint.id_field,
+                                      concurrency=concurrency, on_page=on_page):
+                key = item.get(endpoint.id_field)
+                if key is None:
+                    unkeyed.append(item)
+                else:
+                    merged.setdefault(key, item)
+        return [*merged.values(), *unkeyed]
+
+    def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
+        """Parameters every list read of this template carries (a vendor's field selection); {} here."""
+        return {}
+
+    def list_covers_detail(self, endpoint: Endpoint) -> bool:
+        """True when the list read already holds the detail shape's columns (no per-record GETs needed)."""
+        return False
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        body = self.client.request_json("GET", path, params=params)
         return self.from_wire(body) if isinstance(body, dict) else {}
+
+    def get_record(self, endpoint: Endpoint, record_id: Any) -> dict[str, Any]:
+        """One record of a template by id, with the same vendor parameters as its list (``list_params``)."""
+        return self.get(self.endpoint_path(endpoint, "get", record_id), self.list_params(endpoint) or None)
 
     # -- the wire codec: every record read passes ``from_wire``, every body written ``to_wire`` --------
     def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -302,7 +355,7 @@ class Connector:
 
         This default lists every record; vendors with a search parameter narrow the list first.
         """
-        items = self.list_all(endpoint.list_path, self.key_search_params(endpoint, value), id_field=endpoint.id_field)
+        items = self.list_endpoint(endpoint, self.key_search_params(endpoint, value))
         want = _key_text(value)
         return [i for i in items if _key_text(i.get(key_field)) == want]
 

@@ -193,6 +193,7 @@ class HttpClient:
             log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, (time.monotonic() - started) * 1000)
             self.stats.saw_date(resp.headers.get("Date"))
             status = resp.status_code
+            self.limiter.observe(resp.headers, released, status=status)
             if status == 429:
                 self.stats.status_429 += 1
                 if retried_429 >= self.max_429_retries:
@@ -232,6 +233,9 @@ class HttpClient:
 
     def _retry_after(self, resp: requests.Response) -> float:
         wait = parse_retry_after(resp.headers.get("Retry-After"))
+        announced = self.limiter.wait_after_limit(resp.headers)  # a period-counting server's own reset
+        if announced is not None:
+            wait = max(wait or 0.0, min(announced, 120.0))
         hinted = self.wait_hint(resp) if self.wait_hint else None
         if hinted is not None:
             wait = max(wait or 0.0, min(hinted, 120.0))
