@@ -84,7 +84,7 @@ class TemplateWriteClient:
         """The record's version and ``fields`` (read names), normalised as the planner compares them."""
         ep = self.endpoints[endpoint]
         try:
-            raw = self.connector.get(self.connector.endpoint_path(ep, "get", record_id))
+            raw = self.connector.get_record(ep, record_id)
         except NotFound:
             return None
         cols = [c for c in ep.columns if c.name in fields]
