@@ -22,7 +22,12 @@ from . import AppContext, handle_errors
               help="Share of writes committed and then answered by closing the connection.")
 @click.option("--burst-429", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of requests answered 429 regardless of the rate.")
-@click.option("--rate-limit", type=int, default=4, show_default=True, help="Requests per second per token.")
+@click.option("--rate-limit", type=int, default=None,
+              help="Requests per period per caller (default: the API's own, Blikk 4/second, Tripletex 100).")
+@click.option("--rate-period", type=float, default=None, metavar="SECONDS",
+              help="Length of the rate-limit period (default: the API's own).")
+@click.option("--no-reset-on-429", "reset_on_429", flag_value=False, default=True,
+              help="Answer 429 without X-Rate-Limit-Reset (reported of the real Tripletex).")
 @click.option("--accounts", type=click.IntRange(1, 9), default=1, show_default=True,
               help="Customer accounts on this host, each with its own app id, secret and data (same ids).")
 @click.option("--clock-offset", "clock_offset", type=float, default=0.0, show_default=True, metavar="SECONDS",
@@ -31,7 +36,8 @@ from . import AppContext, handle_errors
 @handle_errors
 def sandbox_cmd(
     app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, latency: float, fail_rate: float,
-    drop_after_commit: float, burst_429: float, rate_limit: int, accounts: int, clock_offset: float,
+    drop_after_commit: float, burst_429: float, rate_limit: int | None, rate_period: float | None, reset_on_429: bool,
+    accounts: int, clock_offset: float,
 ) -> None:
     """Run a local emulator of the --system's API (quirks included) to rehearse imports safely."""
     from ..sandbox import SandboxConfig, SandboxServer
@@ -39,6 +45,7 @@ def sandbox_cmd(
     cfg = SandboxConfig(
         system=app.system_name, db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
         drop_after_commit=drop_after_commit, burst_429=burst_429, rate_limit=rate_limit, port=port,
+        rate_period=rate_period, rate_reset_on_429=reset_on_429,
         accounts=accounts, clock_offset_seconds=clock_offset,
     )
     server = SandboxServer(cfg)

@@ -33,7 +33,11 @@ class SandboxConfig:
         0.0  # share of successful writes committed, then answered by closing the socket
     )
     burst_429: float = 0.0  # share of API requests answered 429 regardless of the rate
-    rate_limit: int = 4  # accepted requests per access token in any sliding 1-second window
+    # Accepted requests per caller (token, or employee for Tripletex) per period; None = the app's default
+    # (Blikk: 4 in any sliding second; Tripletex: 100 per fixed period, announced in X-Rate-Limit-* headers).
+    rate_limit: int | None = None
+    rate_period: float | None = None  # seconds; None = the app's default
+    rate_reset_on_429: bool = True  # False: 429 answers lack X-Rate-Limit-Reset (reported of the real Tripletex)
     token_ttl: float = 3600
     token_fail: int = 0  # the first N token requests are answered 503 (maintenance) with Retry-After: 1
     app_id: str = "sandbox-app"

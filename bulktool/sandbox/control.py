@@ -18,6 +18,7 @@ HELP = {
     "POST /_sandbox/delete/<resource>/<id>": "delete a record as another user would",
     "GET /_sandbox/records/<resource>": "current records in their detail shape",
     "?account=<n>": "on edit, delete and records: whose data (default 1; see the banner for each account's app id)",
+    "GET|POST /_sandbox/clock": 'read or set how far the server clock runs off real time: {"offset_seconds": -2700}',
     "GET|POST /_sandbox/faults": (
         "read or change fail_rate, drop_after_commit, burst_429 (0..1) and latency (seconds)"
     ),
@@ -49,6 +50,13 @@ def control(
             return 200, rt.stats()
         if parts == ["faults"] and method in ("GET", "POST"):
             return 200, rt.set_faults(**_json_object(body)) if method == "POST" else rt.fault_settings()
+        if parts == ["clock"] and method in ("GET", "POST"):
+            if method == "POST":
+                offset = _json_object(body).get("offset_seconds")
+                if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+                    raise ValueError("offset_seconds must be a number")
+                rt.clock_offset = float(offset)
+            return 200, {"offset_seconds": rt.clock_offset}
         if len(parts) == 2 and parts[0] == "records" and method == "GET":
             return 200, rt.app.records(rt.account_store(account), parts[1])
         if len(parts) == 3 and parts[0] in ("edit", "delete") and method == "POST":

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote
 
 from .app import Reply, SandboxApp
 from .clock import server_clock
+from .context import REQUEST, RequestContext
 from .control import control
 from .invalid import Invalid
 from .runtime import Runtime
@@ -35,6 +36,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stalls
 
     _entry: list[Any] | None = None  # this request's line in the request log, until answered
+    _api_call = False  # an API or auth request: the app adds its headers to the answer
 
     @property
     def runtime(self) -> Runtime:
@@ -84,6 +86,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         entry, self._entry = self._entry, None
         if entry is not None:  # logged before the client can see the answer
             self.runtime.answered(entry, status)
+        if self._api_call:
+            headers = {**self.app.response_headers(self.runtime, status), **(headers or {})}
         try:
             self.send_response(status)
             if body:
@@ -120,6 +124,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
     # -- dispatch ------------------------------------------------------------------
     def _dispatch(self, method: str) -> None:
         self.server_version = self.app.server_version
+        self._api_call = False
         with server_clock(self.runtime.clock_offset):
             self._route(method)
 
@@ -133,11 +138,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
             status, payload = control(self.runtime, method, low, path, body, account=account)
             self._json(status, payload)
             return
-        if self.app.is_auth_path(low):
-            self._reply(self.app.authenticate(self.runtime, method, self.headers))
-            return
-        self._entry = self.runtime.arrived(method, self.path)
-        self._api(method, path, qs, body)
+        ctx = RequestContext(method, path, dict(parse_qsl(qs, keep_blank_values=True)), self.headers, body)
+        token = REQUEST.set(ctx)
+        self._api_call = True
+        try:
+            if self.app.is_auth_path(low):
+                self._reply(self.app.authenticate(self.runtime, method, self.headers))
+                return
+            self._entry = self.runtime.arrived(method, self.path)
+            self._api(method, path, qs, body)
+        finally:
+            REQUEST.reset(token)
 
     def _api(self, method: str, path: str, qs: str, raw_body: bytes) -> int:
         rt, app = self.runtime, self.app
@@ -149,7 +160,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         who = app.account(rt, self.headers)
         if who is None:
             return self._reply(app.unauthorized())
+        if isinstance(who, Reply):
+            return self._reply(who)
         account, limit_key = who
+        ctx = REQUEST.get()
+        if ctx is not None:
+            ctx.rate_key = limit_key
         store = rt.stores[account - 1]  # each account sees only its own data
         if not rt.admit(limit_key):
             return self._reply(app.rate_limited())
@@ -168,11 +184,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except Invalid as exc:
             return self._reply(app.invalid(exc))
         except Exception:
-            request_id = f"r-{uuid.uuid4()}"
+            ctx = REQUEST.get()
+            request_id = ctx.request_id if ctx is not None else f"r-{uuid.uuid4()}"
             log.exception("sandbox: unexpected error in %s %s (requestId %s)", method, path, request_id)
             return self._reply(app.server_error(request_id))
         if method in WRITES and 200 <= status < 300 and rt.roll("drop_after_commit"):
             self._drop(status)
             return status
+        if isinstance(payload, Reply):  # an answer with its own headers or raw body
+            return self._reply(payload)
         self._json(status, payload)
         return status

@@ -65,6 +65,11 @@ class Runtime:
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expiry, account number)
         self.token_requests = 0  # calls to the app's auth endpoint, answered or failed
         self._windows: dict[str, deque[float]] = {}
+        self._periods: dict[str, tuple[float, int]] = {}  # fixed windows: key -> (period start, requests)
+        limit, period = app.rate_default
+        self.rate_limit = int(config.rate_limit if config.rate_limit is not None else limit)
+        self.rate_period = float(config.rate_period if config.rate_period is not None else period)
+        self.rate_window = app.rate_window  # "sliding" (Blikk) or "fixed" (Tripletex's periods)
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
         self.reset_stats()
@@ -122,19 +127,53 @@ class Runtime:
         return self.token_account(token) is not None
 
     def admit(self, token: str) -> bool:
-        """Sliding 1-second window per token; rejected requests do not count."""
+        """One request against ``token``'s limit; rejected requests do not count.
+
+        "sliding": at most ``rate_limit`` in any ``rate_period`` seconds. "fixed": periods start at a
+        caller's first request and every request past the limit is refused until the period ends.
+        """
         with self._lock:
             now = time.monotonic()
-            window = self._windows.setdefault(token, deque())
-            while window and window[0] <= now - 1.0:
-                window.popleft()
-            if len(window) >= self.config.rate_limit:
-                return False
+            if self.rate_window == "fixed":
+                start, used = self._period(token, now)
+                if used >= self.rate_limit:
+                    return False
+            else:
+                window = self._windows.setdefault(token, deque())
+                while window and window[0] <= now - self.rate_period:
+                    window.popleft()
+                if len(window) >= self.rate_limit:
+                    return False
             p = self.faults.burst_429
             if p > 0 and (p >= 1 or self._rng.random() < p):
                 return False
-            window.append(now)
+            if self.rate_window == "fixed":
+                self._periods[token] = (start, used + 1)
+            else:
+                window.append(now)
             return True
+
+    def _period(self, token: str, now: float) -> tuple[float, int]:
+        start, used = self._periods.get(token, (now, 0))
+        if now - start >= self.rate_period:
+            start, used = now, 0
+        self._periods[token] = (start, used)
+        return start, used
+
+    def rate_status(self, token: str | None) -> tuple[int, int, int]:
+        """(limit, remaining, whole seconds left in the period) for ``token`` (None: a caller not yet known)."""
+        with self._lock:
+            now = time.monotonic()
+            if token is None:
+                return self.rate_limit, self.rate_limit, round(self.rate_period)
+            if self.rate_window == "fixed":
+                start, used = self._period(token, now)
+                left = self.rate_period - (now - start)
+            else:
+                window = self._windows.get(token, deque())
+                used = sum(1 for t in window if t > now - self.rate_period)
+                left = (window[0] + self.rate_period - now) if window else self.rate_period
+            return self.rate_limit, max(0, self.rate_limit - used), max(0, int(-(-left // 1)))
 
     # -- statistics ---------------------------------------------------------------
     def arrived(self, method: str, path: str) -> list[Any]:

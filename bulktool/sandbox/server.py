@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import socket
 import threading
@@ -58,6 +59,8 @@ class SandboxServer:
     def __init__(self, config: SandboxConfig | None = None, *, app: SandboxApp | None = None) -> None:
         self.config = cfg = config or SandboxConfig()
         self.app = app or app_for(cfg.system)
+        if cfg.accounts < self.app.min_accounts:  # e.g. Tripletex's accountant with two client companies
+            self.config = cfg = dataclasses.replace(cfg, accounts=self.app.min_accounts)
         self._stores: list[Store] = []
         try:
             for acc in cfg.account_list():
@@ -211,25 +214,42 @@ class SandboxServer:
             [
                 f"{self.app.title} API sandbox listening on {url}",
                 f"  data:       {where}",
-                f"  app id:     {cfg.app_id}",
-                f"  app secret: {cfg.app_secret}",
-                *self._account_lines(),
+                *self._credential_lines(),
                 f"  clock:      {_clock_text(cfg.clock_offset_seconds)}",
-                f"  limits:     {cfg.rate_limit} requests/second per token; tokens live {cfg.token_ttl:g} s",
+                *self._limit_lines(),
                 f"  faults:     fail {faults['fail_rate']:.0%}, "
                 f"drop after commit {faults['drop_after_commit']:.0%}, "
                 f"extra 429 {faults['burst_429']:.0%}, latency {faults['latency'] * 1000:.0f} ms",
                 "",
                 *self.app.banner_lines(url, cfg),
                 *(["  (add ?account=2 to edit account 2's data; /_sandbox/records/<resource>?account=2 too)"]
-                  if cfg.accounts > 1 else []),
+                  if cfg.accounts > 1 and not self.app.describes_accounts else []),
                 "Other controls (no auth, not counted in the stats):",
                 f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
-                f"  POST {url}/_sandbox/delete/contacts/12   (delete a record as another user would)",
+                f"  POST {url}/_sandbox/delete/{self.app.resources[0]}/12   (delete a record as another user would)",
                 f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
                 f"  GET  {url}/_sandbox/             (help)",
             ]
         )
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Move the server's clock (stamps, token and session expiry, the Date header) from now on."""
+        self._runtime.clock_offset = float(seconds)
+
+    def _limit_lines(self) -> list[str]:
+        rt, cfg = self._runtime, self.config
+        if rt.rate_window == "fixed":
+            return [f"  limits:     {rt.rate_limit} requests per {rt.rate_period:g} s period per caller "
+                    "(announced in X-Rate-Limit-* headers)"]
+        per = "second" if rt.rate_period == 1 else f"{rt.rate_period:g} s"
+        return [f"  limits:     {rt.rate_limit} requests/{per} per token; tokens live {cfg.token_ttl:g} s"]
+
+    def _credential_lines(self) -> list[str]:
+        cfg = self.config
+        first, second = self.app.credential_names
+        if self.app.describes_accounts:  # the app's banner lines name every account (Tripletex's companies)
+            return []
+        return [f"  {first + ':':<11} {cfg.app_id}", f"  {second + ':':<11} {cfg.app_secret}", *self._account_lines()]
 
     def _account_lines(self) -> list[str]:
         """Accounts past the first: same host, own app id and secret, own data with the same ids."""

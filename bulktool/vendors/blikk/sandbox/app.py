@@ -53,6 +53,11 @@ class BlikkSandboxApp:
     title = "Blikk"
     server_version = "BlikkSandbox/1.0"
     resources: tuple[str, ...] = PUBLIC
+    rate_default = (4, 1.0)  # 4 requests in any sliding second, per token
+    rate_window = "sliding"
+    min_accounts = 1
+    credential_names = ("app id", "app secret")
+    describes_accounts = False
 
     def seeder(self, seed: int, size: int) -> Callable[[], dict[str, list[Record]]]:
         return partial(build, seed, size)
@@ -88,6 +93,9 @@ class BlikkSandboxApp:
         token = token.strip()
         account = rt.token_account(token) if scheme.lower() == "bearer" else None
         return None if account is None else (account, token)
+
+    def response_headers(self, rt: Runtime, status: int) -> dict[str, str]:
+        return {}  # Blikk announces no limits; 429 carries Retry-After (rate_limited)
 
     # -- routes and envelopes ------------------------------------------------------------
     def route(self, method: str, path: str) -> Matched | Reply:
