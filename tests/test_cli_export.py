@@ -29,7 +29,7 @@ from bulktool.schema.model import Column
 from bulktool.vendors.blikk.connector import strip_type_tags
 from bulktool.workbook import flatten, read_table, sidecar_path
 
-CONTACTS_FOOTER = "Any other list path (e.g. /v1/Core/Tasks/12/Comments) exports too, with inferred columns."
+CONTACTS_FOOTER = "Any other list path of the API exports too, with inferred columns: bulktool export PATH."
 
 
 def invoke(*args: str) -> Result:

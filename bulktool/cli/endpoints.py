@@ -9,6 +9,8 @@ import click
 from ..schema import load_templates
 from . import AppContext, handle_errors
 
+FOOTER = "Any other list path of the API exports too, with inferred columns: bulktool export PATH."
+
 
 @click.command("endpoints")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list on stdout.")
@@ -29,7 +31,8 @@ def endpoints_cmd(app: AppContext, as_json: bool) -> None:
     owidth = max(len(",".join(r["operations"])) for r in rows)
     for r in rows:
         click.echo(f"{r['name']:<{width}}  {','.join(r['operations']):<{owidth}}  {r['path']}")
-    click.echo("\nAny other list path (e.g. /v1/Core/Tasks/12/Comments) exports too, with inferred columns.")
+    # No example path: any example would be one vendor's, shown under every --system.
+    click.echo(f"\n{FOOTER}")
 
 
 COMMANDS = [endpoints_cmd]
