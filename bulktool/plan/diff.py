@@ -226,8 +226,8 @@ def build_body(
         if partial and w.from_column not in changes:
             continue  # derived from a field this update leaves alone
         flat[w.write] = _derive(w, merged)
-    if partial:
-        flat.update(partial_frame(endpoint, flat, live, record or {}))
+    if partial:  # the frame first: a body reads id, version, then the changes
+        flat = {**partial_frame(endpoint, flat, live, record or {}), **flat}
     nested = unflatten(flat)
     result = _null_if_all_none(nested)
     return result if isinstance(result, dict) else {}
