@@ -148,3 +148,21 @@ def test_an_edit_between_plan_and_write_is_kept_or_reported_as_a_conflict(tt: Sa
     assert sorted(puts[1:]) == sorted([(
         "PUT", f"/v2/customer/{a}", 409), ("PUT", f"/v2/customer/{a}", 200),
         ("PUT", f"/v2/customer/{b}", 409), ("PUT", f"/v2/customer/{c}", 200)])
+
+
+def test_the_dry_run_estimate_counts_batches_at_the_announced_rate(tmp_path: Path) -> None:
+    with tt_server(contacts=10, rate_limit=20, rate_period=5) as srv:
+        path = tmp_path / "customers.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["name", "customerNumber"])
+            for i in range(250):
+                w.writerow([f"Kunde {i} AS", 60000 + i])
+        conn = connect(srv)
+        result = plan_file(conn, path, ImportOptions(endpoint="customers")).result
+        assert result.summary.create == 250 and result.write_requests == 250
+        assert result.write_batches == 3  # 100 + 100 + 50
+        assert result.rate_per_second == pytest.approx(20 / 5)  # what the server announced, not --rate
+        assert result.estimated_seconds == pytest.approx((3 + result.read_requests) / 4)
+        small = plan_file(connect(srv), path, ImportOptions(endpoint="customers", batch_size=1)).result
+        assert small.write_batches == 250

@@ -26,7 +26,7 @@ from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
-from .requests import count_requests
+from .requests import count_requests, pace
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
@@ -224,9 +224,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     result.write_requests = len(writes)
     result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before
-    # The pace the apply will keep: the limiter's rate now, after the reads (it may have learnt the
-    # rate the server announces).
-    result.rate_per_second = float(connector.client.limiter.rate)
+    result.rate_per_second = pace(connector.client.limiter)
     return Plan(result, writes, ep, options.batch_size)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..http.throttle import RateLimiter
 from ..schema.model import Endpoint
 
 
@@ -20,3 +21,14 @@ def count_requests(ep: Endpoint | None, actions: Iterable[str], batch_size: int)
 
     return (requests(counts.pop("create"), ep.bulk_create_path) + requests(counts.pop("update"), ep.bulk_update_path)
             + sum(counts.values()))
+
+
+def pace(limiter: RateLimiter) -> float:
+    """Requests per second the apply will get: the limiter's own rate, or the rate the server announced
+    in its answers (a limiter that learns it reports ``announced_rate``) when that is lower. Asked after
+    the plan's reads, so a limiter that learns from the answers has heard the server by then."""
+    rate = float(limiter.rate)
+    announced = getattr(limiter, "announced_rate", None)
+    if isinstance(announced, int | float) and not isinstance(announced, bool) and announced > 0:
+        return min(rate, float(announced))
+    return rate
