@@ -293,3 +293,13 @@ def test_batch_refused_without_naming_an_item_goes_one_at_a_time(tmp_path: Path,
     assert [o.status for o in outs] == ["applied", "applied", "applied", "failed", "applied"]
     assert api.count("create_many") == 1 and api.count("create") == 5
     assert outs[3].message == "Validering feilet."
+
+
+def test_a_409_on_a_record_that_already_holds_our_values_is_not_sent_again(tmp_path: Path, sleeps: Sleeps) -> None:
+    api = VersionedApi(batch=1)
+    rid = api.seed(number="U-1", name="gammel")
+    op = update(api, rid, 2, name="ny")
+    api.edit(rid, name="ny")  # the same edit, made by someone else first
+    [out] = run([op], api, tmp_path / "j", sleeps)
+    assert out.status == "applied" and "already holds these values" in out.message
+    assert api.count("update") == 1 and api.records[rid]["version"] == 1

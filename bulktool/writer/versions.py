@@ -71,6 +71,9 @@ def after_conflict(op: WriteOp, current: Current | None) -> Verdict:
     """
     if current is None:
         return gone(op)
+    if op.want and all(current.values.get(f) == v for f, v in op.want.items()):
+        # An earlier attempt of ours landed after all (a gateway timeout), or the other edit was this one.
+        return Verdict("applied", "updated (the record already holds these values; not sent again)")
     clashes = [f for f, want in op.want.items() if current.values.get(f) not in (op.base.get(f), want)]
     if clashes:
         parts = [f"{f} is now {show(current.values.get(f))} on the server (it was {show(op.base.get(f))} "
