@@ -36,22 +36,30 @@ Everything else is hand-written in the template and kept as it is: title, descri
 keys, ``list_passes``, ``nested_ids``, paths, which columns a template has and in what order, write
 names, ``required``, ``create_default``, ``server_assigns``, ``nullable`` and column descriptions.
 To add a column, add ``[[columns]]`` with ``name`` (and ``write`` when it is writable) and a
-``description``, then run the script. The output is canonical TOML (fixed key order, one header
-comment), so a re-run with the same spec is a no-op; comments other than the header are not kept.
+``description``, then run the script. The output is canonical TOML (``bulktool.schema.toml_text``:
+fixed key order, one header comment), so a re-run with the same spec is a no-op; comments other
+than the header are not kept. Nothing is written unless every regenerated template passes the
+strict loader (a column the spec turns ``readOnly`` but the template still marks required stops it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's loader, not whichever bulktool is installed
+
+from bulktool.errors import TemplateError  # noqa: E402
+from bulktool.schema.loader import load_template_file  # noqa: E402
+from bulktool.schema.toml_text import render_template  # noqa: E402
+
 SPEC = ROOT / "bulktool" / "vendors" / "tripletex" / "spec" / "openapi-trimmed.json"
 TEMPLATES = ROOT / "templates" / "tripletex"
 
@@ -66,21 +74,7 @@ HEADER = (
     "# type, enum, max_length, read_only, refers_to, [filters] and create_status come from the spec:\n"
     "# regenerate them with scripts/tripletex_templates.py instead of editing them here.\n"
 )
-TOP_ORDER = (
-    "name", "title", "version", "description", "systems", "id_field", "natural_key", "sort_fields",
-    "changed_since_filter", "last_updated_field", "version_field", "nested_ids", "list_passes",
-    "read_permission", "write_permission", "create_status",
-)
-TABLE_ORDER = ("paths", "filters")
-ARRAY_ORDER = ("columns", "write_only")
-PATH_ORDER = ("list", "get", "create", "update", "delete", "bulk_create", "bulk_update")
-COLUMN_ORDER = (
-    "name", "type", "enum", "max_length", "decimals", "pattern", "read_only", "write", "write_part",
-    "refers_to", "required", "nullable", "create_default", "server_assigns", "create_server_value",
-    "cleared_by_update", "shapes", "description",
-)
 DERIVED = ("type", "enum", "max_length", "read_only", "refers_to")
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class SpecMismatch(Exception):
@@ -225,61 +219,6 @@ def _regenerate_column(spec: Mapping[str, Any], schema: str, column: Mapping[str
     return col
 
 
-# ----------------------------------------------------------------------------- canonical TOML
-
-
-def _key(k: str) -> str:
-    return k if _BARE_KEY.match(k) else json.dumps(k, ensure_ascii=False)
-
-
-def _scalar(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)  # a JSON string is a TOML basic string
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{_key(k)} = {_scalar(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        one_line = "[" + ", ".join(_scalar(x) for x in v) + "]"
-        if len(one_line) <= 100:
-            return one_line
-        return "[\n" + "".join(f"    {_scalar(x)},\n" for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} {v!r} as TOML")
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, str) and "\n" in v and '"""' not in v and "\\" not in v:
-        return '"""\n' + v + '"""'  # TOML drops the newline that follows the opening quotes
-    return _scalar(v)
-
-
-def _ordered(d: Mapping[str, Any], order: tuple[str, ...]) -> list[str]:
-    return [k for k in order if k in d] + sorted(k for k in d if k not in order)
-
-
-def render(template: Mapping[str, Any]) -> str:
-    """The one text form of a template: a re-run that changes no fact changes no byte."""
-    out = [HEADER.format(title=template.get("title", template.get("name", "?"))).rstrip("\n"), ""]
-    known = (*TOP_ORDER, *TABLE_ORDER, *ARRAY_ORDER)
-    for k in _ordered({k: v for k, v in template.items() if k not in (*TABLE_ORDER, *ARRAY_ORDER)}, TOP_ORDER):
-        out.append(f"{_key(k)} = {_value(template[k])}")
-    for table in TABLE_ORDER:
-        if table in template:
-            body = template[table]
-            out += ["", f"[{table}]"]
-            out += [f"{_key(k)} = {_value(body[k])}" for k in _ordered(body, PATH_ORDER if table == "paths" else ())]
-    for array in ARRAY_ORDER:
-        for item in template.get(array, []):
-            out += ["", f"[[{array}]]"]
-            out += [f"{_key(k)} = {_value(item[k])}" for k in _ordered(item, COLUMN_ORDER)]
-    unknown = sorted(k for k in template if k not in known)
-    if unknown:
-        raise TypeError(f"unknown top-level keys {unknown}")
-    return "\n".join(out) + "\n"
-
-
 # ----------------------------------------------------------------------------- command line
 
 
@@ -293,6 +232,28 @@ def regenerated_texts(folder: Path = TEMPLATES, spec_path: Path = SPEC) -> dict[
     return {folder / f"{name}.toml": render(t) for name, t in fresh.items()}
 
 
+def render(template: Mapping[str, Any]) -> str:
+    """The template's one text form, under the header that says which facts are generated."""
+    return render_template(template, HEADER.format(title=template.get("title", template.get("name", "?"))))
+
+
+def check_loadable(texts: Mapping[Path, str]) -> None:
+    """Every regenerated template must pass the strict loader before anything is written.
+
+    (A column the spec now marks readOnly loses its ``write``; a ``required`` left on it is refused.)
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "tripletex"
+        folder.mkdir()
+        for path, text in texts.items():
+            trial = folder / path.name
+            trial.write_text(text, encoding="utf-8")
+            try:
+                load_template_file(trial)
+            except TemplateError as exc:  # name the real file, not the trial copy
+                raise TemplateError(str(exc).replace(str(trial), f"{path} (as regenerated)")) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0] if __doc__ else None)
     parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI spec (default: the packaged trimmed copy)")
@@ -301,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         texts = regenerated_texts(args.templates, args.spec)
-    except SpecMismatch as exc:
+        check_loadable(texts)
+    except (SpecMismatch, TemplateError) as exc:
         print(f"tripletex_templates: {exc}", file=sys.stderr)
         return 1
     stale = [p for p, text in texts.items() if p.read_text(encoding="utf-8") != text]

@@ -180,3 +180,18 @@ def test_unknown_path_is_404_and_unsupported_verb_405(tt_sandbox: SandboxServer)
     api = TtClient(tt_sandbox)
     assert api.get("/nothing").status_code == 404
     assert api.delete("/contact/3000001").status_code == 405  # the spec has no DELETE /contact/{id}
+
+
+def test_session_can_also_be_created_by_post_with_a_json_body(tt_sandbox: SandboxServer) -> None:
+    r = requests.post(tt_base_url(tt_sandbox) + "/token/session/:create", timeout=10, json={
+        "consumerToken": "sandbox-app", "employeeToken": "sandbox-secret",
+        "expirationDate": (_oslo_today() + timedelta(days=1)).isoformat()})
+    assert r.status_code == 201
+    token = r.json()["value"]["token"]
+    assert requests.get(tt_base_url(tt_sandbox) + "/customer", auth=("0", token), timeout=10).status_code == 200
+
+
+def test_blank_basic_user_means_the_tokens_own_company(tt_sandbox: SandboxServer) -> None:
+    token = session_token(tt_sandbox)
+    r = requests.get(tt_base_url(tt_sandbox) + "/token/session/>whoAmI", auth=("", token), timeout=10)
+    assert r.status_code == 200 and r.json()["value"]["companyId"] == 1_200_001

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from bulktool.cli import cli
 from bulktool.errors import TemplateError
 from bulktool.schema import Endpoint, load_templates
 from bulktool.schema.loader import load_template_file
+from bulktool.schema.toml_text import render_template
 from bulktool.workbook import ExportMeta, SheetData, flatten, read_table, write_csv, write_xlsx
 
 # ----------------------------------------------------------------------------- loader keys
@@ -398,6 +400,18 @@ def test_the_full_official_spec_gives_the_same_templates() -> None:
     assert tt.main(["--check", "--spec", str(full / "api-specs" / "tripletex-openapi-2.74.00.json")]) == 0
 
 
+@pytest.mark.parametrize("folder", ["blikk", "tripletex"])
+def test_the_canonical_text_keeps_every_template_whole(tmp_path: Path, folder: str) -> None:
+    for f in sorted((REPO / "templates" / folder).glob("*.toml")):
+        data = tomllib.loads(f.read_text(encoding="utf-8"))
+        text = render_template(data, "# header\n")
+        assert text.startswith("# header\n\nname = ") and tomllib.loads(text) == data, f.name
+        (tmp_path / folder).mkdir(exist_ok=True)
+        (tmp_path / folder / f.name).write_text(text, encoding="utf-8")
+        assert load_template_file(tmp_path / folder / f.name) == load_template_file(f)
+        assert render_template(tomllib.loads(text), "# header\n") == text  # a fixed point
+
+
 # ----------------------------------------------------------------------------- the CLI
 
 
@@ -461,3 +475,36 @@ def test_a_customer_sheet_keeps_every_value(tmp_path: Path, templates: dict[str,
     assert (values["organizationNumber"], values["postalAddress.postalCode"], values["physicalAddress.postalCode"],
             values["name"]) == ("012345678", "0150", "0001", "Bjørkås Æøå AS")  # leading zeros and æøå survive
     assert back.last_updated == {"17": 3}  # the export record's change stamp is the version
+
+
+def test_script_refuses_what_the_loader_would(tmp_path: Path, spec: dict[str, Any],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["Customer"]["properties"]["name"]["readOnly"] = True  # but required on create
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(json.dumps(changed), encoding="utf-8")
+    folder = tmp_path / "tripletex"
+    shutil.copytree(FOLDER, folder)
+    before = (folder / "customers.toml").read_text(encoding="utf-8")
+    assert tt.main(["--spec", str(spec_path), "--templates", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"tripletex_templates: Bad endpoint template {folder / 'customers.toml'} (as regenerated): "
+        "columns[4] (name).required: only a writable column (one with 'write') can be required\n")
+    assert (folder / "customers.toml").read_text(encoding="utf-8") == before  # nothing written
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("postalAddress", r"column 'postalAddress' is a whole Address object: name its id \(postalAddress.id\)"),
+    ("name.first", r"'name' in column 'name.first' is not an object in Customer"),
+    ("postalAddress.street", r"'postalAddress.street' is not a field of Address"),
+])
+def test_script_names_a_column_the_spec_lacks(spec: dict[str, Any], column: str, message: str) -> None:
+    with pytest.raises(tt.SpecMismatch, match=message):
+        tt.generate({"paths": {"list": "/customer"}, "columns": [{"name": column}]}, spec, "Customer", {})
+
+
+def test_a_listed_date_must_stay_a_string(spec: dict[str, Any]) -> None:
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["Project"]["properties"]["startDate"] = {"type": "integer"}
+    with pytest.raises(tt.SpecMismatch, match=r"Project.startDate is listed in DATES but the spec types it 'integer'"):
+        tt.generate_all(tt.read_templates(FOLDER), changed)

@@ -14,7 +14,8 @@ from . import AppContext, handle_errors
 @click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
               help="SQLite file to keep data across restarts (default: in memory).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed for the deterministic sample data.")
-@click.option("--contacts", type=int, default=200, show_default=True, help="How many contacts to seed.")
+@click.option("--contacts", type=int, default=200, show_default=True,
+              help="How many contacts (Blikk) or customers (Tripletex) to seed.")
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every answer.")
 @click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of API requests answered 503 before doing anything.")
@@ -29,7 +30,8 @@ from . import AppContext, handle_errors
 @click.option("--no-reset-on-429", "reset_on_429", flag_value=False, default=True,
               help="Answer 429 without X-Rate-Limit-Reset (reported of the real Tripletex).")
 @click.option("--accounts", type=click.IntRange(1, 9), default=1, show_default=True,
-              help="Customer accounts on this host, each with its own app id, secret and data (same ids).")
+              help="Customer accounts on this host, each with its own credentials and data (same ids); "
+                   "Tripletex always has at least 4 companies.")
 @click.option("--clock-offset", "clock_offset", type=float, default=0.0, show_default=True, metavar="SECONDS",
               help="Run the server's clock ahead (+) or behind (-) real time, e.g. -2700 for 45 minutes behind.")
 @click.pass_obj

@@ -14,8 +14,8 @@ How the headers are read, and why:
 - ``Remaining`` counts what the server had seen when it answered; requests we released after that
   one are still in flight, so they are subtracted. Answers may come out of order: within a period
   the budget only ever goes down.
-- The period's length is not announced: it is the largest ``Reset`` seen, or the distance between
-  two periods' ends once one has rolled over, whichever is larger.
+- The period's length is not announced: it is the largest ``Reset`` seen. When our estimate of the
+  end passes, a fresh period is assumed (its end a guess until the next answer bounds it).
 - A 429 without ``Reset`` (reported of the real Tripletex) waits until the period's estimated end,
   or one period, or ``fallback_wait`` before anything was learnt.
 
@@ -82,6 +82,12 @@ class AnnouncedRateLimiter(RateLimiter):
         self._released: deque[float] = deque()  # release times in the current period (for in-flight counts)
         self._started = float("-inf")  # when the current period began, as far as we know
         self._probe_at: float | None = None
+        self._granularity = 0.0  # 1.0 once Reset has been seen in whole seconds (it may be rounded up)
+        self._first_sent = False
+        self._answered = False
+        self._surprised = False  # the last 429 came while we thought the period had room
+        self._provisional = False  # the end is our guess after a roll, not yet an answer's bound
+        self._blind_429s = 0  # 429s in a row with nothing learnt about the period (the wait doubles)
         self._pace_lock = threading.Lock()
 
     # -- what the server said --------------------------------------------------------------
@@ -92,6 +98,11 @@ class AnnouncedRateLimiter(RateLimiter):
         reset = _number(headers, self.headers.reset)
         now = self.clock.monotonic()
         with self._pace_lock:
+            had_room = self.limit is not None and self._left > 0
+            self._answered = True
+            self._blind_429s = self._blind_429s + 1 if status == 429 else 0
+            if reset is not None and reset == int(reset):
+                self._granularity = 1.0
             if limit is not None and limit >= 1:
                 self.limit = int(limit)
             if reset is not None:
@@ -103,9 +114,8 @@ class AnnouncedRateLimiter(RateLimiter):
             gap = max(0.5, (self.period or 0.0) / 2)
             if self._end is None or (end is not None and end > self._end + gap):
                 # The first answer, or a new period: its end is far beyond the one we knew.
-                if self._end is not None and end is not None:
-                    self.period = max(self.period or 0.0, end - self._end)
                 self._end = end
+                self._provisional = False
                 self._started = released_at if released_at is not None else now
                 self._released = deque(t for t in self._released if t > self._started)
                 left = self.limit - len(self._released) if remaining is None else int(remaining) - in_flight
@@ -113,10 +123,14 @@ class AnnouncedRateLimiter(RateLimiter):
             elif released_at is None or released_at >= self._started:
                 # Same period (answers to requests sent before it began say nothing about it).
                 if end is not None and self._end is not None:
-                    self._end = min(self._end, end)
+                    # After a roll the end was a guess (our end plus a period); the first answer replaces it.
+                    self._end = end if self._provisional else min(self._end, end)
+                    self._provisional = False
                 if remaining is not None:
                     self._left = min(self._left, int(remaining) - in_flight)
             if status == 429:
+                # Our fault only when we thought the period had room: then the spacing is too tight.
+                self._surprised = had_room
                 self._left = 0
 
     def _in_flight(self, released_at: float | None) -> int:
@@ -135,11 +149,14 @@ class AnnouncedRateLimiter(RateLimiter):
                 return self._end - now
             if self.period:
                 return self.period
-        return self.fallback_wait
+            return float(self.fallback_wait * 2 ** max(0, min(self._blind_429s - 1, 6)))
 
     def widen(self, released_at: float | None = None) -> float:
         """A 429 despite the pacing: the release-to-arrival jitter is larger than the spacing margin."""
         with self._pace_lock:
+            if not self._surprised:  # another program spent the period, or we knew nothing yet
+                return self.margin
+            self._surprised = False
             self.spacing_margin = min(MAX_SPACING_MARGIN, max(0.1, self.spacing_margin * 2))
         return super().widen(released_at)
 
@@ -153,6 +170,7 @@ class AnnouncedRateLimiter(RateLimiter):
             if wait > 0:
                 return wait
             now = self.clock.monotonic()
+            self._first_sent = True
             if self.limit is not None:
                 self._next = now + self._spacing(now)
                 self._left -= 1
@@ -161,7 +179,9 @@ class AnnouncedRateLimiter(RateLimiter):
 
     def _paced_wait(self) -> float:
         if self.limit is None:
-            return 0.0
+            # Until the first answer, one request at a time: it tells us what the period allows
+            # (another program may already have spent it).
+            return 0.02 if self._first_sent and not self._answered else 0.0
         now = self.clock.monotonic()
         if self._end is not None and now >= self._end:
             self._roll(now)
@@ -184,6 +204,7 @@ class AnnouncedRateLimiter(RateLimiter):
         period = self.period or 1.0
         while self._end <= now:
             self._end += period
+        self._provisional = True
         self._left = self.limit
         self._started = now
         self._released.clear()
@@ -195,7 +216,9 @@ class AnnouncedRateLimiter(RateLimiter):
         floor = (self.period or 0.0) / self.limit * (1 + self.spacing_margin)
         if self._end is None or self._left <= 0:
             return floor
-        return max(floor, (self._end - now) / self._left)
+        # The end estimate is an upper bound; with Reset in whole seconds the true end may be up to a
+        # second earlier. Spreading over the earlier end is safe: the floor still caps the pace.
+        return max(floor, (self._end - self._granularity - now) / self._left)
 
     @property
     def announced_rate(self) -> float | None:

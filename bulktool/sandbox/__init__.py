@@ -20,6 +20,9 @@ Controls over HTTP (no auth, no rate limit, not counted in the stats):
     GET  /_sandbox/                     help
     GET  /_sandbox/stats                {"GET": n, "POST": n, "PUT": n, "DELETE": n, "429": n, "total": n}
     GET  /_sandbox/log                  [[method, path, status], ...] in arrival order
+    GET  /_sandbox/bodies               request bodies an app checked against its spec, with verdicts
+                                        (Tripletex: every write body; ?violations=1 for the bad ones)
+    GET|POST /_sandbox/clock            {"offset_seconds": n}: move the server's clock (session expiry)
     POST /_sandbox/reset-stats
     POST /_sandbox/edit/<resource>/<id> JSON body of read-name changes; nested objects merge.
                                         Sets lastUpdated = now and lastUpdatedBy = user 2, exactly
@@ -36,7 +39,15 @@ Controls over HTTP (no auth, no rate limit, not counted in the stats):
 ``clock_offset_seconds=-2700`` runs the server's clock 45 minutes behind real time (stamps, token
 expiry, the ``Date`` header).
 
-Resources: contacts, projects, tasks, time-reports, users, contact-tags, articles, activities,
+Rate limits: ``SandboxConfig(rate_limit=, rate_period=)`` (None = the app's own: Blikk 4 in any sliding
+second, Tripletex 100 per fixed 60 s period announced in X-Rate-Limit-* headers on every answer;
+``rate_reset_on_429=False`` drops X-Rate-Limit-Reset from 429s).
+
+Tripletex (``SandboxConfig(system="tripletex")``, ``bulktool.vendors.tripletex.sandbox``) serves /v2 with
+session tokens; its accounts are companies (1: an accounting office whose clients are accounts 3 and 4;
+2: a company of its own); see its ``app.py``.
+
+Blikk resources: contacts, projects, tasks, time-reports, users, contact-tags, articles, activities,
 time-codes, countries, absence-projects, internal-projects, company-cars, equipments,
 allowances, time-articles, time-additions, task-boards.
 """

@@ -26,6 +26,7 @@ class RequestContext:
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     rate_key: str | None = None  # the rate-limit window this request counts against, once known
     session: Any = None  # whatever the app's ``account`` found out about the caller
+    runtime: Any = None  # the serving Runtime (for an app's request-body log)
 
 
 REQUEST: ContextVar[RequestContext | None] = ContextVar("sandbox_request", default=None)

@@ -10,7 +10,11 @@ from .runtime import Runtime
 HELP = {
     "GET /_sandbox/stats": "request counts per method, 429 answers and total (API requests only)",
     "GET /_sandbox/log": "every API request in arrival order: [method, path, status]",
-    "POST /_sandbox/reset-stats": "zero the counts and the log",
+    "POST /_sandbox/reset-stats": "zero the counts, the log and the body log",
+    "GET /_sandbox/bodies": (
+        'every request body the app checked against its spec, with its verdict: {"total", "violations", '
+        '"bodies": [{"method", "path", "operation", "body", "violations"}]} (?violations=1: only the bad ones)'
+    ),
     "POST /_sandbox/edit/<resource>/<id>": (
         "change a record as another user would; JSON body of read-name changes, nested objects merge, "
         'e.g. {"visitingAddress": {"city": "Luleå"}}'
@@ -33,7 +37,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def control(
-    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None
+    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None, only_bad: bool = False
 ) -> tuple[int, Any]:
     """Answer one control call; ``account`` (``?account=2``) picks whose data edit/records touch."""
     parts = [p for p in low.split("/") if p][1:]
@@ -45,6 +49,11 @@ def control(
             return 200, rt.stats()
         if parts == ["log"] and method == "GET":
             return 200, [list(e) for e in rt.request_log()]
+        if parts == ["bodies"] and method == "GET":
+            found = rt.bodies()
+            if only_bad:
+                found["bodies"] = [b for b in found["bodies"] if b.get("violations")]
+            return 200, found
         if parts == ["reset-stats"] and method == "POST":
             rt.reset_stats()
             return 200, rt.stats()

@@ -134,11 +134,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
         path = unquote(path)
         low = path.lower().rstrip("/")
         if low == "/_sandbox" or low.startswith("/_sandbox/"):
-            account = dict(parse_qsl(qs)).get("account")
-            status, payload = control(self.runtime, method, low, path, body, account=account)
+            args = dict(parse_qsl(qs))
+            status, payload = control(self.runtime, method, low, path, body, account=args.get("account"),
+                                      only_bad=args.get("violations", "") not in ("", "0", "false"))
             self._json(status, payload)
             return
         ctx = RequestContext(method, path, dict(parse_qsl(qs, keep_blank_values=True)), self.headers, body)
+        ctx.runtime = self.runtime
         token = REQUEST.set(ctx)
         self._api_call = True
         try:
@@ -178,7 +180,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             time.sleep(latency)
         query = dict(parse_qsl(qs, keep_blank_values=True))
         try:
-            body = app.parse_body(raw_body) if method in ("POST", "PUT") else None
+            has_body = method in ("POST", "PUT") or (method == "DELETE" and raw_body.strip())
+            body = app.parse_body(raw_body) if has_body else None  # Tripletex DELETEs can carry a list
             with store.lock:
                 status, payload = matched.handler(store, matched.ids, query, body)
         except Invalid as exc:

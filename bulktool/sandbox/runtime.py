@@ -72,6 +72,7 @@ class Runtime:
         self.rate_window = app.rate_window  # "sliding" (Blikk) or "fixed" (Tripletex's periods)
         self._counts: dict[str, int] = {}
         self._log: list[list[Any]] = []
+        self._bodies: list[dict[str, Any]] = []
         self.reset_stats()
 
     # -- faults ------------------------------------------------------------------
@@ -203,3 +204,16 @@ class Runtime:
         with self._lock:
             self._counts = {"GET": 0, "POST": 0, "PUT": 0, "DELETE": 0, "429": 0, "total": 0}
             self._log = []
+            self._bodies = []
+
+    # -- request bodies (an app that checks them against a spec records its verdicts) --------
+    def record_body(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._bodies.append(entry)
+
+    def bodies(self) -> dict[str, Any]:
+        """Every recorded request body with its verdict: {"total", "violations", "bodies": [...]}."""
+        with self._lock:
+            bodies = [dict(b) for b in self._bodies]
+        bad = sum(1 for b in bodies if b.get("violations"))
+        return {"total": len(bodies), "violations": bad, "bodies": bodies}

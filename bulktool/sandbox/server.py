@@ -162,6 +162,10 @@ class SandboxServer:
         """
         return self._runtime.request_log()
 
+    def bodies(self) -> dict[str, Any]:
+        """Request bodies the app checked against its spec, with verdicts (Tripletex: every write body)."""
+        return self._runtime.bodies()
+
     def token_requests(self) -> int:
         """How many token requests arrived (they are not in ``stats``)."""
         return self._runtime.token_requests

@@ -51,6 +51,19 @@ class Batch:
     numbers: dict[str, set[str]] = field(default_factory=dict)
     keys: set[tuple[Any, ...]] = field(default_factory=set)
     emails: set[str] = field(default_factory=set)
+    stored: dict[str, dict[str, set[int]]] = field(default_factory=dict)  # field -> value -> stored ids
+
+    def holders(self, store: Store, resource: str, fld: str, value: str) -> set[int]:
+        """Ids of stored records whose ``fld`` is ``value`` (indexed once per request)."""
+        key = f"{resource}.{fld}"
+        if key not in self.stored:
+            index: dict[str, set[int]] = {}
+            for rec in store.values(resource):
+                raw = rec.get(fld)
+                text = str(raw).lower() if fld == "email" else str(raw)
+                index.setdefault(text, set()).add(int(rec["id"]))
+            self.stored[key] = index
+        return self.stored[key].get(value, set())
 
 
 def _blank(value: Any) -> bool:
@@ -103,8 +116,7 @@ def _unique_number(store: Store, res: Resource, rec: Record, batch: Batch, probl
         return
     text = str(value)
     taken = batch.numbers.setdefault(fld, set())
-    clash = text in taken or any(str(other.get(fld)) == text and other["id"] != rec.get("id")
-                                 for other in store.values(res.name))
+    clash = text in taken or bool(batch.holders(store, res.name, fld, text) - {rec.get("id")})
     if clash:
         problems.add(18000, fld, f"Produktnummeret {text} er i bruk." if res.name == "product" else NUMBER_IN_USE)
     taken.add(text)
@@ -116,8 +128,7 @@ def _employee(store: Store, rec: Record, creating: bool, batch: Batch, problems:
         problems.add(18000, "userType", USER_TYPE)
     email = str(rec.get("email") or "").lower()
     if email:
-        clash = email in batch.emails or any(str(o.get("email", "")).lower() == email and o["id"] != rec.get("id")
-                                             for o in store.values("employee"))
+        clash = email in batch.emails or bool(batch.holders(store, "employee", "email", email) - {rec.get("id")})
         if clash:
             problems.add(18000, "email", EMAIL_TAKEN)
         batch.emails.add(email)

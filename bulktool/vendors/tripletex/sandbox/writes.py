@@ -48,11 +48,10 @@ def _address(store: Store, old: Any, new: Any) -> Any:
     """In place when the body names the current address's id; otherwise a new address object."""
     if not isinstance(new, dict):
         return new
+    props = schemas()["Address"]["properties"]
+    fresh = {k: v for k, v in new.items() if k not in _KEEP and k in props and not props[k].get("readOnly")}
     if isinstance(old, dict) and new.get("id") is not None and new.get("id") == old.get("id"):
-        changes = {k: v for k, v in new.items() if k not in _KEEP}
-        return {**old, **changes, "version": int(old.get("version", 0)) + 1}
-    fresh = {k: v for k, v in new.items() if k not in _KEEP and not schemas()["Address"]["properties"]
-             .get(k, {}).get("readOnly")}
+        return {**old, **fresh, "version": int(old.get("version", 0)) + (1 if fresh else 0)}
     return {"id": store.reserve_id("address"), "version": 0, "addressLine1": "", "addressLine2": "",
             "postalCode": "", "city": "", "country": {"id": 161}, **fresh}
 
@@ -83,14 +82,17 @@ def merge(store: Store, res: Resource, old: Record | None, body: dict[str, Any])
     return rec
 
 
-def _auto_number(store: Store, res: Resource, rec: Record, taken: dict[str, set[str]]) -> None:
+def _auto_number(store: Store, res: Resource, rec: Record, batch: Batch) -> None:
+    """The next free number (customers start at 10001) for a new record that has none."""
     fld = res.number_field
     if fld is None or fld not in AUTO_NUMBER or res.name == "product" or rec.get(fld) not in (None, "", 0):
         return
-    used = [int(str(r.get(fld))) for r in store.values(res.name) if str(r.get(fld) or "").isdigit()]
-    used += [int(t) for t in taken.get(fld, set()) if t.isdigit()]
-    nxt = max(used, default=AUTO_NUMBER[fld] - 1) + 1
-    rec[fld] = str(nxt) if res.name == "project" else nxt
+    key = f"{res.name}.{fld}.max"
+    if key not in batch.stored:
+        used = [int(str(r.get(fld))) for r in store.values(res.name) if str(r.get(fld) or "").isdigit()]
+        batch.stored[key] = {"": {max(used, default=AUTO_NUMBER[fld] - 1)}}
+    top = max([*batch.stored[key][""], *(int(t) for t in batch.numbers.get(fld, set()) if t.isdigit())])
+    rec[fld] = str(top + 1) if res.name == "project" else top + 1
 
 
 def _raise(problems: list[tuple[int | None, Problems]]) -> None:
@@ -126,7 +128,7 @@ def _save(store: Store, res: Resource, bodies: list[dict[str, Any]], olds: list[
     problems: list[tuple[int | None, Problems]] = []
     for i, (body, old) in enumerate(zip(bodies, olds, strict=True)):
         rec = merge(store, res, old, body)
-        _auto_number(store, res, rec, batch.numbers)
+        _auto_number(store, res, rec, batch)
         found = Problems()
         check(store, res, rec, old is None, batch, found)
         problems.append((None if single else i, found))
