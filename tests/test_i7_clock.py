@@ -54,7 +54,8 @@ def since_params(srv: SandboxServer) -> list[str]:
 
 
 def api_time(text: str) -> datetime:
-    return datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    """Blikk's wire form ("2024-05-06 07:08:09") or the export record's ISO 8601 ("2024-05-06T07:08:09Z")."""
+    return datetime.strptime(text[:19].replace("T", " "), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
 @pytest.mark.parametrize("detail", [True, False], ids=["detail-export", "list-export"])

@@ -84,9 +84,9 @@ def test_write_parts_defaults_and_clears_in_the_body(tmp_path: Path) -> None:
     ep = load_template_file(path)
     live = {"id": 1, "day": "2026-03-02", "clock": "07:30", "active": False, "place.city": "Piteå"}
     assert build_body(ep, live, {"clock": FieldChange("07:30", "09:00")}, for_create=False) == {
-        "start": "2026-03-02 09:00:00", "isActive": False}
+        "start": "2026-03-02T09:00:00", "isActive": False}  # the core's form; to_wire respells it
     assert build_body(ep, {}, {"day": FieldChange(None, "2026-03-02")}, for_create=True) == {
-        "start": "2026-03-02 00:00:00", "isActive": True}
+        "start": "2026-03-02T00:00:00", "isActive": True}
     assert build_body(ep, {}, {"active": FieldChange(None, False)}, for_create=True) == {"isActive": False}
 
 

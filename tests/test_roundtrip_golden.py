@@ -71,10 +71,10 @@ def test_expected_values_are_canonical_api_form() -> None:
     assert first["externalRef"] == "12345678901234567" and first["bigNumber"] == 12345678901234567
     assert fourth["id"] == 12345678901234567
     assert first["email"] == "" and first["invoiceEmail"] is None
-    assert first["lastUpdated"] == "2024-03-31 21:30:00 +00:00"  # +02:00 converted to UTC
-    assert second["created"] == "2024-02-29 12:00:00 +00:00"  # fraction rounded, Z form
-    assert third["lastUpdated"] == "2024-01-01 05:00:00 +00:00"
-    assert third["created"] == "0001-01-01 00:00:00 +00:00"  # before 1900: kept as text
+    assert first["lastUpdated"] == "2024-03-31T21:30:00Z"  # +02:00 converted to UTC
+    assert second["created"] == "2024-02-29T12:00:00Z"  # fraction rounded, Z form
+    assert third["lastUpdated"] == "2024-01-01T05:00:00Z"
+    assert third["created"] == "0001-01-01T00:00:00Z"  # before 1900: kept as text
     assert first["tags.id"] == [10, 16] and second["tags.id"] == [] and third["tags.id"] is None
     assert first["labels"] == ["VIP", "Nord, Syd"] and second["labels"] == []
     assert first["rows"] == [{"article": "A-1", "qty": 2, "price": 1.5}]  # objectName dropped

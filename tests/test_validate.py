@@ -130,7 +130,7 @@ def test_max_length_decimals_pattern_and_time() -> None:
         ("isActive", "yes", "expected TRUE or FALSE (got 'yes')"),
         ("birthday", "2023-02-29", "not a valid date YYYY-MM-DD (got '2023-02-29')"),
         ("birthday", "28.02.1990", "not a valid date YYYY-MM-DD (got '28.02.1990')"),
-        ("lastSeen", "2024-05-06 10:11", "not a valid date and time YYYY-MM-DD HH:MM:SS +00:00 "
+        ("lastSeen", "2024-05-06 10:11", "not a valid date and time YYYY-MM-DDThh:mm:ssZ "
                                          "(got '2024-05-06 10:11')"),
         ("tagIds", [1, "x"], "expected a list of whole numbers, like 10, 16 (got [1, 'x'])"),
         ("labels", "red", "expected a list of text values (got 'red')"),

@@ -7,7 +7,6 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from typing import Any, ClassVar, Protocol
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
+from ..workbook.meta import record_id  # the one id and key rule: trimmed NFC text, 12.0 is 12
+from .wire import ISO_8601, DatetimeWire
 from .write_policy import FULL_REPLACEMENT, WritePolicy
 
 PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
@@ -140,6 +141,7 @@ class Connector:
     rate_per_second: ClassVar[int] = 4
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
+    datetime_wire: ClassVar[DatetimeWire] = ISO_8601  # how bodies spell datetimes (wire.py)
 
     @classmethod
     def credentials(cls, **values: str) -> Credentials:
@@ -317,8 +319,8 @@ class Connector:
         return record
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        """A write body in the vendor's form (e.g. its datetime format) from the core's canonical values."""
-        return body
+        """A write body in the vendor's form from the core's canonical values: datetimes as it declares."""
+        return self.datetime_wire.to_wire(endpoint, body)
 
     # -- template-level CRUD (the writer's WriteClient) ---------------------------
     def endpoint_path(self, endpoint: Endpoint, op: str, record_id: Any = None) -> str:
@@ -364,6 +366,4 @@ class Connector:
         return {}
 
 
-def _key_text(value: Any) -> str:
-    """Keys compare as trimmed NFC text: a decomposed "Å" typed on a Mac is the same key as the composed one."""
-    return unicodedata.normalize("NFC", str(value or "").strip())
+_key_text = record_id  # keys compare by the one id and key rule (trimmed NFC text, 12.0 is 12), not a second one

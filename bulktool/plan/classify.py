@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..workbook import ReadRow
+from ..workbook.meta import record_id
 from .live import LiveIndex, key_of, row_key
 from .model import CellError, RowResult
 from .source import Source
@@ -93,8 +94,6 @@ def classify(
 
 
 def id_out(v: Any) -> str | int | None:
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    return v if isinstance(v, int | str) else str(v)
+    """The row's id as reports show it: ``record_id``'s rule, but a number stays a number (JSON ``"id": 12``)."""
+    k = record_id(v)
+    return int(k) if k is not None and (v.__class__ is int or (isinstance(v, float) and v.is_integer())) else k

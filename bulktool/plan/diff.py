@@ -112,11 +112,12 @@ def _null_if_all_none(body: dict[str, Any], top: bool = True) -> Any:
 
 
 def _datetime_write(date: Any, time: Any) -> str | None:
-    """A date and an optional HH:MM time as one write value ("2022-07-11 04:43:00")."""
+    """A date and an optional HH:MM time as one zone-less write value, "2022-07-11T04:43:00" (the
+    connector's ``to_wire`` spells it as its API does)."""
     if date is None or date == "":
         return None
     clock = str(time).strip() if time not in (None, "") else "00:00"
-    return f"{str(date)[:10]} {clock[:5]}:00"
+    return f"{str(date)[:10]}T{clock[:5]}:00"
 
 
 def _dotted(record: Mapping[str, Any], path: str) -> Any:

@@ -20,6 +20,7 @@ from ..progress import NullProgress, Progress
 from ..schema.model import Column, Endpoint
 from ..workbook import flatten
 from ..workbook.meta import record_id
+from .normalize import same
 
 key_of = record_id  # the workbook's id normaliser: one rule for ids and keys everywhere
 
@@ -157,4 +158,7 @@ def needs_detail(
     lu = endpoint.last_updated_field
     if not lu or (exported_last_updated is None and live_record.get(lu) is not None):
         return True
+    stamp = next((c for c in endpoint.columns if c.name == lu), None)
+    if stamp is not None:  # the list record is the server's spelling, the export record the core's
+        return not same(stamp, live_record.get(lu), exported_last_updated)
     return bool(key_of(live_record.get(lu)) != key_of(exported_last_updated))

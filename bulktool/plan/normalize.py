@@ -10,14 +10,15 @@ hands out "a" + combining ring where Windows has "å").
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..schema.model import Column
+from ..workbook.meta import canonical_json
+from ..workbook.parsing import parse_datetime, round_to_second, to_utc
 
 Normalizer = Callable[[Any], Any]
 
@@ -72,13 +73,10 @@ def _datetime(v: Any) -> Any:
     s = _text(v)
     if not isinstance(s, str):
         return s
-    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
-        try:
-            dt = datetime.strptime(s, fmt)
-        except ValueError:
-            continue
-        return dt.timestamp() if dt.tzinfo else datetime.strptime(s + " +0000", fmt + " %z").timestamp()
-    return s
+    parsed = parse_datetime(s) if s[:1].isdigit() else None
+    if parsed is None or not parsed[2]:
+        return s
+    return round_to_second(to_utc(parsed[0], parsed[1])).replace(tzinfo=UTC).timestamp()  # no offset: UTC
 
 
 def _date(v: Any) -> Any:
@@ -110,7 +108,7 @@ def _json(v: Any) -> Any:
     if v is None:
         return None
     if isinstance(v, list | dict):
-        return json.dumps(v, sort_keys=True, ensure_ascii=False)
+        return canonical_json(v)
     return _text(v)
 
 

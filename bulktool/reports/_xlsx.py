@@ -11,6 +11,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..datetimes import format_instant
+
 # Above 15 digits Excel silently rounds numbers; such ids must stay text.
 MAX_EXACT_INT = 10**15 - 1
 MAX_COMMENT_CHARS = 2000
@@ -29,7 +31,7 @@ def new_workbook(path: str) -> Workbook:
 
 def _text(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S %z").replace("+0000", "+00:00")
+        return format_instant(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict | list | tuple):

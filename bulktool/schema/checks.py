@@ -15,13 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..datetimes import EXAMPLE as DATETIME_EXAMPLE
 from .model import Column
 
 Pred = Callable[[Any], bool]
 CHECK_PREFIX = "bulktool:"
 _NUMERIC_KINDS = frozenset({"integer", "floating", "mixed-integer-float", "boolean", "empty"})
 _DATE_RE = r"\d{4}-\d{2}-\d{2}"
-_DATETIME_RE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-](?:0\d|1[0-4]):[0-5]\d"
+# A complete date and time with its zone: the canonical ``...Z`` (bulktool.datetimes) or an explicit offset.
+_DATETIME_RE = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z| ?[+-](?:0\d|1[0-4]):[0-5]\d)"
 _TIME_RE = r"(?:[01]\d|2[0-3]):[0-5]\d"
 
 
@@ -90,7 +92,7 @@ TYPE_WORDS = {
     "decimal": "expected a number",
     "boolean": "expected TRUE or FALSE",
     "date": "not a valid date YYYY-MM-DD",
-    "datetime": "not a valid date and time YYYY-MM-DD HH:MM:SS +00:00",
+    "datetime": f"not a valid date and time {DATETIME_EXAMPLE}",
     "time": "does not match hh:mm",
     "int_list": "expected a list of whole numbers, like 10, 16",
     "string_list": "expected a list of text values",

@@ -16,7 +16,7 @@ from typing import Literal
 #   decimal     number with optional `decimals`
 #   boolean     TRUE/FALSE
 #   date        "YYYY-MM-DD"
-#   datetime    API form "YYYY-MM-DD HH:MM:SS +00:00"
+#   datetime    ISO 8601 UTC "YYYY-MM-DDThh:mm:ssZ" (bulktool.datetimes; vendors convert at the edge)
 #   time        "HH:MM" (24-hour clock)
 #   int_list    list of integers, rendered "10, 16"
 #   string_list list of strings, rendered "a, b" or a JSON array when ambiguous

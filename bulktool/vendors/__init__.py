@@ -2,7 +2,8 @@
 
 A vendor package (``bulktool/vendors/<name>/``) holds everything that is that vendor's: the connector
 (auth, paging, envelope, query dialect, change feed, key lookup, error mapper, rate policy), its wire
-codec, its write policy and its sandbox app, side by side, and lists them in ``VENDORS``. Its endpoint
+codec, its write policy, its sandbox app and its demo scenario (``demo.py``), side by side, and lists
+them in ``VENDORS``. Its endpoint
 templates live in ``templates/<family>/``. The core (plan, writer, workbook, export, import) asks the
 connector it was handed and never names a system; adding a vendor means adding its package here and
 its templates, nothing else.
@@ -18,6 +19,7 @@ from ..errors import UnknownSystem
 
 if TYPE_CHECKING:
     from ..connectors.base import Connector
+    from ..demo import DemoScenario
     from ..sandbox.app import SandboxApp
 
 
@@ -30,6 +32,7 @@ class Vendor:
     family: str  # the API family it runs, which is the template folder: Visma Tid runs Blikk's
     connector: type[Connector]
     sandbox_app: Callable[[], SandboxApp]
+    demo: Callable[[], DemoScenario] | None = None  # ``bulktool demo --system <name>``: the package's demo.py
 
 
 def _registered() -> tuple[Vendor, ...]:

@@ -296,7 +296,7 @@ def render(col_type: str, value: Any) -> CellValue:
 
 
 def render_text(col_type: str, value: Any) -> str:
-    """The cell as CSV text: same as render, with dates and datetimes in API form."""
+    """The cell as CSV text: same as render, with dates and datetimes in the core's ISO form."""
     cell = render(col_type, value)
     if cell is None:
         return ""

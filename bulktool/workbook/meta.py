@@ -32,7 +32,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ..datetimes import format_instant
 from ..errors import WorkbookError
+from .parsing import parse_datetime
 
 RECORD_SHEET = "_bulktool"
 FORMAT_VERSION = 2
@@ -40,18 +42,21 @@ BATCH = 50  # records per record-sheet row
 CHUNK = 32_000  # an xlsx cell holds at most 32,767 UTF-16 code units
 
 
-# The export record's own time form (``exported_at``): bulktool's, whatever the vendor's wire form is.
-RECORD_TIME_FORMAT = "%Y-%m-%d %H:%M:%S %z"
-
-
 def format_record_time(when: datetime) -> str:
-    """An aware time as the export record writes it: UTC, '2024-03-01 08:00:00 +00:00'."""
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S +00:00")
+    """An aware time as the export record writes it: the core's form, UTC ('2024-03-01T08:00:00Z')."""
+    return format_instant(when.astimezone(UTC))
 
 
 def parse_record_time(text: str) -> datetime:
-    """The export record's time back as an aware UTC datetime; ValueError when unreadable."""
-    return datetime.strptime(text.strip(), RECORD_TIME_FORMAT).astimezone(UTC)
+    """The export record's time back as an aware UTC datetime; ValueError when unreadable.
+
+    Any ISO-like spelling with its zone is read, so records written before the form was ISO 8601
+    (a space before the clock and an explicit offset) still are.
+    """
+    parsed = parse_datetime(text)
+    if parsed is None or parsed[1] is None or not parsed[2]:
+        raise ValueError(f"not a time with its zone: {text!r}")
+    return parsed[0].replace(tzinfo=parsed[1]).astimezone(UTC)
 
 
 @dataclass

@@ -11,6 +11,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+from ..datetimes import format_instant, is_instant
+
 # 1899-12-30 is day 0 in both Excel (for serials >= 61) and LibreOffice.
 SPREADSHEET_EPOCH = datetime(1899, 12, 30)
 # Before this date Excel's fictitious 1900-02-29 makes serials ambiguous, so such values are written as text.
@@ -104,27 +106,16 @@ def from_serial(serial: float) -> datetime | None:
     return round_to_second(SPREADSHEET_EPOCH + timedelta(days=serial))
 
 
-_CANONICAL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+00:00").fullmatch
-
-
 def is_canonical_datetime(text: str) -> bool:
-    """Already what ``format_datetime`` gives: the API form, UTC, whole seconds, and a real date and time."""
-    if _CANONICAL_DATETIME(text) is None:
-        return False
-    try:
-        datetime.fromisoformat(text[:19])
-    except ValueError:  # 2024-02-30 and the like
-        return False
-    return True
+    """Already what ``format_datetime`` gives: the core's form (``bulktool.datetimes``), a real date and time."""
+    return is_instant(text)
 
 
 def format_datetime(dt: datetime) -> str:
-    """Canonical API form: UTC, whole seconds, explicit +00:00."""
+    """The core's canonical form (``bulktool.datetimes``): UTC, whole seconds, ISO 8601 with ``Z``."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
-    dt = round_to_second(dt)
-    # Not strftime: it drops the zero padding of years before 1000 on some platforms.
-    return f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d} {dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} +00:00"
+    return format_instant(round_to_second(dt))
 
 
 def format_time(hours: int, minutes: int, seconds: int = 0) -> str:

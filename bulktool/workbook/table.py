@@ -144,8 +144,8 @@ def clean_column(typ: str, raws: Sequence[Any]) -> tuple[list[Any], dict[int, st
             return [c if c.__class__ is bool else conv(c) for c in raws], {}
         if typ == "datetime":
             # What format_datetime gives for a naive datetime in whole seconds, in C; text already in
-            # that form (a foreign file holding the API's own datetimes) is kept as it is.
-            return [c.isoformat(" ") + " +00:00"
+            # that form (a CSV, or a text cell before 1900) is kept as it is.
+            return [c.isoformat() + "Z"
                     if c.__class__ is datetime and not c.microsecond and c.tzinfo is None
                     else c if c.__class__ is str and is_canonical_datetime(c) else conv(c)
                     for c in raws], {}
@@ -189,6 +189,7 @@ def build_sheet(
     col_types = [(i, n, types.get(n, "string")) for i, n in header]
     id_col = meta.id_column if meta else None
     out = ReadSheet(name, [n for _, n in header], [], meta)
+    _datetimes_in_core_form(entries, exported_types, meta.last_updated if meta else None)
     for e in entries.values():
         out.exported[e.id] = e.values
         if e.last_updated is not None:
@@ -227,6 +228,31 @@ def build_sheet(
         for k, msg in errors[col].items():
             out.rows[k].errors[col] = msg
     return out
+
+
+def _datetimes_in_core_form(
+    entries: Mapping[str, RecordEntry], types: Mapping[str, str], stamp: str | None
+) -> None:
+    """Records written before the core held datetimes as ISO 8601 (a space before the clock, an explicit
+    offset) read back in today's form, so an old untouched workbook still compares equal cell for cell."""
+    cols = [n for n, t in types.items() if t == "datetime"]
+    if not cols:
+        return
+
+    def core(v: Any) -> Any:
+        if v.__class__ is not str or is_canonical_datetime(v):
+            return v
+        try:
+            return clean("datetime", v)
+        except CellValueError:
+            return v
+
+    for e in entries.values():
+        for n in cols:
+            if n in e.values:
+                e.values[n] = core(e.values[n])
+        if stamp in cols:
+            e.last_updated = core(e.last_updated)
 
 
 def _data_rows(

@@ -30,6 +30,7 @@ from ...connectors.base import (
     fingerprint,
     sheet_name_for_path,
 )
+from ...connectors.wire import DatetimeWire
 from ...connectors.write_policy import FULL_REPLACEMENT, WritePolicy
 from ...errors import (
     ApiError,
@@ -51,11 +52,17 @@ TOKEN_PATH = "/v1/Auth/Token"
 register_secret_pattern(r"\bpk_[0-9a-fA-F-]{8,}\.pa_[0-9a-fA-F-]{8,}")
 REFRESH_MARGIN = timedelta(minutes=2)
 CHANGE_FEED_MARGIN = timedelta(minutes=30)
+# Blikk's datetime spelling. The reference writes every instant as "2022-07-01 05:43:12 +00:00" (a space,
+# then the offset with a colon), and a task's start and end as "2022-07-11 04:43:00" without one. The
+# core holds ISO 8601 ("2022-07-01T05:43:12Z"); bodies are respelt on the way out (Connector.to_wire).
+# Reading needs nothing: the core parses this form as it is.
+API_DATETIME = "%Y-%m-%d %H:%M:%S"
+BLIKK_DATETIMES = DatetimeWire(instant=API_DATETIME + " +00:00", local=API_DATETIME)
 
 
 def parse_api_datetime(value: str) -> datetime:
     """'2022-07-01 05:43:12 +00:00' (the documented form) -> aware datetime."""
-    return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M:%S %z")
+    return datetime.strptime(value.strip(), API_DATETIME + " %z")
 
 
 def refresh_margin(lifetime: timedelta) -> timedelta:
@@ -231,6 +238,7 @@ class BlikkConnector(Connector):
     # The reference describes every update body as the whole object: a PUT replaces the record, and the
     # server assigns ids (a blank id cell is a create).
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT
+    datetime_wire: ClassVar[DatetimeWire] = BLIKK_DATETIMES
 
     def __init__(
         self,
@@ -281,11 +289,6 @@ class BlikkConnector(Connector):
     def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
         return dict(strip_type_tags(record))
 
-    def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        """Bodies go out as the core holds them: its canonical datetime form is Blikk's documented
-        ``YYYY-MM-DD HH:MM:SS +00:00``, and the rest is plain JSON."""
-        return body
-
     def sheet_name_for_path(self, path: str) -> str:
         """Without ``/v1`` and the ``Core``/``Admin`` area every Blikk path starts with: TaskBoards."""
         return sheet_name_for_path(path, drop=("core", "admin"))
@@ -308,7 +311,7 @@ class BlikkConnector(Connector):
         if not endpoint.changed_since_filter:
             return {}
         when = (since - CHANGE_FEED_MARGIN).astimezone(UTC)
-        return {f"filter.{endpoint.changed_since_filter}": when.strftime("%Y-%m-%d %H:%M:%S")}
+        return {f"filter.{endpoint.changed_since_filter}": when.strftime(API_DATETIME)}
 
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """The list's free-text ``filter.query`` narrows a key lookup where the template has it."""

@@ -6,6 +6,7 @@
   by the announced ``X-Rate-Limit-*`` headers.
 - ``sandbox``: the API as documented in ``spec/openapi-trimmed.json`` (cut from the official spec by
   ``scripts/trim_tripletex_spec.py``), as an app on the shared sandbox kit.
+- ``demo``: what ``bulktool demo --system tripletex`` exports from the seeded sandbox.
 Templates: ``templates/tripletex/``.
 """
 
@@ -17,7 +18,14 @@ from .. import Vendor
 from .connector import TripletexConnector
 
 if TYPE_CHECKING:
+    from ...demo import DemoScenario
     from ...sandbox.app import SandboxApp
+
+
+def demo() -> DemoScenario:
+    from .demo import SCENARIO
+
+    return SCENARIO
 
 
 def sandbox_app() -> SandboxApp:
@@ -26,6 +34,6 @@ def sandbox_app() -> SandboxApp:
     return cast("SandboxApp", TripletexSandboxApp())
 
 
-VENDORS = (Vendor("tripletex", "Tripletex", "tripletex", TripletexConnector, sandbox_app),)
+VENDORS = (Vendor("tripletex", "Tripletex", "tripletex", TripletexConnector, sandbox_app, demo),)
 
-__all__ = ["VENDORS", "TripletexConnector", "sandbox_app"]
+__all__ = ["VENDORS", "TripletexConnector", "demo", "sandbox_app"]
