@@ -46,6 +46,12 @@ def writes(srv: SandboxServer) -> list[tuple[str, str, int]]:
             and "/token/session" not in p]
 
 
+def assert_bodies_fit_the_spec(srv: SandboxServer, at_least: int) -> None:
+    """Every body sent validates against its operation's schema in the official spec (the sandbox checks)."""
+    seen = srv.bodies()
+    assert seen["total"] >= at_least and seen["violations"] == 0, [b for b in seen["bodies"] if b.get("violations")]
+
+
 def exported(srv: SandboxServer, tmp_path: Path) -> tuple[Path, Sheet]:
     path = tmp_path / "customers.xlsx"
     export(connect(srv), "tripletex", ["customers"], path)
@@ -86,6 +92,7 @@ def test_an_edited_export_sends_only_the_changes_in_one_bulk_request(tt: Sandbox
     out = run_import(connect(tt), path, ImportOptions(apply=True))
     assert out.exit_code == 0 and out.result.summary.applied == 2
     assert writes(tt) == [("PUT", "/v2/customer/list", 200)]
+    assert_bodies_fit_the_spec(tt, 1)
     after = customers(tt)
     assert after[a]["postalAddress"]["city"] == "Bergen"
     assert after[a]["postalAddress"]["id"] == before[a]["postalAddress"]["id"]  # edited in place
@@ -116,6 +123,7 @@ def test_a_batch_of_100_with_one_duplicate_number_applies_the_other_99(tt: Sandb
     assert bad.message == f"customerNumber: {DUPLICATE}" and bad.request_id
     assert [r.status for i, r in enumerate(rows) if i != 37] == ["applied"] * 99
     assert writes(tt) == [("POST", "/v2/customer/list", 422), ("POST", "/v2/customer/list", 201)]
+    assert_bodies_fit_the_spec(tt, 2)
     numbers = [int(r["customerNumber"]) for r in customers(tt).values()]
     assert sorted(n for n in numbers if n >= 50000) == [50000 + i for i in range(100) if i != 37]
     assert numbers.count(taken) == 1
@@ -148,6 +156,7 @@ def test_an_edit_between_plan_and_write_is_kept_or_reported_as_a_conflict(tt: Sa
     assert sorted(puts[1:]) == sorted([(
         "PUT", f"/v2/customer/{a}", 409), ("PUT", f"/v2/customer/{a}", 200),
         ("PUT", f"/v2/customer/{b}", 409), ("PUT", f"/v2/customer/{c}", 200)])
+    assert_bodies_fit_the_spec(tt, 5)
 
 
 def test_the_dry_run_estimate_counts_batches_at_the_announced_rate(tmp_path: Path) -> None:
