@@ -175,3 +175,28 @@ def test_the_dry_run_estimate_counts_batches_at_the_announced_rate(tmp_path: Pat
         assert result.estimated_seconds == pytest.approx((3 + result.read_requests) / 4)
         small = plan_file(connect(srv), path, ImportOptions(endpoint="customers", batch_size=1)).result
         assert small.write_batches == 250
+
+
+def test_an_edit_after_the_export_is_a_conflict_on_the_same_field_and_kept_on_another(
+    tt: SandboxServer, tmp_path: Path
+) -> None:
+    path, sheet = exported(tt, tmp_path)
+    before = customers(tt)
+    a, b = sorted(before)[:2]
+    sheet.set(sheet.row_of(a), "name", "Vårt Navn AS")
+    sheet.set(sheet.row_of(b), "name", "Også Vårt AS")
+    sheet.save()
+    tt.edit("customer", a, {"name": "Kollegans Navn AS"})  # the same field
+    tt.edit("customer", b, {"email": "kollega@firma.no"})  # another field
+    plan = plan_file(connect(tt), path, ImportOptions())
+    rows = {r.id: r for r in plan.result.rows}
+    assert rows[a].action == "conflict" and "name" in rows[a].message
+    assert rows[b].action == "update"
+    [write] = plan.writes
+    assert write.body == {"id": b, "version": before[b]["version"] + 1, "name": "Også Vårt AS"}  # the live version
+    tt.reset_stats()
+    out = run_import(connect(tt), path, ImportOptions(apply=True, skip_invalid=True))
+    assert out.exit_code == 0 and writes(tt) == [("PUT", "/v2/customer/list", 200)]
+    after = customers(tt)
+    assert (after[b]["name"], after[b]["email"]) == ("Også Vårt AS", "kollega@firma.no")
+    assert after[a]["name"] == "Kollegans Navn AS"
