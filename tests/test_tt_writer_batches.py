@@ -262,7 +262,8 @@ def test_a_409_in_an_update_batch_settles_each_item_on_its_own(tmp_path: Path, s
     assert outs[2].conflict and not outs[1].conflict
     assert [api.records[r]["name"] for r in rids] == ["ny 0", "ny 1", "kollegans", "ny 3"]
     assert api.records[rids[1]]["city"] == "Bergen"
-    assert api.count("update_many") == 1  # refused whole for the version: then one record at a time
+    # Refused whole for the versions: [0 1 2 3] -> [0 1] [2 3] -> each alone, settled by a re-read.
+    assert api.count("update_many") == 3 and api.count("update") == 5  # 1 + (409, 200) + 409 + 1
     assert set(states(tmp_path / "j").values()) == {"done", "failed"}
 
 
@@ -275,7 +276,9 @@ def test_a_record_deleted_between_plan_and_write_fails_clearly(tmp_path: Path, s
     assert out.status == "failed" and "no longer exists" in out.message
 
 
-def test_batch_refused_without_naming_an_item_goes_one_at_a_time(tmp_path: Path, sleeps: Sleeps) -> None:
+def test_batch_refused_without_naming_an_item_is_halved_until_the_bad_one_is_alone(
+    tmp_path: Path, sleeps: Sleeps
+) -> None:
     api = VersionedApi(batch=5)
     real = api.create_many
 
@@ -291,7 +294,8 @@ def test_batch_refused_without_naming_an_item_goes_one_at_a_time(tmp_path: Path,
     api.seed(number="N-003")
     outs = run(creates(5), api, tmp_path / "j", sleeps)
     assert [o.status for o in outs] == ["applied", "applied", "applied", "failed", "applied"]
-    assert api.count("create_many") == 1 and api.count("create") == 5
+    assert api.count("create_many") == 3 and api.count("create") == 2  # [0-4] -> [0-2] ok, [3 4] -> alone
+    assert api.numbers().count("N-003") == 1
     assert outs[3].message == "Validering feilet."
 
 
@@ -303,3 +307,16 @@ def test_a_409_on_a_record_that_already_holds_our_values_is_not_sent_again(tmp_p
     [out] = run([op], api, tmp_path / "j", sleeps)
     assert out.status == "applied" and "already holds these values" in out.message
     assert api.count("update") == 1 and api.records[rid]["version"] == 1
+
+
+def test_one_stale_record_in_a_batch_of_100_costs_a_few_requests_not_100(tmp_path: Path, sleeps: Sleeps) -> None:
+    api = VersionedApi(batch=100)
+    rids = [api.seed(number=f"U-{i}", name="gammel", city="Oslo") for i in range(100)]
+    ops = [update(api, rid, i + 2, name=f"ny {i}") for i, rid in enumerate(rids)]
+    api.edit(rids[70], city="Bergen")
+    outs = run(ops, api, tmp_path / "j", sleeps)
+    assert [o.status for o in outs] == ["applied"] * 100
+    assert api.records[rids[70]]["city"] == "Bergen" and api.records[rids[70]]["name"] == "ny 70"
+    writes_sent = api.count("update_many") + api.count("update")
+    assert writes_sent <= 16, writes_sent
+    assert all(r["version"] == (2 if rid == rids[70] else 1) for rid, r in api.records.items())

@@ -6,8 +6,12 @@ after a lost reply or a kill checks each item as the single-record path
 would (``runner``). When the server refuses a batch naming its bad items,
 those fail with the server's own message and the rest go again, round after
 round (some servers name only the first bad item of a request). A batch
-refused without naming any item, or refused for a version conflict, is sent
-one record at a time, so each row gets its own answer.
+refused for a version conflict, or without naming any item, is split in
+halves until the records at fault are alone (a stale record in a batch of
+100 costs 16 requests, not 100); a record alone goes through the
+single-record path, which settles a 409 by re-reading the record. Any other
+refusal of the whole batch sends its records one at a time, so each row gets
+its own answer.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class BatchRunner:
         out: dict[str, OpOutcome] = {}
         pending = list(ops)
         singles: list[WriteOp] = []
+        halves: list[list[WriteOp]] = []
         failures = 0
         rounds = 0
         while pending:
@@ -55,12 +60,12 @@ class BatchRunner:
             except BatchRejected as exc:
                 named = {p: m for p, m in exc.items.items() if 0 <= p < len(pending)}
                 if not named:
-                    singles = self._unsend(pending, str(exc))
+                    halves = self._split(pending, str(exc))
                     break
                 pending = self._refused(pending, named, exc, out)
                 continue
-            except VersionConflict as exc:  # which item is out of date: one at a time tells
-                singles = self._unsend(pending, str(exc))
+            except VersionConflict as exc:  # which item is out of date: halving the batch tells
+                halves = self._split(pending, str(exc))
                 break
             except BulktoolError as exc:
                 kind = outcome_kind(exc)
@@ -89,6 +94,11 @@ class BatchRunner:
                 break
             self._saved(pending, results, out, rounds)
             break
+        for half in halves:
+            if len(half) == 1:
+                singles += half
+                continue
+            out.update((o.op_id, o) for o in self.run(half))
         for op in singles:
             out[op.op_id] = self.runner.run(op, "send")
         return [out[op.op_id] for op in ops]
@@ -131,6 +141,13 @@ class BatchRunner:
             out[op.op_id] = OpOutcome(op.op_id, "failed", None, msg, rid, permanent=True)
         self.journal.mark_unsent_many([op.op_id for op in rest], RESENT_MSG)
         return rest
+
+    def _split(self, ops: list[WriteOp], why: str) -> list[list[WriteOp]]:
+        """The server saved nothing of this batch and named no item: try each half on its own."""
+        self.journal.mark_unsent_many([op.op_id for op in ops], f"batch refused: {why}")
+        mid = (len(ops) + 1) // 2
+        log.info("batch of %d refused (%s); trying its halves", len(ops), why)
+        return [half for half in (ops[:mid], ops[mid:]) if half]
 
     def _unsend(self, ops: list[WriteOp], why: str) -> list[WriteOp]:
         """The server saved nothing of this batch: back to 'intent', to go one record at a time."""
