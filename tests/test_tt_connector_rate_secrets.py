@@ -1,5 +1,6 @@
 """Against the Tripletex sandbox over HTTP: pacing by the announced rate limit, and no token of any
-kind in the output of a ``-vv``/``-vvv`` run (the CLI in a real subprocess)."""
+kind in the output of ``-vv``/``-vvv`` runs (the CLI in a real subprocess: an export, then an apply
+with every report, the journal and the undo workbook)."""
 
 from __future__ import annotations
 
@@ -54,8 +55,20 @@ def test_a_429_without_reset_waits_and_then_succeeds() -> None:
 
 
 def _all_text(out: Path) -> str:
+    if not zipfile.is_zipfile(out):
+        return out.read_text(encoding="utf-8", errors="replace")
     with zipfile.ZipFile(out) as z:
         return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+
+def _rename_first(path: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["customers"]
+    col = [c.value for c in ws[1]].index("name") + 1
+    ws.cell(2, col).value = "Endret Kunde AS"
+    wb.save(path)
 
 
 def test_no_token_appears_in_verbose_output_or_the_workbook(tmp_path: Path) -> None:
@@ -73,6 +86,20 @@ def test_no_token_appears_in_verbose_output_or_the_workbook(tmp_path: Path) -> N
                 capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
             assert run.returncode == 0, run.stderr[-2000:]
             outputs += [run.stdout, run.stderr, _all_text(out)]
+        # An apply with every report and the journal, at -vv
+        work = tmp_path / "customers-vv.xlsx"
+        _rename_first(work)
+        reports = [tmp_path / "r.xlsx", tmp_path / "r.html", tmp_path / "r.json", tmp_path / "j.jsonl"]
+        run = subprocess.run(
+            [sys.executable, "-m", "bulktool", "-vv", "--system", "tripletex", "--base-url", tt_base_url(srv),
+             "import", str(work), "--apply", "--yes", "--report", str(reports[0]), "--html", str(reports[1]),
+             "--json", str(reports[2]), "--journal", str(reports[3])],
+            capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert any(m == "PUT" for m, _, _ in srv.request_log())  # it wrote
+        outputs += [run.stdout, run.stderr, *(_all_text(r) for r in reports if r.exists())]
+        outputs += [_all_text(p) for p in tmp_path.glob("*undo*")]
+        assert all(r.exists() for r in reports) and list(tmp_path.glob("*undo*"))  # reports, journal, undo
         sessions = list(srv.app.sessions._by_token)  # type: ignore[attr-defined]
     text = "\n".join(outputs)
     assert "token/session/:create" in text  # the create request was logged (its real URL carries the tokens)
