@@ -22,7 +22,6 @@ from openpyxl import load_workbook
 
 from bulktool.export import export
 from bulktool.importer import ImportOptions, run_import
-
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema.loader import load_templates
 from bulktool.vendors.tripletex import TripletexConnector
