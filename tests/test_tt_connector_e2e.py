@@ -311,3 +311,15 @@ def test_the_cli_company_option_exports_that_client_company(srv: SandboxServer, 
     names = {row[header.index("name")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     want = {c["name"] for c in connect(srv, company=str(CLIENT_A)).list_endpoint(TEMPLATES["customers"])}
     assert want and names == want
+
+
+def test_a_given_date_range_replaces_one_bound_of_the_timesheet_pass(srv: SandboxServer) -> None:
+    ep = TEMPLATES["timesheet-entries"]
+    conn = connect(srv)
+    every = conn.list_endpoint(ep)
+    assert every
+    srv.reset_stats()
+    later = conn.list_endpoint(ep, conn.list_filter_params({"dateFrom": "2100-01-01"}))
+    assert later == []
+    (_, path, status), = api_log(srv)
+    assert status == 200 and "dateFrom=2100-01-01" in path and "dateTo=2100-01-01" in path

@@ -180,8 +180,8 @@ class Connector:
 
         Adds the vendor's list parameters for this template (``list_params``: e.g. a field
         selection) and runs each of the template's ``list_passes`` (some APIs hide inactive records
-        unless asked), merged by id in pass order. A pass is skipped when the caller's own
-        parameters already decide what it would set (``--filter isInactive=true``): theirs win.
+        unless asked), merged by id in pass order. Where the caller's parameters set what a pass
+        would (``--filter isInactive=true``), theirs win and equal passes run once (``list_passes_for``).
         The server sorts within each pass only, so with several passes and ``order`` (the field and
         descending, as given to ``sort_params``) the merged records are sorted again by that field.
         """
@@ -288,12 +288,18 @@ class Connector:
         return {}
 
 
-def list_passes_for(endpoint: Endpoint, given: Mapping[str, Any]) -> tuple[dict[str, str], ...]:
-    """The template's list passes, or one plain pass when the caller's parameters set what a pass would."""
-    passes = endpoint.list_passes
-    if not passes or any(set(p) & set(given) for p in passes):
-        return ({},)
-    return passes
+def list_passes_for(endpoint: Endpoint, given: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The template's list passes with the caller's own values winning, each distinct pass once.
+
+    ``--filter isInactive=true`` turns both isInactive passes into one; a date range the caller
+    gives replaces the pass's default range and keeps its other bound.
+    """
+    out: list[dict[str, Any]] = []
+    for p in endpoint.list_passes or ({},):
+        merged = {k: given.get(k, v) for k, v in p.items()}
+        if merged not in out:
+            out.append(merged)
+    return tuple(out)
 
 
 def _order_key(record: Mapping[str, Any], field_name: str, collate: Callable[[str], str]) -> tuple[int, Any]:
