@@ -110,15 +110,8 @@ class TripletexSessionAuth:
         register_token(self._basic)
         self.sessions += 1
 
-    def token(self) -> str:
-        with self._lock:
-            stale = self._expires is not None and self._now() >= self._expires - RENEW_MARGIN
-            if self._token is None or stale:
-                self._create()
-            assert self._token is not None
-            return self._token
-
     def apply(self, headers: dict[str, str]) -> None:
+        """Basic ``<company>:<session token>``, making or renewing the session first when due."""
         with self._lock:
             stale = self._expires is not None and self._now() >= self._expires - RENEW_MARGIN
             if self._token is None or stale:
