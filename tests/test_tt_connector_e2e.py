@@ -135,6 +135,18 @@ def test_the_session_is_renewed_once_after_a_401(srv: SandboxServer) -> None:
     assert [s for _, _, s in api_log(srv)] == [200, 401, 200]
 
 
+def test_a_clock_days_behind_still_gets_a_live_session(srv: SandboxServer) -> None:
+    """The first session, dated by our clock, is dead on arrival; its answer's Date dates the second."""
+    now = MovableNow()
+    now.at -= timedelta(days=3)
+    conn = connect(srv, now=now)
+    assert conn.list_all("/customer", {"fields": "id"})
+    assert conn.session.sessions == 2
+    assert [s for _, _, s in api_log(srv)] == [200]  # no request was refused
+    srv.reset_stats()
+    assert conn.list_all("/customer", {"fields": "id"}) and conn.session.sessions == 2  # and it is kept
+
+
 def test_2500_rows_take_3_list_requests_of_1000() -> None:
     with tt_server(contacts=2500) as srv:
         conn = connect(srv)

@@ -4,7 +4,8 @@
 header and answers ``{"value": {..., "token": "<base64 of a small JSON>", "expirationDate"}}``.
 A session stops working at midnight Oslo time at the *start* of its ``expirationDate``, so one
 made with today's date fails at once (tripletex-facts.md): sessions here are asked for two days
-ahead (24-48 h of life) and renewed an hour before they end, and once after a 401. The Basic user
+ahead (24-48 h of life) by the server's day (the session answer's ``Date`` gives the offset from
+our clock), renewed an hour before they end, and once after a 401. The Basic user
 is ``0`` (the token's own company) or a client company id for an accounting office (``--company``).
 
 The create request carries both tokens in its query string (the legacy form the issue names; the
@@ -27,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from ...connectors.base import Credentials
 from ...errors import AuthenticationError
-from ...http.client import HttpClient
+from ...http.client import HttpClient, http_date
 from ...http.security import register_secret_pattern
 from .errors import SESSION_PATH
 
@@ -77,12 +78,25 @@ class TripletexSessionAuth:
         self._token: str | None = None
         self._basic = ""
         self._expires: datetime | None = None
+        self._skew = timedelta(0)  # the server's clock minus ours, from the session answer's Date header
         self._lock = threading.Lock()
         self.sessions = 0  # how many were made (tests and benchmarks count them)
         self.employee_token_id: int | None = None  # the session answer's employeeToken.id: not a secret
 
+    def _server_now(self) -> datetime:
+        """Now on the server's clock: ours plus the offset its last session answer's Date showed."""
+        return self._now() + self._skew
+
     def _create(self) -> None:
-        today = self._now().astimezone(OSLO).date()
+        self._create_once()
+        assert self._expires is not None
+        if self._server_now() >= self._expires:
+            # Our clock is days behind the server's: the session was dead on arrival. The Date header
+            # of its answer gave the offset, so a second one is dated by the server's day.
+            self._create_once()
+
+    def _create_once(self) -> None:
+        today = self._server_now().astimezone(OSLO).date()
         expiration = today + timedelta(days=SESSION_DAYS)
         resp = self._client.request(
             "PUT", SESSION_PATH, authenticated=False, retry_safe=True,
@@ -99,6 +113,9 @@ class TripletexSessionAuth:
                 "(ending in /v2)?", status=resp.status_code, method="PUT", url=SESSION_PATH,
             ) from None
         register_token(token)
+        server_date = http_date(resp.headers.get("Date"))
+        if server_date is not None:
+            self._skew = server_date - self._now()
         stated = value.get("expirationDate")
         with contextlib.suppress(ValueError):  # the server's own date wins; an unreadable one: ours
             expiration = date.fromisoformat(str(stated)[:10]) if stated else expiration
@@ -113,7 +130,7 @@ class TripletexSessionAuth:
     def apply(self, headers: dict[str, str]) -> None:
         """Basic ``<company>:<session token>``, making or renewing the session first when due."""
         with self._lock:
-            stale = self._expires is not None and self._now() >= self._expires - RENEW_MARGIN
+            stale = self._expires is not None and self._server_now() >= self._expires - RENEW_MARGIN
             if self._token is None or stale:
                 self._create()
             headers["Authorization"] = "Basic " + self._basic
