@@ -251,7 +251,7 @@ def _fetch(
         progress.advance(1, total=total_pages)
 
     if t.endpoint is not None:
-        records = connector.list_endpoint(t.endpoint, params, concurrency=concurrency, on_page=on_page)
+        records = connector.list_endpoint(t.endpoint, params, concurrency=concurrency, on_page=on_page, order=sort)
     else:
         records = connector.list_all(t.path, params, concurrency=concurrency, on_page=on_page)
     if not detail or t.endpoint is None or connector.list_covers_detail(t.endpoint):

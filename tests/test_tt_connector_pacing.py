@@ -202,3 +202,17 @@ def test_a_429_we_could_not_have_foreseen_does_not_slow_the_rest_of_the_run() ->
     lim.observe({**hdr, "X-Rate-Limit-Remaining": "0"}, clock.now, status=429)  # we thought 10 were left
     lim.widen(clock.now)
     assert lim.spacing_margin == 0.1
+
+
+def test_the_effective_rate_is_the_announced_one_once_known() -> None:
+    from bulktool.cli import rate_warning
+
+    clock = FakeClock()
+    lim = AnnouncedRateLimiter(50, clock=clock)
+    assert lim.effective_rate == pytest.approx(50 / 1.05)  # nothing announced: the ceiling
+    lim.observe({"X-Rate-Limit-Limit": "20", "X-Rate-Limit-Remaining": "19", "X-Rate-Limit-Reset": "5"}, clock.now)
+    assert lim.effective_rate == pytest.approx(4 / 1.05)
+    assert RateLimiter(4, clock=clock).effective_rate == pytest.approx(4 / 1.05)
+    # --rate is only a cap for an API that announces its limit: no "above the limit" warning
+    assert rate_warning("tripletex", "https://tripletex.no/v2", 200) is None
+    assert rate_warning("blikk", "https://publicapi.blikk.com", 10) is not None

@@ -166,3 +166,11 @@ def test_every_resource_lists_and_gets_by_id(api: TtClient, path: str) -> None:
     assert values
     one = api.get(f"{path}/{values[0]['id']}")
     assert one.status_code == 200 and one.json()["value"]["id"] == values[0]["id"]
+
+
+def test_sorting_text_follows_the_norwegian_alphabet(api: TtClient) -> None:
+    for name in ("Åsen AS", "Ørsta AS", "Ærfugl AS", "Zeta AS"):
+        assert api.post("/customer", {"name": name}).status_code == 201
+    names = [v["name"] for v in api.get("/customer", fields="name", sorting="name").json()["values"]]
+    picked = [n for n in names if n in ("Åsen AS", "Ørsta AS", "Ærfugl AS", "Zeta AS")]
+    assert picked == ["Zeta AS", "Ærfugl AS", "Ørsta AS", "Åsen AS"]

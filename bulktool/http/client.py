@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -156,10 +156,12 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         throttled: bool = True,
         retry_safe: bool = False,
+        accept: Collection[int] = (),
     ) -> requests.Response:
         """Send one logical request and return a 2xx response, or raise a BulktoolError.
 
         ``retry_safe``: the request changes nothing on the server, whatever its method (a token POST).
+        ``accept``: other statuses returned as answers, not errors (304 Not Modified to a checksum).
         """
         method = method.upper()
         url = self.url(path)
@@ -215,7 +217,7 @@ class HttpClient:
                 self._backoff(attempt, f"{method} {shown}: HTTP {status}", at_least=asked or 0.0)
                 attempt += 1
                 continue
-            if 200 <= status < 300:
+            if 200 <= status < 300 or status in accept:
                 return resp
             raise self.error_mapper(resp, method, shown)
 

@@ -221,6 +221,13 @@ class AnnouncedRateLimiter(RateLimiter):
         return max(floor, (self._end - self._granularity - now) / self._left)
 
     @property
+    def effective_rate(self) -> float:
+        """The announced rate (less the spacing margin) once known, capped by the sliding window."""
+        announced = self.announced_rate
+        window = self.rate / self.window
+        return window if announced is None else min(window, announced / (1 + self.spacing_margin))
+
+    @property
     def announced_rate(self) -> float | None:
         """Requests per second the server allows, once it has said (for estimates and benchmarks)."""
         if self.limit is None or not self.period:

@@ -106,6 +106,11 @@ class RateLimiter:
             self.widened += 1
             return self.margin
 
+    @property
+    def effective_rate(self) -> float:
+        """Requests per second this limiter lets through in steady state (for time estimates)."""
+        return self.rate / self.window
+
     def observe(self, headers: Mapping[str, str], released_at: float | None = None, *, status: int = 200) -> None:
         """An answer arrived (its headers; when its request was released). This limiter keeps its fixed
         rate; ``pacing.AnnouncedRateLimiter`` learns the server's announced limit here."""

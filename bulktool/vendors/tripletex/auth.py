@@ -34,6 +34,7 @@ from .errors import SESSION_PATH
 OSLO = ZoneInfo("Europe/Oslo")
 SESSION_DAYS = 2  # expirationDate = today + 2 in Oslo: never "today", which fails at once
 RENEW_MARGIN = timedelta(hours=1)
+MIN_EXACT_TOKEN = 16  # real tokens are long base64 text; the shape patterns below cover them too
 
 # Token shapes: Tripletex tokens are base64 text of a small JSON object ("eyJ..." is '{"'), and the
 # create URL names them as query parameters.
@@ -44,8 +45,8 @@ register_secret_pattern(r"(?i)((?:consumer|employee|session)?token=)[^&\s'\"]+",
 def register_token(value: str) -> None:
     """Scrub this exact token (and its URL-encoded forms) from everything printed from now on."""
     value = value.strip()
-    if len(value) < 6:
-        return  # too short to be a real token; redacting it would mangle ordinary text
+    if len(value) < MIN_EXACT_TOKEN:
+        return  # shorter than any real token (the sandbox's "sandbox-app"): redacting it would mangle text
     for form in {value, quote(value, safe=""), quote_plus(value, safe="")}:
         register_secret_pattern(re.escape(form))
 

@@ -7,16 +7,13 @@ dropped at any depth. A reference then reads as ``{"id": n}``, which is exactly 
 Empty strings stay ``""`` and empty references ``null``, as the server sends them.
 
 Writing: references are ``{"id": n}`` objects (the template's dotted ``accountManager.id`` write
-path already nests that way), dates are ``YYYY-MM-DD`` like the core's, and a datetime is sent in
-ISO 8601 (``2024-05-01T10:00:00``), the form Tripletex reads and writes.
+path already nests that way), dates are ``YYYY-MM-DD`` like the core's, and datetimes go in the
+core's own ISO 8601 form (``Connector.datetime_wire`` = ``ISO_8601``), which Tripletex reads and writes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from ...schema.model import Endpoint
 
 NOISE = frozenset({"url"})
 
@@ -42,29 +39,6 @@ def from_wire(record: dict[str, Any]) -> dict[str, Any]:
     return dict(drop_noise(got)) if isinstance(got, dict) else {}
 
 
-def iso_datetime(value: Any) -> Any:
-    """A core datetime ("2024-05-01 10:00:00 +00:00", or any ISO form) as ISO 8601 text."""
-    if not isinstance(value, str) or not value.strip():
-        return value
-    text = value.strip()
-    for fmt in ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
-        try:
-            return datetime.strptime(text, fmt).isoformat()
-        except ValueError:
-            continue
-    return text
-
-
-def to_wire(endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-    """The core's body with datetimes in ISO 8601 and no ``url`` (read-only everywhere)."""
-    out: dict[str, Any] = drop_noise(body)
-    for col in endpoint.columns:
-        if col.type != "datetime" or not col.write:
-            continue
-        parts = col.write.split(".")
-        node: Any = out
-        for part in parts[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and parts[-1] in node:
-            node[parts[-1]] = iso_datetime(node[parts[-1]])
-    return out
+def to_wire(body: dict[str, Any]) -> dict[str, Any]:
+    """A write body without ``url`` (read-only everywhere); datetimes are the core's ISO 8601 already."""
+    return dict(drop_noise(body))

@@ -26,6 +26,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 NO_HEADER = "'If-None-Match' header not specified"
 NO_CHECKSUM = "Checksum not yet supported for this endpoint"
 _PAGING = {"from", "count", "sorting", "fields"}
+_NORWEGIAN = str.maketrans({"æ": "z{", "ø": "z|", "å": "z}", "ä": "z{", "ö": "z|"})  # ... x y z æ ø å
 
 
 def search_params(res: Resource) -> dict[str, tuple[str, str]]:
@@ -128,7 +129,7 @@ def _sort_key(rec: Record, path: list[str]) -> tuple[int, Any]:
         return (1, int(value))
     if isinstance(value, (int, float)):
         return (1, value)
-    return (0, "") if value is None else (2, str(value).lower())
+    return (0, "") if value is None else (2, str(value).lower().translate(_NORWEGIAN))
 
 
 def sort(store: Store, res: Resource, rows: list[Record], sorting: str) -> list[Record]:

@@ -37,58 +37,52 @@ def ref_name(prop: dict[str, Any]) -> str | None:
 
 @dataclass(frozen=True)
 class Resource:
+    """One served resource. Which verbs it has (bulk, delete, read-only) is the spec's: see routes.py."""
+
     name: str  # store table and /_sandbox name
     path: str  # "/customer"
     schema: str  # "Customer"
-    writable: bool = True
-    bulk_post: bool = False
-    bulk_put: bool = False
-    delete: bool = False
     checksum: bool = True  # False: versionDigest says "Checksum not yet supported for this endpoint"
     defaults: dict[str, str] = field(default_factory=dict)  # query defaults (isInactive=false)
     number_field: str | None = None  # unique per account ("Nummeret er i bruk.")
     required: tuple[str, ...] = ()  # business rule: these must be given on create
     search: dict[str, tuple[str, str]] = field(default_factory=dict)  # param -> (kind, field) overrides
 
-    @property
-    def dto(self) -> str:
-        return f"{self.schema}DTO"
-
 
 RESOURCES: tuple[Resource, ...] = (
-    Resource("customer", "/customer", "Customer", bulk_post=True, bulk_put=True, delete=True,
+    Resource("customer", "/customer", "Customer",
              defaults={"isInactive": "false"}, number_field="customerNumber", required=("name",),
              search={"customerAccountNumber": ("in", "customerNumber"), "customerName": ("like", "name"),
                      "phoneNumberMobile": ("eq", "phoneNumberMobile")}),
-    Resource("supplier", "/supplier", "Supplier", bulk_post=True, bulk_put=True, delete=True,
+    Resource("supplier", "/supplier", "Supplier",
              defaults={"isInactive": "false"}, number_field="supplierNumber", required=("name",)),
-    Resource("contact", "/contact", "Contact", bulk_post=True, checksum=False),
-    Resource("product", "/product", "Product", bulk_post=True, bulk_put=True, delete=True,
+    Resource("contact", "/contact", "Contact", checksum=False),
+    Resource("product", "/product", "Product",
              number_field="number", required=("name",),
              search={"number": ("in", "number"), "productNumber": ("in", "number"), "ids": ("in", "id"),
                      "supplierId": ("ref", "supplier"), "currencyId": ("ref", "currency"),
                      "vatTypeId": ("ref", "vatType"), "productUnitId": ("ref", "productUnit"),
                      "departmentId": ("ref", "department"), "accountId": ("ref", "account")}),
-    Resource("project", "/project", "Project", bulk_post=True, bulk_put=True, delete=True,
+    Resource("project", "/project", "Project",
              number_field="number", required=("name", "projectManager"),
              search={"customerId": ("ref", "customer"), "externalAccountsNumber": ("like", "externalAccountsNumber")}),
-    Resource("employee", "/employee", "Employee", bulk_post=True, checksum=False, required=("firstName", "lastName"),
+    Resource("employee", "/employee", "Employee", checksum=False, required=("firstName", "lastName"),
              search={"employeeNumber": ("eq", "employeeNumber")}),
-    Resource("department", "/department", "Department", bulk_post=True, bulk_put=True, delete=True,
+    Resource("department", "/department", "Department",
              number_field="departmentNumber", required=("name",),
              search={"departmentNumber": ("like", "departmentNumber"),
                      "departmentManagerId": ("ref", "departmentManager")}),
-    Resource("activity", "/activity", "Activity", bulk_post=True, required=("name",)),
-    Resource("account", "/ledger/account", "Account", bulk_post=True, bulk_put=True, delete=True,
+    Resource("activity", "/activity", "Activity", required=("name",)),
+    Resource("account", "/ledger/account", "Account",
              number_field="number", required=("number", "name"), search={"number": ("in", "number")}),
-    Resource("timesheetEntry", "/timesheet/entry", "TimesheetEntry", bulk_post=True, bulk_put=True, delete=True,
+    Resource("timesheetEntry", "/timesheet/entry", "TimesheetEntry",
              required=("employee", "activity", "date", "hours"),
              search={"dateFrom": ("from", "date"), "dateTo": ("to", "date"), "comment": ("like", "comment")}),
     Resource("deliveryAddress", "/deliveryAddress", "DeliveryAddress"),
-    Resource("country", "/country", "Country", writable=False, search={"code": ("in", "isoAlpha2Code")}),
-    Resource("currency", "/currency", "Currency", writable=False, search={"code": ("in", "code")}),
-    Resource("vatType", "/ledger/vatType", "VatType", writable=False, search={"number": ("in", "number")}),
-    Resource("productUnit", "/product/unit", "ProductUnit", bulk_post=True, bulk_put=True, delete=True,
+    Resource("country", "/country", "Country", search={"code": ("in", "isoAlpha2Code")}),
+    Resource("currency", "/currency", "Currency", search={"code": ("in", "code")}),
+    Resource("vatType", "/ledger/vatType", "VatType", search={"number": ("in", "number")}),
+    Resource("productUnit", "/product/unit", "ProductUnit",
              search={"name": ("in", "name"), "nameShort": ("in", "nameShort"), "commonCode": ("in", "commonCode")}),
 )
 BY_NAME = {r.name: r for r in RESOURCES}

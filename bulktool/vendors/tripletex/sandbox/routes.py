@@ -17,7 +17,7 @@ from bulktool.sandbox.store import Store
 from . import writes
 from .errors import TxError, bad_param, not_found
 from .listing import run_list
-from .model import BY_NAME, RESOURCES, Resource, spec
+from .model import RESOURCES, Resource, spec
 from .render import check_fields, parse_fields, render
 from .session import Caller, company
 
@@ -136,7 +136,3 @@ def resolve(method: str, path: str) -> tuple[Handler, list[int]] | TxError:
     if handler is None:
         return TxError(405, 4000, "HTTP 405 Method Not Allowed", f"{method} is not supported on {path}")
     return handler, ids
-
-
-def resource_of(name: str) -> Resource:
-    return BY_NAME[name]
