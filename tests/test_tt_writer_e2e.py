@@ -176,6 +176,9 @@ def test_the_dry_run_estimate_counts_batches_at_the_announced_rate(tmp_path: Pat
         assert result.estimated_seconds == pytest.approx((3 + result.read_requests) / 4)
         small = plan_file(connect(srv), path, ImportOptions(endpoint="customers", batch_size=1)).result
         assert small.write_batches == 250
+        assert small.to_json()["requests"]["write_batches"] == 250
+        assert result.to_json()["requests"] == {"read": result.read_requests, "write": 250, "write_batches": 3,
+                                                "estimated_seconds": round(result.estimated_seconds, 1)}
 
 
 def test_an_edit_after_the_export_is_a_conflict_on_the_same_field_and_kept_on_another(

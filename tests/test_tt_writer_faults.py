@@ -1,7 +1,7 @@
 """Bulk writes under faults, over HTTP against the Tripletex sandbox: every row applied exactly once.
 
 200 creates and 200 partial updates go through ``/customer/list`` in batches while the sandbox
-answers 10% of requests 503 and drops 5% of the replies after committing; or the apply is killed
+answers 10% of requests 503 and drops 10% of the replies after committing; or the apply is killed
 with SIGKILL mid-batch. ``--resume`` must end with each new customer present once, each update
 applied once (its version raised by exactly one), and nothing else touched.
 """
@@ -107,16 +107,18 @@ def test_503s_and_dropped_batch_replies_apply_every_row_exactly_once(tt: Sandbox
     wb = tmp_path / "customers.xlsx"
     renamed, numbers = edit_workbook(tt, wb, updates=200, creates=200)
     before = customers(tt)
-    tt.set_faults(fail_rate=0.1, drop_after_commit=0.05)
+    # 10% 503s and 10% of the replies dropped after the commit (the acceptance asks 5%: doubled, with small
+    # batches, so that every run meets several drops whatever order the threads take).
+    tt.set_faults(fail_rate=0.1, drop_after_commit=0.1)
     tt.reset_stats()
-    first = run(tt, "import", str(wb), "--apply", "--quiet", "--batch-size", "10")
+    first = run(tt, "import", str(wb), "--apply", "--quiet", "--batch-size", "5")
     assert first.exit_code in (0, 3), first.output
     log = tt.request_log()
     assert any(s == 503 for _, _, s in log), "the sandbox injected no 503s"
     checks = [p for m, p, _ in log if m == "GET" and ("customerAccountNumber=" in p or p.split("?")[0][-1].isdigit())]
     assert checks, "no batch reply was dropped (no re-read, no key lookup)"
     bulk = [w for w in write_requests(tt) if w[1] == "/v2/customer/list"]
-    assert {m for m, _, _ in bulk} == {"POST", "PUT"} and len(bulk) >= 40  # 20 + 20 batches of 10, and retries
+    assert {m for m, _, _ in bulk} == {"POST", "PUT"} and len(bulk) >= 80  # 40 + 40 batches of 5, and retries
     if first.exit_code == 3:
         resume_until_done(tt, wb)
     assert_applied_exactly_once(tt, before, renamed, numbers)

@@ -153,6 +153,8 @@ class ImportResult:
             "host": self.host, "account": self.account, "journal": self.journal, "undo": self.undo,
             "exit_code": self.exit_code, "interrupted": self.interrupted,
             "requests": {"read": self.read_requests, "write": self.write_requests,
+                         # how many requests the planned writes take where they go in bulk requests
+                         "write_batches": self.write_batches if not self.applied else None,
                          "estimated_seconds": round(self.estimated_seconds, 1) if not self.applied else None},
             "warnings": list(self.warnings),
             "rows": [r.to_json() for r in self.rows],
