@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .connectors.base import CredentialField, Credentials
-from .errors import ConfigError, InsecureConfig, MissingCredentials
+from .errors import ConfigError, InsecureConfig, MissingCredentials, UsageError
 from .vendors import DEFAULT_SYSTEM, connector_class
 
 KEYRING_SERVICE = "bulktool"
@@ -93,11 +93,23 @@ def _keyring_get(username: str) -> str | None:
         return None
 
 
-def resolve_connection(system: str | None, base_url: str | None, profile: str | None) -> Connection:
-    """Combine options, profile, environment and keyring into one connection; secrets never logged."""
+def resolve_connection(
+    system: str | None, base_url: str | None, profile: str | None, options: Mapping[str, str | None] | None = None
+) -> Connection:
+    """Combine options, profile, environment and keyring into one connection; secrets never logged.
+
+    ``options`` are public fields given on the command line (``--company``): they win over the
+    environment and the profile, and naming one the system does not have is a UsageError.
+    """
     prof = load_profile(profile) if profile else {}
     system = (system or prof.get("system") or DEFAULT_SYSTEM).lower()
     cls = connector_class(system)
+    given = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    known = {f.key for f in cls.credential_fields if not f.secret}
+    stray = sorted(set(given) - known)
+    if stray:
+        names = ", ".join("--" + k.replace("_", "-") for k in stray)
+        raise UsageError(f"{names} does not apply to {cls.title}.")
     url = base_url or prof.get("base_url") or cls.default_base_url
     if not url:
         raise ConfigError(
@@ -106,26 +118,29 @@ def resolve_connection(system: str | None, base_url: str | None, profile: str | 
         )
     fields = cls.credential_fields
     env = {f.key: os.environ.get(f"{cls.env_prefix}_{f.env}") for f in fields}
-    public = [f for f in fields if not f.secret]
+    public = [f for f in fields if not f.secret and f.required]
     values: dict[str, str | None] = {f.key: env[f.key] or prof.get(f.key) for f in public}
+    for f in fields:
+        if not f.secret and not f.required:  # optional settings: option, then environment, then profile
+            values[f.key] = given.get(f.key) or env[f.key] or (str(prof[f.key]) if prof.get(f.key) else None)
     env_public = all(env[f.key] for f in public)
     for f in fields:
         if f.secret:  # from the environment only together with the environment's public values
             values[f.key] = env[f.key] if env_public and env[f.key] else None
             if values[f.key] is None and all(values[p.key] for p in public):
                 values[f.key] = prof.get(f.key) or _keyring_get(_keyring_user(profile or system, fields, values, f))
-    if not fields or not all(values.get(f.key) for f in fields):
+    if not fields or not all(values.get(f.key) for f in fields if f.required):
         names = " and ".join(f"{cls.env_prefix}_{f.env}" for f in fields)
         raise MissingCredentials(
             f"No credentials for {cls.title}: set {names}, or create a profile with 'bulktool profile add'."
         )
-    return Connection(system, str(url), cls.credentials(**{k: str(v) for k, v in values.items()}), profile)
+    return Connection(system, str(url), cls.credentials(**{k: str(v) for k, v in values.items() if v}), profile)
 
 
 def _keyring_user(name: str, fields: tuple[CredentialField, ...], values: Mapping[str, Any],
                   field: CredentialField) -> str:
     """The keyring entry of one secret: ``<profile>:<first public value>`` (``:<key>`` after the first)."""
-    public = next((str(values.get(f.key) or "") for f in fields if not f.secret), "")
+    public = next((str(values.get(f.key) or "") for f in fields if not f.secret and f.required), "")
     first_secret = next(f for f in fields if f.secret)
     return f"{name}:{public}" + ("" if field is first_secret else f":{field.key}")
 
@@ -202,7 +217,7 @@ def _info(name: str, prof: dict[str, Any]) -> ProfileInfo:
     secrets = [f for f in fields if f.secret]
     if any(prof.get(f.key) for f in secrets):
         where = f"in {config_path()} (mode 600)"
-    elif secrets and all(not f.secret or prof.get(f.key) for f in fields) and all(
+    elif secrets and all(f.secret or not f.required or prof.get(f.key) for f in fields) and all(
             _keyring_get(_keyring_user(name, fields, prof, f)) for f in secrets):
         where = "in the OS keyring"
     else:
@@ -221,7 +236,8 @@ def remove_profile(name: str) -> str:
     _write_config(path, data)
     fields = connector_class(str(prof.get("system") or DEFAULT_SYSTEM)).credential_fields
     users = [_keyring_user(name, fields, prof, f) for f in fields if f.secret]
-    stored = [u for u in users if all(prof.get(f.key) for f in fields if not f.secret) and _keyring_get(u) is not None]
+    stored = [u for u in users if all(prof.get(f.key) for f in fields if not f.secret and f.required)
+              and _keyring_get(u) is not None]
     if stored:
         try:
             import keyring

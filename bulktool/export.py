@@ -250,9 +250,11 @@ def _fetch(
         first_page()
         progress.advance(1, total=total_pages)
 
-    id_field = t.endpoint.id_field if t.endpoint else "id"
-    records = connector.list_all(t.path, params, id_field=id_field, concurrency=concurrency, on_page=on_page)
-    if not detail or t.endpoint is None:
+    if t.endpoint is not None:
+        records = connector.list_endpoint(t.endpoint, params, concurrency=concurrency, on_page=on_page, order=sort)
+    else:
+        records = connector.list_all(t.path, params, concurrency=concurrency, on_page=on_page)
+    if not detail or t.endpoint is None or connector.list_covers_detail(t.endpoint):
         return records
     ep = t.endpoint
     if not ep.get_path:
@@ -267,7 +269,7 @@ def _fetch(
     progress.task(f"Fetching {ep.name} details", total=n, unit="records")
 
     def one(rec: dict[str, Any]) -> dict[str, Any]:
-        got = connector.get(connector.endpoint_path(ep, "get", rec[ep.id_field]))
+        got = connector.get_record(ep, rec[ep.id_field])
         progress.advance(1)
         return {**rec, **got}
 

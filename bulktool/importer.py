@@ -17,7 +17,7 @@ from .errors import ApiError, UsageError
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult, display_name
-from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, make_plan
+from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan
 from .plan.source import load_source
 from .progress import NullProgress, Progress
 from .reports.undo import UndoBook, UndoRow, undo_path, write_undo_workbook
@@ -37,7 +37,7 @@ from .writer import (
     sibling_journals,
 )
 from .writer.journal import SUFFIX
-from .writer.template_client import TemplateWriteClient
+from .writer.template_client import DEFAULT_BATCH_SIZE, TemplateWriteClient
 
 EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
@@ -66,6 +66,7 @@ class ImportOptions:
     workers: int = 4
     foreign: bool = False  # ignore the export record (e.g. another account's): diff every cell against live
     allow_clear: tuple[str, ...] = ()  # --allow-clear FIELD: fields an update may clear (see PlanOptions)
+    batch_size: int = DEFAULT_BATCH_SIZE  # --batch-size: records per bulk request where the API has them
 
 
 @dataclass
@@ -82,7 +83,8 @@ class ImportOutcome:
 
 def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
     return make_op(pw.action, endpoint, pw.result.sheet, pw.result.row, pw.body, record_id=pw.record_id,
-                   key_field=pw.key_field, key_value=pw.key_value)
+                   key_field=pw.key_field, key_value=pw.key_value, version_field=pw.version_field,
+                   base=pw.base, want=pw.want)
 
 
 def plan_file(
@@ -91,8 +93,8 @@ def plan_file(
     """The plan exactly as an apply would carry it out now, journal included (GET requests only)."""
     source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
                          mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
-    plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear)),
-                     progress=progress)
+    plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
+                                                    batch_size=options.batch_size), progress=progress)
     result = plan.result
     result.host = connector.host
     _read_deleted(connector, source.endpoint, plan, progress)
@@ -152,6 +154,7 @@ def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfin
                     f"(journal {journal_path}); finish it with --apply --resume before anything else.")
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
+    result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
     _created_elsewhere(plan, journal_path)
 
 
@@ -238,7 +241,7 @@ def _apply(
     result: ImportResult,
 ) -> list[OpOutcome]:
     """Send the writes; on Ctrl-C the writes in flight settle first and the partial outcomes come back."""
-    client = TemplateWriteClient(connector, load_templates(connector.system))
+    client = TemplateWriteClient(connector, load_templates(connector.system), batch_size=options.batch_size)
     title = f"Applying to {connector.host}"
     progress.task(title, total=len(ops), unit="writes")
     last = last_failed = 0
@@ -277,6 +280,8 @@ def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) 
         r.message = out.message or r.message
         r.request_id = out.request_id
         r.permanent = out.permanent
+        if out.conflict:  # someone else changed the same field between the plan and the write
+            r.action = "conflict"
         if pw.action == "create" and out.result_id is not None:
             r.created_id = out.result_id
 

@@ -38,11 +38,12 @@ class AppContext:
     profile: str | None
     verbose: int
     rate: int | None = None
+    company: str | None = None
 
     def connection(self) -> Any:
         from ..config import resolve_connection
 
-        return resolve_connection(self.system, self.base_url, self.profile)
+        return resolve_connection(self.system, self.base_url, self.profile, {"company": self.company})
 
     def connector(self) -> Any:
         from ..vendors import connector_class
@@ -160,7 +161,7 @@ def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> 
     except BulktoolError:
         return None
     host = urlsplit(base_url).hostname if base_url else None
-    if rate <= cls.rate_per_second or (host and is_loopback_host(host)):
+    if cls.rate_announced or rate <= cls.rate_per_second or (host and is_loopback_host(host)):
         return None
     return (f"Warning: --rate {rate} is above {cls.title}'s limit of {cls.rate_per_second} requests/second; "
             "the API will answer HTTP 429 and the run gets slower, not faster.")
@@ -204,21 +205,23 @@ def _setup_logging(verbose: int) -> None:
 @click.option("--base-url", metavar="URL", default=None,
               help="API root, e.g. https://publicapi.blikk.com (plain http only for loopback).")
 @click.option("--profile", metavar="NAME", default=None, help="Use a saved profile from the config file.")
+@click.option("--company", metavar="ID", default=None,
+              help="Tripletex: the client company to work in (an accounting office); default the token's own.")
 @click.option("--rate", type=click.IntRange(1, 1000), default=None, metavar="N",
               help="Requests per second to allow (default: the vendor's limit, 4 for Blikk).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and request logs (-vv for debug).")
 @click.version_option(__version__, prog_name="bulktool")
 @click.pass_context
 def cli(
-    ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, rate: int | None,
-    verbose: int,
+    ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, company: str | None,
+    rate: int | None, verbose: int,
 ) -> None:
     """Bulk export and import between spreadsheets and Nordic business-system APIs."""
     _setup_logging(verbose)
     warning = rate_warning(system, base_url, rate)
     if warning:
         click.echo(warning, err=True)
-    ctx.obj = AppContext(system, base_url, profile, verbose, rate)
+    ctx.obj = AppContext(system, base_url, profile, verbose, rate, company)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import click
 from ..connectors.base import Connector
 from ..importer import ImportOptions, ImportOutcome, run_import
 from ..plan.model import ImportResult
+from ..writer.template_client import DEFAULT_BATCH_SIZE
 from . import AppContext, handle_errors
 from .export import make_progress
 
@@ -40,6 +41,8 @@ DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
 @click.option("--allow-clear", "allow_clear", multiple=True, metavar="FIELD",
               help="Let updates clear FIELD (e.g. location), which the update cannot resend; repeatable.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted --apply from its journal.")
+@click.option("--batch-size", "batch_size", type=click.IntRange(1, 1000), default=DEFAULT_BATCH_SIZE,
+              show_default=True, help="Records per request where the API has bulk operations (1: one per request).")
 @click.option("--report", "report_xlsx", type=click.Path(path_type=Path), default=None,
               help="Write an xlsx report: your sheet with changes highlighted and Result/Message columns.")
 @click.option("--html", "report_html", type=click.Path(path_type=Path), default=None,
@@ -58,14 +61,14 @@ def import_cmd(
     app: AppContext, file: Path, do_apply: bool, sheet: str | None, endpoint: str | None, mode: str,
     skip_invalid: bool, allow_delete: bool, allow_clear: tuple[str, ...], resume: bool,
     report_xlsx: Path | None, report_html: Path | None, report_json: Path | None, journal: Path | None,
-    foreign: bool, yes: bool, quiet: bool,
+    foreign: bool, yes: bool, quiet: bool, batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> None:
     """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
     connector = app.connector()
     options = ImportOptions(
         apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
         skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
-        allow_clear=tuple(allow_clear),
+        allow_clear=tuple(allow_clear), batch_size=batch_size,
     )
     outcome: ImportOutcome | None = None
     to_stdout = report_json is not None and str(report_json) == "-"

@@ -62,7 +62,7 @@ def profile_add(
     """Save profile NAME; the secrets are prompted for (hidden) or read from stdin, one a line."""
     fields = connector_class(system).credential_fields
     for f in fields:
-        if not f.secret and not given.get(f.key):
+        if not f.secret and f.required and not given.get(f.key):
             raise click.UsageError(f"Missing option '{f.option}'.")
     values: dict[str, str | None] = {f.key: given.get(f.key) for f in fields if not f.secret}
     values.update({f.key: read_secret(f.label) for f in fields if f.secret})
@@ -87,7 +87,7 @@ def profile_list(app: AppContext) -> None:
     """List saved profiles (name, system, base URL, app id or the like; never the secret)."""
     profiles = list_profiles()
     if not profiles:
-        hint = " ".join(f"{f.option} {f.label.split()[-1].upper()}" for f in _public_fields().values())
+        hint = " ".join(f"{f.option} {f.label.split()[-1].upper()}" for f in _public_fields().values() if f.required)
         click.echo(f"No profiles in {config_path()}. Add one with 'bulktool profile add NAME {hint}'.")
         return
     for p in profiles:

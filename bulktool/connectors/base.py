@@ -6,112 +6,25 @@ a connector wires them to the shared HTTP client and knows its error envelope.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
 from ..workbook.meta import record_id  # the one id and key rule: trimmed NFC text, 12.0 is 12
+from .credentials import CredentialField, Credentials, Tenant, fingerprint
+from .paging import Page, PageCallback, PageNumberPaginator, Paginator
 from .wire import ISO_8601, DatetimeWire
 from .write_policy import FULL_REPLACEMENT, WritePolicy
 
-PageCallback = Callable[[int, int | None], None]  # (items on this page, total pages hint)
-
-
-@dataclass
-class Page:
-    number: int
-    items: list[dict[str, Any]]
-    total_pages: int | None = None
-    page_size: int = 100
-
-
-class Paginator(Protocol):
-    """Two questions per vendor: what parameters fetch page N, and is there more after this page."""
-
-    page_size: int
-
-    def params_for(self, number: int) -> dict[str, Any]: ...
-    def parse(self, number: int, body: Any) -> Page: ...
-    def has_more(self, page: Page) -> bool: ...
-
-
-@dataclass
-class PageNumberPaginator:
-    """``page``/``pageSize`` paging; the last page is the first one that is not full.
-
-    ``totalPages`` is used only as a hint for fetching ahead concurrently: the
-    Blikk docs' own examples disagree with themselves about the totals.
-    """
-
-    page_size: int = 100
-    page_param: str = "page"
-    size_param: str = "pageSize"
-    items_key: str = "items"
-
-    def params_for(self, number: int) -> dict[str, Any]:
-        return {self.page_param: number, self.size_param: self.page_size}
-
-    def parse(self, number: int, body: Any) -> Page:
-        if not isinstance(body, dict) or not isinstance(body.get(self.items_key), list):
-            raise ValueError("not a paged list response (no 'items' array)")
-        total = body.get("totalPages")
-        return Page(number, body[self.items_key], total if isinstance(total, int) else None, self.page_size)
-
-    def has_more(self, page: Page) -> bool:
-        return len(page.items) >= self.page_size
-
-
-@dataclass(frozen=True)
-class CredentialField:
-    """One value a vendor signs in with, as the vendor's connector declares it (``credential_fields``).
-
-    ``key`` names it in a profile and in ``Credentials``; ``env`` is the environment variable after
-    the vendor's prefix (``APP_ID`` -> ``BLIKK_APP_ID``); a ``secret`` goes to the OS keyring (or a
-    private file), is read from a prompt or stdin, and is never printed.
-    """
-
-    key: str
-    label: str
-    env: str
-    secret: bool = False
-
-    @property
-    def option(self) -> str:
-        return "--" + self.key.replace("_", "-")
-
-
-class Credentials:
-    """The values a vendor signs in with, by the keys of its ``credential_fields``."""
-
-    def __init__(self, values: Mapping[str, str], secret_keys: Collection[str] = ()) -> None:
-        self._values = dict(values)
-        self._secret = frozenset(secret_keys)
-
-    def __getitem__(self, key: str) -> str:
-        return self._values[key]
-
-    def __repr__(self) -> str:  # never show a secret, even in tracebacks with locals
-        shown = ", ".join(f"{k}={'***' if k in self._secret else repr(v)}" for k, v in self._values.items())
-        return f"Credentials({shown})"
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """The account a connector talks to, as recorded in a workbook: never a secret.
-
-    Several customers may share one host (every Blikk customer uses publicapi.blikk.com),
-    so the host alone does not say whose data a workbook holds. ``id`` is a fingerprint
-    that is equal exactly when the account is; ``label`` is for people.
-    """
-
-    id: str
-    label: str
+# The pieces a connector is built from live beside it; importing them from here keeps working.
+__all__ = [
+    "Connector", "CredentialField", "Credentials", "Page", "PageCallback", "PageNumberPaginator", "Paginator",
+    "Tenant", "fingerprint", "list_passes_for", "sheet_name_for_path",
+]
 
 
 def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
@@ -119,11 +32,6 @@ def sheet_name_for_path(path: str, drop: Collection[str] = ()) -> str:
     parts = [p for p in path.strip("/").split("/")
              if p and not (p[:1] in "vV" and p[1:].isdigit()) and p.lower() not in drop]
     return "_".join(parts)[:31] or "sheet"  # the workbook writer makes it a valid, unique sheet name
-
-
-def fingerprint(*parts: str) -> str:
-    """A short one-way digest: tells accounts apart without writing their identifiers down."""
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 class Connector:
@@ -134,6 +42,8 @@ class Connector:
     default_base_url: ClassVar[str | None] = None
     env_prefix: ClassVar[str] = ""
     rate_per_second: ClassVar[int] = 4
+    # True: the server announces its limit on every answer and the client paces by that (--rate only caps it).
+    rate_announced: ClassVar[bool] = False
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
     datetime_wire: ClassVar[DatetimeWire] = ISO_8601  # how bodies spell datetimes (wire.py)
@@ -141,10 +51,11 @@ class Connector:
     @classmethod
     def credentials(cls, **values: str) -> Credentials:
         """Credentials of this vendor's shape; a missing field is a ValueError naming it."""
-        missing = [f.key for f in cls.credential_fields if not values.get(f.key)]
+        missing = [f.key for f in cls.credential_fields if f.required and not values.get(f.key)]
         if missing:
             raise ValueError(f"{cls.title} credentials need {', '.join(missing)}")
-        return Credentials(values, [f.key for f in cls.credential_fields if f.secret])
+        given = {k: v for k, v in values.items() if v}
+        return Credentials(given, [f.key for f in cls.credential_fields if f.secret])
 
     @classmethod
     def check_base_url(cls, url: str) -> str:
@@ -256,9 +167,73 @@ class Connector:
                 out.append(item)
         return out
 
-    def get(self, path: str) -> dict[str, Any]:
-        body = self.client.request_json("GET", path)
+    def list_endpoint(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, Any] | None = None,
+        *,
+        concurrency: int = 4,
+        on_page: PageCallback | None = None,
+        order: tuple[str, bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every record of a template's list, in as few requests as the vendor allows.
+
+        Adds the vendor's list parameters for this template (``list_params``: e.g. a field
+        selection) and runs each of the template's ``list_passes`` (some APIs hide inactive records
+        unless asked), merged by id in pass order. Where the caller's parameters set what a pass
+        would (``--filter isInactive=true``), theirs win and equal passes run once (``list_passes_for``).
+        The server sorts within each pass only, so with several passes and ``order`` (the field and
+        descending, as given to ``sort_params``) the merged records are sorted again by that field.
+        """
+        given = dict(params or {})
+        base = {**self.list_params(endpoint), **given}
+        passes = list_passes_for(endpoint, given)
+        if len(passes) == 1:
+            return self.list_all(endpoint.list_path, {**base, **passes[0]}, id_field=endpoint.id_field,
+                                 concurrency=concurrency, on_page=on_page)
+        merged: dict[Any, dict[str, Any]] = {}
+        unkeyed: list[dict[str, Any]] = []
+        for extra in passes:
+            for item in self.list_all(endpoint.list_path, {**base, **extra}, id_field=endpoint.id_field,
+                                      concurrency=concurrency, on_page=on_page):
+                key = item.get(endpoint.id_field)
+                if key is None:
+                    unkeyed.append(item)
+                else:
+                    merged.setdefault(key, item)
+        out = [*merged.values(), *unkeyed]
+        if order is not None:
+            out.sort(key=lambda r: _order_key(r, order[0], self.collate), reverse=order[1])
+        return out
+
+    def list_checksum(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None) -> str | None:
+        """A digest of the template's whole list as it is now, for ``list_unchanged`` later; None when
+        the API offers none (then change detection reads the records)."""
+        return None
+
+    def list_unchanged(self, endpoint: Endpoint, checksum: str, params: Mapping[str, Any] | None = None) -> bool:
+        """True when the list still has the ``checksum`` taken earlier: nothing changed, no rows need reading."""
+        return False
+
+    def collate(self, text: str) -> str:
+        """Text as this API sorts it (for re-sorting merged list passes): ignoring case here."""
+        return text.lower()
+
+    def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
+        """Parameters every list read of this template carries (a vendor's field selection); {} here."""
+        return {}
+
+    def list_covers_detail(self, endpoint: Endpoint) -> bool:
+        """True when the list read already holds the detail shape's columns (no per-record GETs needed)."""
+        return False
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        body = self.client.request_json("GET", path, params=params)
         return self.from_wire(body) if isinstance(body, dict) else {}
+
+    def get_record(self, endpoint: Endpoint, record_id: Any) -> dict[str, Any]:
+        """One record of a template by id, with the same vendor parameters as its list (``list_params``)."""
+        return self.get(self.endpoint_path(endpoint, "get", record_id), self.list_params(endpoint) or None)
 
     # -- the wire codec: every record read passes ``from_wire``, every body written ``to_wire`` --------
     def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -304,13 +279,39 @@ class Connector:
 
         This default lists every record; vendors with a search parameter narrow the list first.
         """
-        items = self.list_all(endpoint.list_path, self.key_search_params(endpoint, value), id_field=endpoint.id_field)
+        items = self.list_endpoint(endpoint, self.key_search_params(endpoint, value))
         want = _key_text(value)
         return [i for i in items if _key_text(i.get(key_field)) == want]
 
     def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
         """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
         return {}
+
+
+def list_passes_for(endpoint: Endpoint, given: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The template's list passes with the caller's own values winning, each distinct pass once.
+
+    ``--filter isInactive=true`` turns both isInactive passes into one; a date range the caller
+    gives replaces the pass's default range and keeps its other bound.
+    """
+    out: list[dict[str, Any]] = []
+    for p in endpoint.list_passes or ({},):
+        merged = {k: given.get(k, v) for k, v in p.items()}
+        if merged not in out:
+            out.append(merged)
+    return tuple(out)
+
+
+def _order_key(record: Mapping[str, Any], field_name: str, collate: Callable[[str], str]) -> tuple[int, Any]:
+    """A sort key for one (dotted) field: empty first, then numbers and booleans, then text as collated."""
+    value: Any = record
+    for part in field_name.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    if value is None:
+        return (0, "")
+    if isinstance(value, bool | int | float):
+        return (1, value)
+    return (2, collate(str(value)))
 
 
 _key_text = record_id  # keys compare by the one id and key rule (trimmed NFC text, 12.0 is 12), not a second one

@@ -4,7 +4,10 @@ Blikk's PUT is a full replacement: the body is the whole record, and a field it 
 cleared. So an update starts from the live record (read in detail when the list shape lacks
 writable fields), a blank required cell blocks an update, and re-sending the same body after a
 lost reply changes nothing more. A partial PUT (only the changed fields, as Tripletex's with its
-``version``) needs none of that reading, has no required-on-update, and may not be re-sent blindly.
+``version``) needs none of that reading, has no required-on-update, and may not be re-sent blindly:
+where the template names a ``version_field`` the body carries the live version, and the writer
+settles a lost reply or a 409 by re-reading the record (``writer.versions``); without one, an
+update whose reply was lost is left "outcome unknown".
 Creates are told apart the same way everywhere: a row whose id cell is blank is a create when the
 server assigns ids.
 """

@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -156,10 +156,12 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         throttled: bool = True,
         retry_safe: bool = False,
+        accept: Collection[int] = (),
     ) -> requests.Response:
         """Send one logical request and return a 2xx response, or raise a BulktoolError.
 
         ``retry_safe``: the request changes nothing on the server, whatever its method (a token POST).
+        ``accept``: other statuses returned as answers, not errors (304 Not Modified to a checksum).
         """
         method = method.upper()
         url = self.url(path)
@@ -193,6 +195,7 @@ class HttpClient:
             log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, (time.monotonic() - started) * 1000)
             self.stats.saw_date(resp.headers.get("Date"))
             status = resp.status_code
+            self.limiter.observe(resp.headers, released, status=status)
             if status == 429:
                 self.stats.status_429 += 1
                 if retried_429 >= self.max_429_retries:
@@ -214,7 +217,7 @@ class HttpClient:
                 self._backoff(attempt, f"{method} {shown}: HTTP {status}", at_least=asked or 0.0)
                 attempt += 1
                 continue
-            if 200 <= status < 300:
+            if 200 <= status < 300 or status in accept:
                 return resp
             raise self.error_mapper(resp, method, shown)
 
@@ -232,6 +235,9 @@ class HttpClient:
 
     def _retry_after(self, resp: requests.Response) -> float:
         wait = parse_retry_after(resp.headers.get("Retry-After"))
+        announced = self.limiter.wait_after_limit(resp.headers)  # a period-counting server's own reset
+        if announced is not None:
+            wait = max(wait or 0.0, min(announced, 120.0))
         hinted = self.wait_hint(resp) if self.wait_hint else None
         if hinted is not None:
             wait = max(wait or 0.0, min(hinted, 120.0))

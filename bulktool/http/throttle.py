@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -105,6 +105,19 @@ class RateLimiter:
             self.window = self.per + self.margin
             self.widened += 1
             return self.margin
+
+    @property
+    def effective_rate(self) -> float:
+        """Requests per second this limiter lets through in steady state (for time estimates)."""
+        return self.rate / self.window
+
+    def observe(self, headers: Mapping[str, str], released_at: float | None = None, *, status: int = 200) -> None:
+        """An answer arrived (its headers; when its request was released). This limiter keeps its fixed
+        rate; ``pacing.AnnouncedRateLimiter`` learns the server's announced limit here."""
+
+    def wait_after_limit(self, headers: Mapping[str, str]) -> float | None:
+        """Seconds a 429 should hold every caller, if this limiter knows better than the answer's Retry-After."""
+        return None
 
     def pause(self, seconds: float) -> None:
         """Hold every caller back for ``seconds`` (the server said 429)."""

@@ -27,6 +27,7 @@ class PlanOptions:
     # Fields (a column, or its top-level name such as "location") an update may clear because the
     # template cannot resend them (``cleared_by_update``); other such rows are refused.
     allow_clear: tuple[str, ...] = field(default_factory=tuple)
+    batch_size: int = 100  # records per bulk request where the endpoint has bulk operations (1: none)
 
 
 def classify(

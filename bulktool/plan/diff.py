@@ -120,6 +120,48 @@ def _datetime_write(date: Any, time: Any) -> str | None:
     return f"{str(date)[:10]}T{clock[:5]}:00"
 
 
+def _dotted(record: Mapping[str, Any], path: str) -> Any:
+    cur: Any = record
+    for part in path.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def partial_frame(
+    endpoint: Endpoint, flat: Mapping[str, Any], base: Mapping[str, Any], record: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a partial update carries besides the changes: the id, the live version, touched nested ids.
+
+    The id names the record inside a batch (and in a versioned body); the version is the live one,
+    so the server refuses the write if someone saved the record since it was read; a nested object
+    whose fields change carries its own live id (``nested_ids``) so it is edited in place rather than
+    replaced by a new one. Values come from the raw live ``record``, else the flat ``base``.
+    """
+    out: dict[str, Any] = {}
+
+    def live_value(path: str) -> Any:
+        got = _dotted(record, path)
+        return base.get(path) if got is None else got
+
+    if endpoint.version_field or endpoint.bulk_update_path:
+        rid = live_value(endpoint.id_field)
+        if rid is not None:
+            out[endpoint.id_field] = rid
+    if endpoint.version_field:
+        version = live_value(endpoint.version_field)
+        if version is not None:
+            out[endpoint.version_field] = version
+    for nested in endpoint.nested_ids:
+        prefix = nested.rsplit(".", 1)[0] + "."
+        if nested not in flat and any(k.startswith(prefix) for k in flat):
+            value = live_value(nested)
+            if value is not None:
+                out[nested] = value
+    return out
+
+
 def build_body(
     endpoint: Endpoint,
     base: Mapping[str, Any],
@@ -127,17 +169,23 @@ def build_body(
     *,
     for_create: bool,
     full_replacement: bool = True,
+    record: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write-name body: every writable column from ``base`` (full replacement) plus the changes.
 
-    Without ``full_replacement`` (a partial update) the body carries only the changed columns.
+    Without ``full_replacement`` (a partial update) the body carries only the changed columns, in
+    write shape, plus ``partial_frame`` (id, live version, nested ids; ``record`` is the raw live
+    record they are read from). Nothing the user did not change is sent: on some APIs an unchanged
+    field sent back has side effects.
 
     A create sends only the given values plus the template's ``create_default`` ones. A column the
     update cannot resend (``cleared_by_update``) is sent empty unless the user changed it; the planner
     lets such a row through only when that clears nothing or the user allowed it.
     """
     flat: dict[str, Any] = {}
-    if not (full_replacement or for_create):
+    partial = not (full_replacement or for_create)
+    live = base
+    if partial:
         base = {}
     merged = dict(base)
     for name, ch in changes.items():
@@ -163,6 +211,10 @@ def build_body(
             parts.setdefault(c.write, {})[c.write_part] = value
             continue
         flat[c.write] = value
+    if partial:  # a changed date (or time) is written with the live other half of its field
+        for c in endpoint.columns:
+            if c.write in parts and c.write_part is not None and c.write_part not in parts[c.write]:
+                parts[c.write][c.write_part] = clean_for_write(c, live.get(c.name))
     for write, p in parts.items():
         value = _datetime_write(p.get("date"), p.get("time"))
         if value is not None or not for_create:
@@ -172,7 +224,24 @@ def build_body(
             continue
         if for_create and (w.from_column is None or merged.get(w.from_column) in (None, "")):
             continue  # a create sends only what the user gave
+        if partial and w.from_column not in changes:
+            continue  # derived from a field this update leaves alone
         flat[w.write] = _derive(w, merged)
+    if partial:  # the frame first: a body reads id, version, then the changes
+        flat = {**partial_frame(endpoint, flat, live, record or {}), **flat}
     nested = unflatten(flat)
     result = _null_if_all_none(nested)
     return result if isinstance(result, dict) else {}
+
+
+def check_values(ep: Endpoint, changes: Mapping[str, FieldChange]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(plan-time live value, value written) of each changed field, normalised as the diff compares them.
+
+    The writer compares a record re-read at apply time against these (``writer.versions``).
+    """
+    base: dict[str, Any] = {}
+    want: dict[str, Any] = {}
+    for name, ch in changes.items():
+        n = normalizer(ep.column(name))
+        base[name], want[name] = n(ch.old), n(ch.new)
+    return base, want

@@ -95,7 +95,7 @@ def fetch_live(
     def on_page(_n: int, total: int | None) -> None:
         progress.advance(1, total=total)
 
-    items = connector.list_all(endpoint.list_path, params, id_field=endpoint.id_field, on_page=on_page)
+    items = connector.list_endpoint(endpoint, params, on_page=on_page)
     id_field = endpoint.id_field
     records = {rid: item for rid, item in zip([key_of(i.get(id_field)) for i in items], items, strict=True)
                if rid is not None}
@@ -119,7 +119,7 @@ def fetch_details(
 
     def one(rid: str) -> tuple[str, dict[str, Any] | ApiError]:
         try:
-            got: dict[str, Any] | ApiError = connector.get(connector.endpoint_path(endpoint, "get", rid))
+            got: dict[str, Any] | ApiError = connector.get_record(endpoint, rid)
         except ApiError as exc:
             got = exc
         progress.advance(1)

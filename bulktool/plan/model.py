@@ -113,6 +113,7 @@ class ImportResult:
     rows: list[RowResult]
     applied: bool = False
     write_requests: int = 0  # planned (dry run) or sent (apply)
+    write_batches: int | None = None  # requests the planned writes take in bulk requests (None: one each)
     read_requests: int = 0
     rate_per_second: float = 4.0
     warnings: list[str] = field(default_factory=list)
@@ -140,7 +141,8 @@ class ImportResult:
     @property
     def estimated_seconds(self) -> float:
         """An apply plans again before it writes, so it makes this plan's reads too, at the same rate."""
-        requests = self.write_requests + self.read_requests
+        writes = self.write_requests if self.write_batches is None else self.write_batches
+        requests = writes + self.read_requests
         return requests / self.rate_per_second if self.rate_per_second and self.write_requests else 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -151,6 +153,8 @@ class ImportResult:
             "host": self.host, "account": self.account, "journal": self.journal, "undo": self.undo,
             "exit_code": self.exit_code, "interrupted": self.interrupted,
             "requests": {"read": self.read_requests, "write": self.write_requests,
+                         # how many requests the planned writes take where they go in bulk requests
+                         "write_batches": self.write_batches if not self.applied else None,
                          "estimated_seconds": round(self.estimated_seconds, 1) if not self.applied else None},
             "warnings": list(self.warnings),
             "rows": [r.to_json() for r in self.rows],

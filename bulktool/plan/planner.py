@@ -22,15 +22,16 @@ from ..workbook import ReadRow, flatten
 from ..workbook.meta import parse_record_time
 from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .dependents import Dependents
-from .diff import build_body, three_way
+from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
+from .requests import count_requests, pace
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
 from .untouched import covers_writes, drop_untouched_required, has_detail_only, same_as_live, user_touched
 
-__all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "make_plan"]
+__all__ = ["ROW_ACTIONS", "Mode", "Plan", "PlanOptions", "PlannedWrite", "count_requests", "make_plan"]
 
 GONE_UNTOUCHED = "no longer exists on the server (the row was not edited: nothing to write)"
 
@@ -44,12 +45,20 @@ class PlannedWrite:
     key_field: str | None
     key_value: str | None
     before: dict[str, Any] = field(default_factory=dict)  # flat live values of the record (for undo)
+    # A versioned partial update: the body's version key, and for each field it changes the plan-time
+    # live value and the value written (normalised), so the writer can run the three-way check again
+    # when the server says the record moved on (``writer.versions``).
+    version_field: str | None = None
+    base: dict[str, Any] = field(default_factory=dict)
+    want: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Plan:
     result: ImportResult
     writes: list[PlannedWrite]
+    endpoint: Endpoint | None = None
+    batch_size: int = 1  # records per bulk request, where the endpoint has bulk operations
 
 
 def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
@@ -213,8 +222,10 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         result.rows.append(rr)
     result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
+    result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before
-    return Plan(result, writes)
+    result.rate_per_second = pace(connector.client.limiter)
+    return Plan(result, writes, ep, options.batch_size)
 
 
 def _plan_update(
@@ -278,10 +289,15 @@ def _plan_update(
                            "cannot restore it")
     rr.changes = {**diff.changes, **{c: FieldChange(old=current.get(c), new=None) for c in cleared}}
     rr.id = rr.id if rr.id is not None else target
-    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement)
+    body = build_body(ep, current, diff.changes, for_create=False, full_replacement=full_replacement, record=raw)
     rr.warnings += server_notes(ep, {**current, **{k: ch.new for k, ch in diff.changes.items()}})
     before = dict(current)  # every live value: the undo workbook restores the changed ones, leaves the rest
-    return PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
+    pw = PlannedWrite(rr, "update", target, body, row_key(ep, r.values)[0], rr.key, before)
+    if not full_replacement and ep.version_field and ep.version_field in body:
+        pw.version_field = ep.version_field
+        pw.base, pw.want = check_values(ep, diff.changes)
+    return pw
+
 
 
 def _key_clash(

@@ -185,7 +185,10 @@ def estimate_text(result: ImportResult) -> str:
     rate = f"{result.rate_per_second:g} requests/s"
     # The apply plans again first: its list and detail reads take their turn under the same rate limit.
     reads = f" (+ {plural(result.read_requests, 'read')})" if result.read_requests else ""
-    return f"{plural(n, 'write request')}{reads}, estimated apply time {duration(result.estimated_seconds)} at {rate}"
+    batches = result.write_batches
+    head = plural(n, "write request") if batches in (None, n) else \
+        f"{plural(n, 'write')} in {plural(batches or 0, 'request')}"
+    return f"{head}{reads}, estimated apply time {duration(result.estimated_seconds)} at {rate}"
 
 
 def counts_text(result: ImportResult) -> str:

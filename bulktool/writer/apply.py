@@ -2,6 +2,8 @@
 
 The client's shared rate limiter sets the pace; the pool only keeps enough
 requests in flight to reach it (at 300 ms latency and 4 req/s, two or more).
+Creates and updates go in batches where the client has a bulk operation for
+them (``WriteClient.batch_size``), each item journaled on its own (``batch``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
+from .batch import BatchRunner
 from .journal import Journal, JournalEntry, JournalError
-from .ports import OpOutcome, WriteClient, WriteOp
+from .ports import OpOutcome, WriteAction, WriteClient, WriteOp
 from .retry import RetryPolicy
 from .runner import Mode, OpRunner
 
@@ -69,6 +72,7 @@ def apply_ops(
     outcomes: dict[str, OpOutcome] = {}
     tasks = _prepare(ops, journal, resume, outcomes)
     runner = OpRunner(client, journal, retry or RetryPolicy())
+    batcher = BatchRunner(runner)
     finished = failed = 0
 
     def report(out: OpOutcome) -> None:
@@ -82,12 +86,16 @@ def apply_ops(
     if progress and finished:
         progress(finished, failed)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply")
-    futures: list[Future[OpOutcome]] = []
+    futures: list[Future[list[OpOutcome]]] = []
     try:
-        for op, mode, preds in tasks:
-            futures.append(pool.submit(runner.run, op, mode, preds))
+        batches, singles = _batches(tasks, client)
+        for batch in batches:
+            futures.append(pool.submit(batcher.run, batch))
+        for op, mode, preds in singles:
+            futures.append(pool.submit(_one, runner, op, mode, preds))
         for fut in as_completed(futures):
-            report(fut.result())
+            for out in fut.result():
+                report(out)
             if progress:
                 progress(finished, failed)
     except BaseException as exc:
@@ -101,13 +109,41 @@ def apply_ops(
             raise
         for fut in futures:
             if fut.done() and not fut.cancelled() and fut.exception() is None:
-                out = fut.result()
-                outcomes.setdefault(out.op_id, out)
+                for out in fut.result():
+                    outcomes.setdefault(out.op_id, out)
         for op in ops:
             outcomes.setdefault(op.op_id, OpOutcome(op.op_id, "skipped", None, NOT_SENT))
         raise ApplyInterrupted([outcomes[op.op_id] for op in ops]) from None
     pool.shutdown(wait=True)
     return [outcomes[op.op_id] for op in ops]
+
+
+def _one(runner: OpRunner, op: WriteOp, mode: Mode, preds: list[JournalEntry]) -> list[OpOutcome]:
+    return [runner.run(op, mode, preds)]
+
+
+def _batches(tasks: Sequence[_Task], client: WriteClient) -> tuple[list[list[WriteOp]], list[_Task]]:
+    """Group first sends of creates and updates per endpoint and action, as the client's batch size allows.
+
+    An op that may already have been sent (recover/replay) goes alone: it needs its own check first.
+    """
+    groups: dict[tuple[str, WriteAction], list[WriteOp]] = {}
+    sizes: dict[tuple[str, WriteAction], int] = {}
+    singles: list[_Task] = []
+    for task in tasks:
+        op, mode, _preds = task
+        key = (op.endpoint, op.action)
+        if key not in sizes:
+            sizes[key] = client.batch_size(op.endpoint, op.action) if op.action != "delete" else 1
+        if mode != "send" or sizes[key] <= 1:
+            singles.append(task)
+            continue
+        groups.setdefault(key, []).append(op)
+    batches: list[list[WriteOp]] = []
+    for group, ops in groups.items():
+        size = sizes[group]
+        batches += [ops[i:i + size] for i in range(0, len(ops), size)]
+    return batches, singles
 
 
 @contextlib.contextmanager

@@ -11,7 +11,6 @@ no personal data beyond the row's natural key.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sqlite3
 import threading
@@ -24,13 +23,14 @@ from types import TracebackType
 from typing import Any, Literal
 
 from ..errors import UsageError
+from .paths import SUFFIX as SUFFIX
+from .paths import default_journal_path as default_journal_path
 from .ports import WriteOp
 
 State = Literal["intent", "sent", "done", "failed", "unknown"]
 STATES: tuple[State, ...] = ("intent", "sent", "done", "failed", "unknown")
 INTERRUPTED: tuple[State, ...] = ("intent", "sent")  # a run stopped before settling these
 UNSETTLED: tuple[State, ...] = ("intent", "sent", "unknown")
-SUFFIX = ".bulktool-journal.sqlite"
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -87,26 +87,6 @@ class JournalEntry:
     created_at: str
     sent_at: str | None
     updated_at: str
-
-
-def default_journal_path(
-    input_file: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None
-) -> Path:
-    """``<input>.bulktool-journal.sqlite`` beside the input, else under the user data dir.
-
-    The fallback name carries a digest of the input's absolute path, so two
-    inputs with the same name in different folders never share a journal.
-    """
-    src = Path(input_file).absolute()
-    beside = src.with_name(src.name + SUFFIX)
-    if beside.exists() or os.access(src.parent, os.W_OK):
-        return beside
-    if data_dir is None:
-        import platformdirs
-
-        data_dir = platformdirs.user_data_dir("bulktool", appauthor=False)
-    digest = hashlib.sha256(str(src).encode("utf-8")).hexdigest()[:12]
-    return Path(data_dir) / "journals" / f"{src.name}.{digest}{SUFFIX}"
 
 
 def _utc_now() -> datetime:
@@ -217,6 +197,39 @@ class Journal:
         """Commit before the request goes out; after a crash this says 'maybe applied'."""
         now = self._now()
         self._set(op_id, "sent", "attempts = attempts + 1, sent_at = ?, run_id = ?", (now, self.run_id), now)
+
+    def mark_sent_many(self, op_ids: Iterable[str]) -> None:
+        """``mark_sent`` for every item of a batch, in one transaction (one fsync per request)."""
+        now = self._now()
+        self._set_many(op_ids, "sent", "attempts = attempts + 1, sent_at = ?, run_id = ?", (now, self.run_id), now)
+
+    def mark_unsent_many(self, op_ids: Iterable[str], message: str = "") -> None:
+        """``mark_unsent`` for batch items the server certainly did not save (the batch was refused whole)."""
+        self._set_many(op_ids, "intent", "message = ?", (message,))
+
+    def mark_done_many(self, done: Iterable[tuple[str, str | None, str]]) -> None:
+        """``mark_done`` for (op id, result id, message) of every item a batch saved, in one transaction."""
+        now = self._now()
+        rows = [("done", now, result_id, message, op_id) for op_id, result_id, message in done]
+        self._update_many("UPDATE ops SET state = ?, updated_at = ?, result_id = ?, message = ? WHERE op_id = ?", rows)
+
+    def _set_many(
+        self, op_ids: Iterable[str], state: State, sets: str, params: tuple[Any, ...], now: str | None = None
+    ) -> None:
+        sql = f"UPDATE ops SET state = ?, updated_at = ?, {sets} WHERE op_id = ?"
+        stamp = now or self._now()
+        self._update_many(sql, [(state, stamp, *params, op_id) for op_id in op_ids])
+
+    def _update_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        ids = [row[-1] for row in rows]
+        with self._lock:
+            if self._conn is None:
+                raise JournalError(f"The apply journal {self.path} is closed.")
+            with self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                changed = sum(self._conn.execute(sql, row).rowcount for row in rows)
+        if changed != len(ids):
+            raise KeyError(f"{len(ids) - changed} of {len(ids)} ops are not in the journal")
 
     def mark_unsent(self, op_id: str, message: str = "") -> None:
         """Back to 'intent': only when the server certainly did nothing (503, refused, interrupted)."""

@@ -7,7 +7,8 @@ the writer depends only on these shapes so it can be tested without HTTP.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from ..workbook.meta import canonical_json
@@ -30,6 +31,19 @@ class WriteOp:
     key_value: str | None
     body: dict[str, Any] | None  # JSON body (write names)
     payload_hash: str
+    # A versioned partial update: ``body[version_field]`` is the version the plan read, ``base`` the
+    # plan-time values of the fields it changes and ``want`` the values it writes (read names,
+    # normalised); with them the writer re-runs the three-way check when the version moved on.
+    version_field: str | None = None
+    base: Mapping[str, Any] = field(default_factory=dict)
+    want: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def version(self) -> Any:
+        """The version this update was planned against (None: not a versioned update)."""
+        if self.version_field is None or not self.body:
+            return None
+        return self.body.get(self.version_field)
 
     @property
     def has_key(self) -> bool:
@@ -51,6 +65,15 @@ class OpOutcome:
     message: str = ""
     request_id: str | None = None
     permanent: bool = False  # the server refused it (e.g. 400/404): sending it again cannot help
+    conflict: bool = False  # someone else changed the same field since the plan: nothing was written
+
+
+@dataclass(frozen=True)
+class Current:
+    """A record as re-read at apply time: its version and the asked fields, normalised like the plan's."""
+
+    version: Any
+    values: dict[str, Any]
 
 
 class WriteClient(Protocol):
@@ -58,6 +81,12 @@ class WriteClient(Protocol):
 
     ``resend_is_harmless``: re-sending an update whose reply was lost changes nothing more (the
     connector's write policy; true for full-replacement PUTs).
+
+    ``batch_size``: how many creates (updates) one request may carry; 1 means the endpoint has no
+    bulk operation and ``create_many``/``update_many`` are not called. Those answer the records in
+    the order sent, or raise ``errors.BatchRejected`` (the server saved none of them) naming the
+    failing positions. ``reread`` is the record now (None: it is gone), for a version conflict or a
+    lost reply.
     """
 
     resend_is_harmless: bool
@@ -66,6 +95,10 @@ class WriteClient(Protocol):
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]: ...
     def delete(self, endpoint: str, record_id: str) -> None: ...
     def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]: ...
+    def batch_size(self, endpoint: str, action: WriteAction) -> int: ...
+    def create_many(self, endpoint: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]: ...
+    def update_many(self, endpoint: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]: ...
+    def reread(self, endpoint: str, record_id: str, fields: Sequence[str]) -> Current | None: ...
 
 
 def payload_hash(body: dict[str, Any] | None) -> str:
@@ -98,6 +131,9 @@ def make_op(
     record_id: str | int | None = None,
     key_field: str | None = None,
     key_value: str | int | None = None,
+    version_field: str | None = None,
+    base: Mapping[str, Any] | None = None,
+    want: Mapping[str, Any] | None = None,
 ) -> WriteOp:
     """Build a WriteOp with its hashes filled in (what the planner should call)."""
     rid = None if record_id is None else str(record_id)
@@ -106,4 +142,5 @@ def make_op(
     return WriteOp(
         op_id=make_op_id(endpoint, sheet, row, action, rid, kv, h), action=action, endpoint=endpoint,
         sheet=sheet, row=row, record_id=rid, key_field=key_field, key_value=kv, body=body, payload_hash=h,
+        version_field=version_field, base=dict(base or {}), want=dict(want or {}),
     )

@@ -4,26 +4,31 @@ Mode ``send``: nothing has reached the server yet. ``recover``: an earlier
 attempt at this create may have been applied, so look the record up by its
 natural key before creating it. ``replay``: an earlier update/delete may have
 been applied; sending the same body again is harmless when the client's write
-policy says so (a full replacement), and otherwise the outcome is left unknown.
+policy says so (a full replacement). A versioned update is settled by
+re-reading the record (``versions``); any other the outcome is left unknown.
+A versioned update the server refuses as out of date (409) is checked again
+against the record as it is now: re-sent with the new version, or a conflict.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import ApiError, BulktoolError
+from ..errors import ApiError, BulktoolError, VersionConflict
 from ..workbook.meta import record_id
 from .journal import Journal, JournalEntry
-from .ports import OpOutcome, WriteClient, WriteOp
+from .ports import Current, OpOutcome, WriteClient, WriteOp
 from .retry import RetryPolicy, outcome_kind
+from .versions import Verdict, after_conflict, after_lost_reply
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["send", "recover", "replay"]
+_Rule = Callable[[WriteOp, Current | None], Verdict]
 INTERRUPTED_MSG = "interrupted before it was sent"
 NOT_RESENT_MSG = ("an earlier attempt may have applied this update, and this API's updates are not safe to "
                   "send twice: not sent again; check the record")
@@ -45,6 +50,7 @@ class _Attempt:
     need_lookup: bool
     failures: int = 0
     sends: int = 0
+    rebased: int = 0  # times re-sent with a newer version after someone else's edit
 
 
 class OpRunner:
@@ -60,7 +66,11 @@ class OpRunner:
     def run(self, op: WriteOp, mode: Mode, predecessors: Sequence[JournalEntry] = ()) -> OpOutcome:
         st = _Attempt(maybe_applied=mode != "send", need_lookup=mode == "recover")
         if mode == "replay" and op.action == "update" and not self.client.resend_is_harmless:
-            return self._unknown(op, NOT_RESENT_MSG)
+            if op.version_field is None:
+                return self._unknown(op, NOT_RESENT_MSG)
+            settled = self._settle_lost_update(op, st, None)
+            if settled is not None:
+                return settled
         if mode == "recover" and not self._can_check(op, predecessors):
             return self._unknown(op, self._unknown_create_msg(op, predecessors))
         while True:
@@ -75,6 +85,17 @@ class OpRunner:
             st.sends += 1
             try:
                 record = self._send(op)
+            except VersionConflict as exc:
+                if op.action != "update" or op.version_field is None or st.rebased >= self.policy.max_attempts:
+                    return self._rejected(op, st, exc)
+                verdict = self._check(op, st, exc, after_conflict)
+                if isinstance(verdict, OpOutcome):
+                    return verdict
+                if verdict.op is None:
+                    return self._settled(op, verdict, exc)
+                op, st.rebased = verdict.op, st.rebased + 1
+                log.info("%s: saved by someone else since the plan (other fields); sending again", op.where)
+                continue
             except BulktoolError as exc:
                 kind = outcome_kind(exc)
                 if kind == "rejected":
@@ -83,7 +104,15 @@ class OpRunner:
                 if kind == "maybe_applied":
                     st.maybe_applied = True
                     if op.action == "update" and not self.client.resend_is_harmless:
-                        return self._unknown(op, f"{exc}. {NOT_RESENT_MSG}")
+                        if op.version_field is None:
+                            return self._unknown(op, f"{exc}. {NOT_RESENT_MSG}")
+                        if st.failures >= self.policy.max_attempts:
+                            return self._give_up(op, st, exc)
+                        self._wait(st.failures - 1)
+                        settled = self._settle_lost_update(op, st, exc)
+                        if settled is not None:
+                            return settled
+                        continue
                     if op.action == "create":
                         if not op.has_key:
                             return self._unknown(op, f"{exc}. {self._no_key_hint()}")
@@ -99,9 +128,53 @@ class OpRunner:
                 return self._unknown(op, f"unexpected error after sending: {type(exc).__name__}: {exc}")
             rid = _record_id(record) if op.action == "create" else op.record_id
             msg = {"create": "created", "update": "updated", "delete": "deleted"}[op.action]
-            if st.sends > 1:
+            if st.rebased:
+                msg += " (someone else had saved other fields of the record since the plan; their edit is kept)"
+            elif st.sends > 1:
                 msg += f" (after {st.sends} attempts)"
             return self._done(op, rid, msg, predecessors)
+
+    # -- versioned updates --------------------------------------------------------------
+    def _settle_lost_update(self, op: WriteOp, st: _Attempt, exc: BulktoolError | None) -> OpOutcome | None:
+        """Whether a sent update of unknown outcome landed; None: it did not, send it again."""
+        verdict = self._check(op, st, exc, after_lost_reply)
+        if isinstance(verdict, OpOutcome):
+            return verdict
+        if verdict.decision == "resend":
+            st.maybe_applied = False
+            return None
+        return self._settled(op, verdict, exc)
+
+    def _check(
+        self, op: WriteOp, st: _Attempt, exc: BulktoolError | None, rule: _Rule
+    ) -> Verdict | OpOutcome:
+        """Re-read the record and apply ``rule``; an outcome when the re-read itself keeps failing."""
+        assert op.record_id is not None
+        while True:
+            try:
+                current = self.client.reread(op.endpoint, op.record_id, list(op.want))
+                return rule(op, current)
+            except BulktoolError as err:
+                st.failures += 1
+                if outcome_kind(err) == "rejected" or st.failures >= self.policy.max_attempts:
+                    why = f"{exc}. " if exc is not None else ""
+                    msg = f"{why}Could not re-read {op.where} to check it: {err}. Not sent again."
+                    if st.maybe_applied:
+                        return self._unknown(op, msg)
+                    self.journal.mark_failed(op.op_id, msg, _request_id(err))
+                    return OpOutcome(op.op_id, "failed", None, msg, _request_id(err))
+                self._wait(st.failures - 1)
+
+    def _settled(self, op: WriteOp, verdict: Verdict, exc: BulktoolError | None) -> OpOutcome:
+        """Journal a re-read's verdict that needs no further send."""
+        rid = _request_id(exc) if exc is not None else None
+        if verdict.decision == "applied":
+            return self._done(op, op.record_id, verdict.message, ())
+        if verdict.decision == "unknown":
+            return self._unknown(op, verdict.message)
+        self.journal.mark_failed(op.op_id, verdict.message, rid)
+        return OpOutcome(op.op_id, "failed", None, verdict.message, rid, permanent=True,
+                         conflict=verdict.decision == "conflict")
 
     # -- steps -----------------------------------------------------------------------
     def _send(self, op: WriteOp) -> dict[str, Any] | None:

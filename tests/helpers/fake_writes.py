@@ -154,6 +154,9 @@ class FakeWriteClient:
         finally:
             self._end()
 
+    def batch_size(self, endpoint: str, action: str) -> int:
+        return 1  # no bulk operations: every write is a single-record call
+
     def find_by_key(self, endpoint: str, key_field: str, key_value: str) -> list[dict[str, Any]]:
         self._begin("find", endpoint, None, {key_field: key_value})
         try:

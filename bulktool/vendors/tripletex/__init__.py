@@ -1,9 +1,12 @@
 """Tripletex (API v2): connector, wire codec, write policy and sandbox app.
 
-- ``connector``: session tokens (consumer + employee token -> session, Basic ``<company>:<session>``),
-  from/count paging over ``{fullResultSize, from, count, versionDigest, values}``, ``fields``
-  selection, the ``{status, code, message, validationMessages, requestId}`` error envelope, and pacing
-  by the announced ``X-Rate-Limit-*`` headers.
+- ``connector``: the query dialect (``fields`` from the template's columns, ``sorting``, search
+  parameters, ``changedSince``, key lookup, the ``versionDigest`` checksum) and the tenant (host +
+  company), wiring the pieces beside it:
+  ``auth`` (consumer + employee token -> session, Basic ``<company>:<session>``, renewal, redaction),
+  ``paging`` (from/count over ``{fullResultSize, from, count, versionDigest, values}``),
+  ``errors`` (the ``{status, code, message, validationMessages, requestId}`` envelope),
+  ``rate`` (pacing by the announced ``X-Rate-Limit-*`` headers), ``codec`` (``url`` noise, ``{"value"}``).
 - ``sandbox``: the API as documented in ``spec/openapi-trimmed.json`` (cut from the official spec by
   ``scripts/trim_tripletex_spec.py``), as an app on the shared sandbox kit.
 - ``demo``: what ``bulktool demo --system tripletex`` exports from the seeded sandbox.
