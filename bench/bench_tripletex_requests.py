@@ -21,8 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_tripletex_rate import edit_names  # type: ignore[import-not-found]
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from bulktool.cli import cli
 from bulktool.export import export
@@ -44,19 +44,6 @@ def connect(srv: SandboxServer) -> TripletexConnector:
     consumer, employee = srv.credentials(1)
     return TripletexConnector(srv.url + "/v2", TripletexConnector.credentials(
         consumer_token=consumer, employee_token=employee))
-
-
-def edit_names(path: Path, count: int) -> int:
-    """Rename the first ``count`` customers of the export (one changed field each)."""
-    wb = load_workbook(path)
-    ws = wb["customers"]
-    col = [c.value for c in ws[1]].index("name") + 1
-    done = 0
-    for row in range(2, min(ws.max_row, count + 1) + 1):
-        ws.cell(row, col).value = f"{ws.cell(row, col).value} (endret)"
-        done += 1
-    wb.save(path)
-    return done
 
 
 def update_run(srv: SandboxServer, tmp: Path, edits: int, batch_size: int, tag: str) -> Count:
