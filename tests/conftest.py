@@ -14,6 +14,8 @@ from bulktool.http.throttle import RateLimiter
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.vendors.blikk import BlikkConnector, blikk_credentials
 
+pytest_plugins = ["tt_fixtures"]  # the Tripletex sandbox fixtures: tt_sandbox, api, tt_env
+
 
 @pytest.fixture()
 def sandbox() -> Iterator[SandboxServer]:

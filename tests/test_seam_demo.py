@@ -1,12 +1,13 @@
 """``bulktool demo --system NAME``: the scenario is the vendor's, found through the registry.
 
-Blikk and Visma Tid run the same scenario on the Blikk sandbox; Tripletex's scenario is registered
-and runs once its sandbox and templates are merged (until then the demo says so in one line).
+Blikk and Visma Tid run the same scenario on the Blikk sandbox; Tripletex runs its own scenario on
+its own sandbox, to the end.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from bulktool.cli import cli
 from bulktool.demo import DEMO_ENDPOINTS, scenario_for
+from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.schema import load_templates
 from bulktool.vendors import VENDORS
 
@@ -54,19 +56,29 @@ def test_the_demo_runs_the_alias_on_its_family_and_prints_its_system(tmp_path: P
     assert lines[-1].startswith("  bulktool --system vismatid --base-url http://127.0.0.1:")
 
 
-def test_the_tripletex_demo_runs_or_says_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tripletex_demo_runs_to_the_end_and_its_rehearsal_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BULKTOOL_CONFIG", str(tmp_path / "config.toml"))
     out = tmp_path / "demo"
     res = CliRunner().invoke(cli, ["--system", "tripletex", "demo", "--dir", str(out), "--contacts", "5", "--quiet"])
-    if res.exit_code != 0:
-        assert res.output.startswith("Error: The Tripletex demo cannot run yet: "), res.output
-        assert len(res.output.splitlines()) == 1
-        pytest.skip("the Tripletex sandbox or connector is not merged into this branch yet")
+    assert res.exit_code == 0, res.output  # the sandbox, connector and templates are all in
     lines = res.stdout.splitlines()
     assert lines[0] == f"Demo workbook: {(out / 'tripletex-demo.xlsx').resolve()}"
     assert lines[1].startswith("Sheets: customers: ")
     assert lines[-1].startswith("  bulktool --system tripletex --base-url http://127.0.0.1:")
     assert lines[-1].split()[4].endswith("/v2")
+    # The rehearsal it prints: a sandbox on the demo's database, the workbook imported as it is.
+    db, port = lines[-3].split("--db ")[1].split()[0], int(lines[-3].split("--port ")[1].split()[0])
+    with SandboxServer(SandboxConfig(system="tripletex", db_path=db, port=port)) as srv:  # the record's host
+        monkeypatch.setenv("TRIPLETEX_CONSUMER_TOKEN", "sandbox-app")
+        monkeypatch.setenv("TRIPLETEX_EMPLOYEE_TOKEN", "sandbox-secret")
+        for sheet in scenario_for("tripletex").endpoints:
+            res = CliRunner().invoke(cli, ["--system", "tripletex", "--base-url", srv.url + "/v2", "import",
+                                           str(out / "tripletex-demo.xlsx"), "--sheet", sheet, "--json", "-", "-q"])
+            assert res.exit_code == 0, res.output
+            summary = json.loads(res.stdout)["summary"]
+            assert summary["unchanged"] > 0 and summary["unchanged"] == sum(summary.values()), (sheet, summary)
 
 
 def test_the_tripletex_sample_is_norwegian_and_keeps_its_leading_zeros() -> None:
@@ -83,9 +95,7 @@ def test_the_tripletex_sample_is_norwegian_and_keeps_its_leading_zeros() -> None
 
 
 def test_the_tripletex_sample_matches_the_customers_template() -> None:
-    customers = load_templates("tripletex").get("customers")
-    if customers is None:
-        pytest.skip("templates/tripletex is not merged into this branch yet")
+    customers = load_templates("tripletex")["customers"]
     with (SAMPLES / "tripletex-customers.csv").open(encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh))
     writable = {c.name for c in customers.columns if c.writable}

@@ -5,19 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 import requests
 from tt_fixtures import CLIENT_A, CONSUMER, EMPLOYEE, TtClient, session_token, tt_base_url, tt_server
 
 from bulktool.sandbox import SandboxServer
-
-
-@pytest.fixture()
-def tt_sandbox() -> Iterator[SandboxServer]:
-    with tt_server() as srv:
-        yield srv
 
 
 def test_fail_rate_answers_503_html_but_sessions_still_work() -> None:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tt_fixtures import TtClient, tt_server
 
 from bulktool.sandbox import SandboxServer
-
-
-@pytest.fixture()
-def tt_sandbox() -> Iterator[SandboxServer]:
-    with tt_server() as srv:
-        yield srv
-
-
-@pytest.fixture()
-def api(tt_sandbox: SandboxServer) -> TtClient:
-    return TtClient(tt_sandbox)
 
 
 def test_list_envelope_and_from_count_paging(api: TtClient) -> None:

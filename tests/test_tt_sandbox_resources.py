@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tt_fixtures import TtClient, tt_server
+from tt_fixtures import TtClient
 
-from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.sandbox.model import spec
-
-
-@pytest.fixture()
-def tt_sandbox() -> Iterator[SandboxServer]:
-    with tt_server() as srv:
-        yield srv
-
-
-@pytest.fixture()
-def api(tt_sandbox: SandboxServer) -> TtClient:
-    return TtClient(tt_sandbox)
 
 
 def _new(path: str, k: int) -> dict[str, Any]:

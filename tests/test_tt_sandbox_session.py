@@ -5,21 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 from tt_fixtures import CLIENT_A, CLIENT_B, OTHER_COMPANY, TtClient, session_token, tt_base_url, tt_server
 
 from bulktool.sandbox import SandboxServer
-
-
-@pytest.fixture()
-def tt_sandbox() -> Iterator[SandboxServer]:
-    with tt_server() as srv:
-        yield srv
 
 OSLO = ZoneInfo("Europe/Oslo")
 

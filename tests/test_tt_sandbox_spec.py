@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from tt_fixtures import TtClient, tt_server
+from tt_fixtures import TtClient
 
 from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.sandbox.validate import violations
 
 UNKNOWN = "Feltet eksisterer ikke i objektet."
 WRONG = "Verdien er ikke av korrekt type for dette feltet."
-
-
-@pytest.fixture()
-def tt_sandbox() -> Iterator[SandboxServer]:
-    with tt_server() as srv:
-        yield srv
-
-
-@pytest.fixture()
-def api(tt_sandbox: SandboxServer) -> TtClient:
-    return TtClient(tt_sandbox)
 
 
 def _msgs(r: Any) -> tuple[int, int, str, list[tuple[str, str, str]]]:

@@ -1,20 +1,15 @@
-"""Tripletex sandbox fixtures for every stream's tests (import them into a test module).
+"""Tripletex sandbox fixtures for every test module (tests/conftest.py registers them as a plugin).
 
-    pytest_plugins = ["tt_fixtures"]           # tt_sandbox, tt_env (tests/ is on sys.path)
-    from tt_fixtures import TtClient, tt_server
+    from tt_fixtures import TtClient, tt_server  # helpers; the fixtures need no import
 
-    def test_x(tt_sandbox: SandboxServer) -> None:
-        api = TtClient(tt_sandbox)             # a session made over HTTP, Basic 0:<token>
-        api.get("/customer", fields="id,name").json()["values"]
-
-(Importing names from tt_fixtures and naming it in pytest_plugins makes pytest warn that it cannot
-rewrite its asserts: harmless. Or define a three-line fixture around ``tt_server`` in the module, as
-tests/test_tt_sandbox_*.py do.)
+    def test_x(tt_sandbox: SandboxServer, api: TtClient) -> None:
+        api.get("/customer", fields="id,name").json()["values"]   # a session made over HTTP, Basic 0:<token>
 
 - ``tt_server(**config)``: a context manager serving a Tripletex sandbox (rate limit 10000 per 60 s
   unless given; any SandboxConfig field, e.g. ``contacts=50`` customers, ``rate_limit=20, rate_period=5``).
-- ``tt_sandbox``: a fresh one per test; ``tt_env``: TRIPLETEX_* credentials in the environment and a
-  private BULKTOOL_CONFIG, as a user would have; ``tt_base_url(srv)`` = ``srv.url + "/v2"``.
+- ``tt_sandbox``: a fresh one per test; ``api``: a ``TtClient`` on it; ``tt_env``: TRIPLETEX_*
+  credentials in the environment and a private BULKTOOL_CONFIG, as a user would have.
+- ``tt_base_url(srv)`` = ``srv.url + "/v2"``.
 - ``session_token(srv, account=1, expiration=...)``: a session token made over HTTP.
 - ``TtClient(srv, company=0)``: raw ``requests`` calls with Basic ``<company>:<token>``.
 - ``CONSUMER``/``EMPLOYEE``: account 1's tokens; ``credentials(srv, account)`` gives any account's.
@@ -106,6 +101,12 @@ def tt_sandbox() -> Iterator[SandboxServer]:
     """A fresh Tripletex sandbox with a high rate limit (tests about behaviour, not pacing)."""
     with tt_server() as srv:
         yield srv
+
+
+@pytest.fixture()
+def api(tt_sandbox: SandboxServer) -> TtClient:
+    """Raw HTTP with a fresh session against this test's ``tt_sandbox``."""
+    return TtClient(tt_sandbox)
 
 
 @pytest.fixture()

@@ -160,9 +160,12 @@ def _validations(ws: Worksheet, columns: Sequence[Column]) -> None:
             continue
         if not values or sum(len(v) + 1 for v in values) > 255 or any("," in v for v in values):
             continue  # Excel's limit for an inline list
+        message = f"Expected one of: {', '.join(values)}"
+        if len(message) > 255:  # Excel's limit for the message too (xlsxwriter drops the whole validation)
+            message = "Expected one of the values in the cell's list."
         ws.data_validation(1, c, MAX_ROWS - 1, c, {
             "validate": "list", "source": values, "error_type": "warning",
-            "error_title": col.name, "error_message": f"Expected one of: {', '.join(values)}",
+            "error_title": col.name, "error_message": message,
         })
 
 
