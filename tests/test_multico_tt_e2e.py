@@ -1,0 +1,204 @@
+"""Many companies in one run, end to end over HTTP: a Tripletex accounting office and its two clients.
+
+The accountant's tokens see its own company (1200001) and the clients 1200003 and 1200004
+(``GET /company/>withLoginAccess``); each company holds its own customers with the same ids and other
+values. ``export customers --company all`` writes them to one sheet with ``companyId``; an import routes
+each row to its company, plans, applies and reports per company.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+from test_import_e2e import Sheet
+from tt_fixtures import CLIENT_A, CLIENT_B, credentials, tt_base_url, tt_server
+
+from bulktool.cli import cli
+from bulktool.sandbox import SandboxServer
+from bulktool.vendors.tripletex.auth import TripletexSessionAuth
+from bulktool.vendors.tripletex.connector import TripletexConnector
+
+pytest_plugins = ["tt_fixtures"]
+OFFICE = 1200001
+ACCOUNT = {OFFICE: 1, CLIENT_A: 3, CLIENT_B: 4}
+
+
+@pytest.fixture
+def tt(tt_env: None) -> Iterator[SandboxServer]:
+    with tt_server(contacts=6) as srv:
+        yield srv
+
+
+def run(srv: SandboxServer, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["--system", "tripletex", "--base-url", tt_base_url(srv), "--rate", "200", *args],
+                              catch_exceptions=False)
+
+
+def customers(srv: SandboxServer, company: int) -> dict[int, dict[str, Any]]:
+    return {int(r["id"]): r for r in srv.records("customer", account=ACCOUNT[company])}
+
+
+def writes(srv: SandboxServer) -> list[tuple[str, str, int]]:
+    return [(m, p.split("?")[0], s) for m, p, s in srv.request_log() if m in ("POST", "PUT", "DELETE")
+            and "/token/session" not in p]
+
+
+class Book(Sheet):
+    """The exported sheet, found by company and id (ids repeat across companies)."""
+
+    def row_of_company(self, company: int, record_id: int) -> int:
+        for r in range(2, self.ws.max_row + 1):
+            if self.get(r, "companyId") == str(company) and self.get(r, "id") == record_id:
+                return r
+        raise KeyError((company, record_id))
+
+
+def export_all(srv: SandboxServer, path: Path, *extra: str) -> Result:
+    res = run(srv, "export", "customers", "--company", "all", "-o", str(path), "--quiet", *extra)
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def edit_both_clients(srv: SandboxServer, path: Path) -> dict[int, tuple[int, str, str]]:
+    """Rename one customer and add one new customer in each client company: company -> (id, new name, new)."""
+    book = Book(path, "customers")
+    done = {}
+    for company in (CLIENT_A, CLIENT_B):
+        rid = sorted(customers(srv, company))[0]
+        renamed, new = f"Endret {company} AS", f"Ny kunde {company} AS"
+        book.set(book.row_of_company(company, rid), "name", renamed)
+        book.append({"companyId": str(company), "name": new})
+        done[company] = (rid, renamed, new)
+    book.save()
+    return done
+
+
+def test_company_all_exports_every_visible_company_into_one_sheet(tt: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    ws = openpyxl.load_workbook(path)["customers"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["companyId", "companyName", "id"]
+    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    for company in (OFFICE, CLIENT_A, CLIENT_B):
+        mine = [r for r in rows if r["companyId"] == str(company)]
+        assert {r["id"]: r["name"] for r in mine} == {i: c["name"] for i, c in customers(tt, company).items()}
+    names = {r["companyId"]: r["companyName"] for r in rows}
+    assert names == {"1200001": "Fjellregnskap AS", "1200003": "Nordlys Bygg og Anlegg AS",
+                     "1200004": "Østfold Rør og Varme AS"}
+    # The same id in two companies is two records: the sheet holds both, each with its own values.
+    shared = set(customers(tt, CLIENT_A)) & set(customers(tt, CLIENT_B))
+    assert shared
+
+
+def test_one_session_serves_every_company(tt: SandboxServer) -> None:
+    """A client company is the Basic user on the office's own session: no second sign-in, one rate window."""
+    consumer, employee = credentials(tt)
+    office = TripletexConnector(tt_base_url(tt), TripletexConnector.credentials(
+        consumer_token=consumer, employee_token=employee))
+    assert [c.id for c in office.visible_companies()] == ["1200001", "1200003", "1200004"]
+    client = office.for_company(str(CLIENT_A))
+    assert isinstance(client, TripletexConnector)
+    got = client.get("/token/session/>whoAmI", {"fields": "companyId"})
+    assert got["companyId"] == CLIENT_A
+    assert client.tenant() != office.tenant() and client.client.limiter is office.client.limiter
+    assert isinstance(office.session, TripletexSessionAuth) and office.session.sessions == 1
+
+
+def test_companies_file_and_the_global_company_option(tt: SandboxServer, tmp_path: Path) -> None:
+    listed = tmp_path / "clients.txt"
+    listed.write_text(f"{CLIENT_B}\n", encoding="utf-8")
+    path = tmp_path / "b.xlsx"
+    res = run(tt, "export", "customers", "--companies", str(listed), "-o", str(path), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rows"] == {"customers": len(customers(tt, CLIENT_B))}
+    ws = openpyxl.load_workbook(path)["customers"]
+    assert {r[0].value for r in ws.iter_rows(min_row=2)} == {str(CLIENT_B)}
+    again = tmp_path / "all.xlsx"
+    res = run(tt, "--company", "all", "export", "customers", "-o", str(again), "--quiet")
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(again)["customers"]
+    assert {r[0].value for r in ws.iter_rows(min_row=2)} == {str(OFFICE), str(CLIENT_A), str(CLIENT_B)}
+    res = run(tt, "export", "customers", "--companies", "1200002", "-o", str(tmp_path / "x.xlsx"))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("Error: Company 1200002 is not visible to these credentials; the companies they "
+                                  "can work in: 1200001 (Fjellregnskap AS), 1200003 (Nordlys Bygg og Anlegg AS), "
+                                  "1200004 (Østfold Rør og Varme AS)")
+
+
+def test_edit_and_add_per_company_dry_run_apply_rerun(tt: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    before = {c: customers(tt, c) for c in (OFFICE, CLIENT_A, CLIENT_B)}
+    done = edit_both_clients(tt, path)
+    tt.reset_stats()
+
+    res = run(tt, "import", str(path), "--json", "-", "--quiet")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["summary"]["update"] == 2 and report["summary"]["create"] == 2
+    by_company = {c: v["summary"] for c, v in report["companies"].items()}
+    assert list(by_company) == ["1200001", "1200003", "1200004"]
+    assert by_company["1200001"]["unchanged"] == len(before[OFFICE])
+    for company in (CLIENT_A, CLIENT_B):
+        s = by_company[str(company)]
+        assert (s["update"], s["create"], s["unchanged"]) == (1, 1, len(before[company]) - 1)
+    changed = {(r["company"], r["action"]) for r in report["rows"] if r["action"] != "unchanged"}
+    assert changed == {("1200003", "update"), ("1200003", "create"), ("1200004", "update"), ("1200004", "create")}
+    assert writes(tt) == []
+
+    text = run(tt, "import", str(path), "--quiet", "--report", str(tmp_path / "r.xlsx"),
+               "--html", str(tmp_path / "r.html"))
+    assert text.exit_code == 0
+    line_a = "company 1200003 (Nordlys Bygg og Anlegg AS): create 1, update 1, unchanged 5"
+    assert "By company:\n  company 1200001 (Fjellregnskap AS): unchanged 6\n  " + line_a in text.stdout
+    assert line_a in (tmp_path / "r.html").read_text(encoding="utf-8")
+    summary = openpyxl.load_workbook(tmp_path / "r.xlsx")["Summary"]
+    assert ("Company", line_a) in [(r[0].value, r[1].value) for r in summary.iter_rows()]
+
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet", "--json", "-")
+    assert res.exit_code == 0, res.output
+    applied = json.loads(res.stdout)
+    assert applied["summary"]["applied"] == 4 and applied["summary"]["failed"] == 0
+    assert applied["companies"]["1200004"]["summary"]["applied"] == 2
+    for company, (rid, renamed, new) in done.items():
+        now = customers(tt, company)
+        assert now[rid]["name"] == renamed
+        added = [c for i, c in now.items() if i not in before[company]]
+        assert [c["name"] for c in added] == [new]
+        # Exactly its own rows: nothing else changed in this company, and the other's rows are not here.
+        assert {i: c["name"] for i, c in now.items() if i != rid and i in before[company]} == \
+            {i: c["name"] for i, c in before[company].items() if i != rid}
+        other = CLIENT_B if company == CLIENT_A else CLIENT_A
+        assert done[other][2] not in {c["name"] for c in now.values()}
+        assert before[other][done[other][0]]["name"] != renamed
+    assert customers(tt, OFFICE) == before[OFFICE]
+
+    tt.reset_stats()
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet", "--json", "-")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["summary"]["applied"] == 0
+    assert writes(tt) == []
+
+
+def test_a_row_for_an_invisible_company_is_refused_in_one_line(tt: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    book = Book(path, "customers")
+    book.set(book.row_of_company(CLIENT_A, sorted(customers(tt, CLIENT_A))[0]), "name", "Endret AS")
+    row = book.append({"companyId": "1200002", "name": "Feil selskap AS"})
+    book.save()
+    tt.reset_stats()
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 1
+    errors = [line for line in res.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: 1 invalid row in sheet 'customers', nothing was written (first: row {row}, column "
+                      "companyId: company 1200002 is not visible to these credentials; visible: 1200001, 1200003, "
+                      "1200004); fix them, or apply the other rows with --skip-invalid"]
+    assert writes(tt) == []
