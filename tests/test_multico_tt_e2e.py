@@ -159,8 +159,12 @@ def test_edit_and_add_per_company_dry_run_apply_rerun(tt: SandboxServer, tmp_pat
     line_a = "company 1200003 (Nordlys Bygg og Anlegg AS): create 1, update 1, unchanged 5"
     assert "By company:\n  company 1200001 (Fjellregnskap AS): unchanged 6\n  " + line_a in text.stdout
     assert line_a in (tmp_path / "r.html").read_text(encoding="utf-8")
-    summary = openpyxl.load_workbook(tmp_path / "r.xlsx")["Summary"]
-    assert ("Company", line_a) in [(r[0].value, r[1].value) for r in summary.iter_rows()]
+    report_book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert ("Company", line_a) in [(r[0].value, r[1].value) for r in report_book["Summary"].iter_rows()]
+    data = report_book["customers"]
+    head = [c.value for c in data[1]]
+    companies = [r[head.index("companyId")].value for r in data.iter_rows(min_row=2)]
+    assert companies == [Book(path, "customers").get(n, "companyId") for n in range(2, data.max_row + 1)]
 
     res = run(tt, "import", str(path), "--apply", "--yes", "--quiet", "--json", "-")
     assert res.exit_code == 0, res.output
@@ -202,3 +206,36 @@ def test_a_row_for_an_invisible_company_is_refused_in_one_line(tt: SandboxServer
                       "companyId: company 1200002 is not visible to these credentials; visible: 1200001, 1200003, "
                       "1200004); fix them, or apply the other rows with --skip-invalid"]
     assert writes(tt) == []
+
+
+def test_a_row_cannot_move_to_another_company(tt: SandboxServer, tmp_path: Path) -> None:
+    """Ids repeat across companies: a row exported from one company, relabelled to another, is refused."""
+    shared = sorted(set(customers(tt, CLIENT_A)) & set(customers(tt, CLIENT_B)))
+    only_a = shared[0]
+    tt.delete("customer", only_a, account=ACCOUNT[CLIENT_B])  # now only company A has this id
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    book = Book(path, "customers")
+    row = book.row_of_company(CLIENT_A, only_a)
+    book.set(row, "companyId", str(CLIENT_B))
+    book.save()
+    before = customers(tt, CLIENT_B)
+    tt.reset_stats()
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 1, res.stderr
+    assert res.stderr.strip() == (
+        f"Error: 1 invalid row in sheet 'customers', nothing was written (first: row {row}, column companyId: id "
+        f"{only_a} was exported from company {OFFICE}, {CLIENT_A}, not {CLIENT_B}: a row cannot move between "
+        "companies); fix them, or apply the other rows with --skip-invalid")
+    assert writes(tt) == []
+    # An id both companies hold: the moved row is a second row for that id in the other company.
+    book = Book(path, "customers")
+    book.set(row, "companyId", str(CLIENT_A))
+    row_b, first = book.row_of_company(CLIENT_A, shared[1]), book.row_of_company(CLIENT_B, shared[1])
+    book.set(row_b, "companyId", str(CLIENT_B))
+    book.save()
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 2
+    assert res.stderr.strip() == (f"Error: Company {CLIENT_B}: Duplicate id values in 'customers': id "
+                                  f"'{shared[1]}' in rows {', '.join(map(str, sorted((first, row_b))))}")
+    assert customers(tt, CLIENT_B) == before and writes(tt) == []

@@ -32,6 +32,7 @@ from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.connector import TripletexConnector
 
 pytest_plugins = ["tt_fixtures"]
+REFUSED = "GET /v2/customer: no access (HTTP 403, code 9000: You do not have permission"
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def test_one_company_answering_403_fails_alone_and_the_others_are_applied(tt: Sa
     assert (by_row[row_a].status, by_row[row_b].status) == ("applied", "applied")
     failed = by_row[row_x]
     assert failed.status == "failed" and failed.company == str(OTHER_COMPANY) and failed.permanent
-    assert failed.message.startswith(f"company {OTHER_COMPANY}: GET /v2/customer: no access (HTTP 403, code 9000: You do not have permission")
+    assert failed.message.startswith(f"company {OTHER_COMPANY}: {REFUSED}")
     summaries = {c: s.to_json() for c, s in result.company_summaries().items()}
     assert summaries[str(OTHER_COMPANY)]["failed"] == 1 and summaries[str(CLIENT_B)]["applied"] == 1
     for company, name in ((CLIENT_A, "Ny kunde A AS"), (CLIENT_B, "Ny kunde B AS")):
@@ -79,7 +80,7 @@ def test_one_company_answering_403_fails_alone_and_the_others_are_applied(tt: Sa
     assert [r["name"] for r in tt.records("customer", account=2)] == others_before
     line = exit_line(result, 3)
     assert line is not None and line.startswith(f"Error: 1 row not applied (first: row {row_x}: company "
-                                                f"{OTHER_COMPANY}: GET /v2/customer: no access (HTTP 403, code 9000: You do not have permission")
+                                                f"{OTHER_COMPANY}: {REFUSED}")
     assert line.endswith("; the server refused it: fix that row (see the report) and run the same import again "
                          "(what was applied is skipped)")
 

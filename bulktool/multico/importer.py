@@ -33,7 +33,7 @@ from ..plan.source import Source, load_source
 from ..progress import NullProgress, Progress
 from ..writer import Journal, JournalError, default_journal_path
 from ..writer.journal import SUFFIX
-from .columns import COMPANY_COLUMN
+from .columns import COMPANY_COLUMN, COMPANY_NAME_COLUMN
 from .split import split_by_company
 
 
@@ -160,6 +160,8 @@ def _plan(run: _Company, path: Path, progress: Progress) -> None:
         _fail(run.rows, run.company, exc, only_planned=False)
     for r in run.rows:
         r.company = run.company.id
+        # The reports reproduce the user's sheet: its company columns too, which the plan never saw.
+        r.values = {COMPANY_COLUMN: run.company.id, COMPANY_NAME_COLUMN: run.company.name, **r.values}
 
 
 def _fail(rows: list[RowResult], company: Company, exc: BulktoolError, *, only_planned: bool) -> None:

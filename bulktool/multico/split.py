@@ -27,8 +27,11 @@ def split_by_company(
     assert column is not None
     rows: dict[str, list[ReadRow]] = {}
     refused: list[RowResult] = []
+    id_field = src.endpoint.id_field
+    exported_in = _exported_companies(src)
     for r in src.sheet.rows:
         cid = record_id(r.values.get(column))
+        rid = record_id(r.values.get(id_field))
         problem = None
         if r.errors.get(column):
             problem = r.errors[column]
@@ -36,6 +39,10 @@ def split_by_company(
             problem = "empty: name the company this row belongs to (a company id)"
         elif cid not in visible:
             problem = f"company {cid} is not visible to these credentials; visible: {_listed(visible)}"
+        elif rid is not None and exported_in.get(rid) and cid not in exported_in[rid]:
+            # The same id may be another record in another company: never write one company's row over it.
+            problem = (f"{id_field} {rid} was exported from company {', '.join(sorted(exported_in[rid]))}, not "
+                       f"{cid}: a row cannot move between companies")
         if problem is not None:
             refused.append(RowResult(src.sheet.name, r.row, "invalid", values=dict(r.values), company=cid,
                                      errors=[CellError(column, problem)]))
@@ -43,6 +50,17 @@ def split_by_company(
         assert cid is not None
         rows.setdefault(cid, []).append(r)
     return {cid: _one(src, cid, rs, mode) for cid, rs in rows.items()}, refused
+
+
+def _exported_companies(src: Source) -> dict[str, set[str]]:
+    """Record id -> the companies the export record holds it for (none when the record is not trusted)."""
+    out: dict[str, set[str]] = {}
+    if not src.use_export_record:
+        return out
+    for key in src.sheet.exported:
+        company, _, rid = key.partition("/")
+        out.setdefault(rid, set()).add(company)
+    return out
 
 
 def _one(src: Source, company: str, rows: list[ReadRow], mode: str) -> Source:
