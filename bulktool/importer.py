@@ -69,6 +69,9 @@ class ImportOptions:
     batch_size: int = DEFAULT_BATCH_SIZE  # --batch-size: records per bulk request where the API has them
     companies: str | None = None  # --companies: which companies of a sheet of many to import (None: all in it)
     target_label: str | None = None  # how progress names where the writes go (default: the host)
+    # The other journals of this same input (its other companies' in a sheet of many): the same new row in
+    # two companies is two records, not a duplicate created from another file.
+    own_journals: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -106,7 +109,7 @@ def plan_file(
     result = plan.result
     result.host = connector.host
     _read_deleted(connector, source.endpoint, plan, progress)
-    _consult_journal(plan, options.journal or default_journal_path(path), options.resume,
+    _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume))
     result.warnings += keyless_create_warnings(source.endpoint, plan)
     result.warnings += sorted_column_warnings(result.rows)
@@ -147,7 +150,9 @@ def record_label(values: dict[str, object], key_field: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfinished: bool) -> None:
+def _consult_journal(
+    plan: Plan, journal_path: Path, resume: bool, own: tuple[Path, ...] = (), *, warn_unfinished: bool
+) -> None:
     """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
     result = plan.result
     if journal_path.exists():
@@ -163,7 +168,7 @@ def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfin
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
-    _created_elsewhere(plan, journal_path)
+    _created_elsewhere(plan, journal_path, own)
 
 
 def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:
@@ -177,7 +182,7 @@ def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) 
     return True
 
 
-def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
+def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = ()) -> None:
     """Rows to create without a key whose exact values another file's journal (same folder) created."""
     result = plan.result
     keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
@@ -185,7 +190,8 @@ def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
     if not keyless:
         return
     found: list[str] = []
-    for other in sibling_journals(journal_path):
+    skip = {p.absolute() for p in own}
+    for other in (p for p in sibling_journals(journal_path) if p.absolute() not in skip):
         for digest, entry in done_creates(other, result.endpoint, keyless).items():
             pw = keyless.pop(digest)
             source = other.name.removesuffix(SUFFIX)

@@ -239,3 +239,25 @@ def test_a_row_cannot_move_to_another_company(tt: SandboxServer, tmp_path: Path)
     assert res.stderr.strip() == (f"Error: Company {CLIENT_B}: Duplicate id values in 'customers': id "
                                   f"'{shared[1]}' in rows {', '.join(map(str, sorted((first, row_b))))}")
     assert customers(tt, CLIENT_B) == before and writes(tt) == []
+
+
+def test_the_same_new_row_in_two_companies_is_no_duplicate(tt: SandboxServer, tmp_path: Path) -> None:
+    """One company applied first (--companies), the other later: the same values there are its own new record."""
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    book = Book(path, "customers")
+    for company in (CLIENT_A, CLIENT_B):
+        book.append({"companyId": str(company), "name": "Samme navn AS"})
+    book.save()
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet", "--companies", str(CLIENT_A))
+    assert res.exit_code == 0, res.output
+    res = run(tt, "import", str(path), "--json", "-", "--quiet")
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert [w for w in report["warnings"] if "already created" in w] == []
+    created = [(r["company"], r["action"]) for r in report["rows"] if r["action"] == "create"]
+    assert created == [(str(CLIENT_B), "create")]
+    res = run(tt, "import", str(path), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 0, res.output
+    for company in (CLIENT_A, CLIENT_B):
+        assert [c["name"] for c in customers(tt, company).values()].count("Samme navn AS") == 1

@@ -88,6 +88,9 @@ def _run(
                          message=f"company {cid} is not among --companies")
                for cid, sub in parts.items() if cid not in chosen for r in sub.sheet.rows]
     runs = [_start(connector, path, visible[cid], sub, options) for cid, sub in parts.items() if cid in chosen]
+    mine = tuple(company_journal(path, options, c) for c in visible)
+    for run in runs:
+        run.options.own_journals = mine
     for n, run in enumerate(runs, start=1):
         progress.note(f"[{n}/{len(runs)}] planning {run.options.target_label}")
         _plan(run, path, progress)
