@@ -117,12 +117,23 @@ def test_companies_file_and_the_global_company_option(tt: SandboxServer, tmp_pat
     path = tmp_path / "b.xlsx"
     res = run(tt, "export", "customers", "--companies", str(listed), "-o", str(path), "--json")
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["rows"] == {"customers": len(customers(tt, CLIENT_B))}
+    summary = json.loads(res.stdout)
+    assert summary["rows"] == {"customers": len(customers(tt, CLIENT_B))}
+    assert summary["companies"] == {str(CLIENT_B): len(customers(tt, CLIENT_B))}
     ws = openpyxl.load_workbook(path)["customers"]
     assert {r[0].value for r in ws.iter_rows(min_row=2)} == {str(CLIENT_B)}
     again = tmp_path / "all.xlsx"
-    res = run(tt, "--company", "all", "export", "customers", "-o", str(again), "--quiet")
+    res = run(tt, "--company", "all", "export", "customers", "-o", str(again))
     assert res.exit_code == 0, res.output
+    assert res.stdout.startswith(f"Wrote {again} (customers: 18 rows) from 3 companies with ")
+    assert res.stderr.splitlines() == ["[1/3] company 1200001 (Fjellregnskap AS): 6 rows",
+                                       "[2/3] company 1200003 (Nordlys Bygg og Anlegg AS): 6 rows",
+                                       "[3/3] company 1200004 (Østfold Rør og Varme AS): 6 rows"]
+    res = run(tt, "import", str(again))
+    assert res.exit_code == 0 and res.stderr.splitlines() == [
+        "[1/3] planning company 1200001 (Fjellregnskap AS)", "[2/3] planning company 1200003 (Nordlys Bygg og "
+        "Anlegg AS)", "[3/3] planning company 1200004 (Østfold Rør og Varme AS)"]
+    assert run(tt, "import", str(again), "--quiet").stderr == ""
     ws = openpyxl.load_workbook(again)["customers"]
     assert {r[0].value for r in ws.iter_rows(min_row=2)} == {str(OFFICE), str(CLIENT_A), str(CLIENT_B)}
     res = run(tt, "export", "customers", "--companies", "1200002", "-o", str(tmp_path / "x.xlsx"))

@@ -98,7 +98,8 @@ def export_cmd(
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         sheets = ", ".join(f"{name}: {n:,} {'row' if n == 1 else 'rows'}" for name, n in result.rows.items())
-        click.echo(f"Wrote {output} ({sheets}) with {result.requests:,} requests in {result.seconds:.1f} s.")
+        where = f" from {len(result.companies):,} companies" if result.companies else ""
+        click.echo(f"Wrote {output} ({sheets}){where} with {result.requests:,} requests in {result.seconds:.1f} s.")
 
 
 COMMANDS = [export_cmd]

@@ -69,8 +69,9 @@ def export_companies(
     rows: dict[str, list[dict[str, Any]]] = {t.sheet: [] for t in targets}
     scopes: dict[str, dict[str, str]] = {}
     requests = errors_429 = 0
+    counts: dict[str, int] = {}
     for n, (company, conn) in enumerate(per_company, start=1):
-        label = f"company {company.id} {company.name}".strip()
+        label = f"company {company.id}" + (f" ({company.name})" if company.name else "")
         stats = conn.client.stats
         before, before_429 = stats.total, stats.status_429
         mark = clock.mark if n == 1 else (lambda: None)
@@ -86,8 +87,8 @@ def export_companies(
         scopes[company.id] = {"tenant": tenant.id, "tenant_label": tenant.label, "name": company.name}
         requests += stats.total - before
         errors_429 += stats.status_429 - before_429
-        progress.note(f"{label}: {sum(1 for t in targets for r in rows[t.sheet] if r[COMPANY_COLUMN] == company.id):,} "
-                      "rows")
+        counts[company.id] = sum(1 for t in targets for r in rows[t.sheet] if r[COMPANY_COLUMN] == company.id)
+        progress.note(f"[{n}/{len(per_company)}] {label}: {counts[company.id]:,} rows")
     sheets, sheet_meta = [], {}
     for t in targets:
         assert t.endpoint is not None
@@ -111,7 +112,8 @@ def export_companies(
     warnings: list[str] = []
     _write_atomic(output, fmt, sheets, meta, progress, warnings.append)
     return ExportResult(output=output, rows={k: len(v) for k, v in rows.items()}, requests=requests,
-                        seconds=time.monotonic() - started, status_429=errors_429, warnings=warnings)
+                        seconds=time.monotonic() - started, status_429=errors_429, warnings=warnings,
+                        companies=counts)
 
 
 def export_chosen(
