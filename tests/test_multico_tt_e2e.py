@@ -8,6 +8,7 @@ each row to its company, plans, applies and reports per company.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -272,3 +273,30 @@ def test_the_same_new_row_in_two_companies_is_no_duplicate(tt: SandboxServer, tm
     assert res.exit_code == 0, res.output
     for company in (CLIENT_A, CLIENT_B):
         assert [c["name"] for c in customers(tt, company).values()].count("Samme navn AS") == 1
+
+
+def test_each_row_is_diffed_against_its_own_company(tt: SandboxServer, tmp_path: Path) -> None:
+    """The same id edited on the server in one company is a conflict there only; the other company's row is
+    an update (its export record is its own), and a CSV round trip keeps the records apart as well."""
+    path = tmp_path / "customers.csv"
+    export_all(tt, path)
+    rid = sorted(set(customers(tt, CLIENT_A)) & set(customers(tt, CLIENT_B)))[0]
+    tt.edit("customer", rid, {"name": "Endret på serveren AS"}, account=ACCOUNT[CLIENT_A])
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    col_company, col_id, col_name = header.index("companyId"), header.index("id"), header.index("name")
+    edited = []
+    for cells in rows[1:]:
+        if cells[col_id] == str(rid) and cells[col_company] in (str(CLIENT_A), str(CLIENT_B)):
+            cells[col_name] = f"Mitt navn {cells[col_company]}"
+            edited.append(cells[col_company])
+    assert sorted(edited) == [str(CLIENT_A), str(CLIENT_B)]
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows(rows)
+    res = run(tt, "import", str(path), "--json", "-", "--quiet")
+    assert res.exit_code == 1, res.output
+    report = json.loads(res.stdout)
+    changed = {r["company"]: r["action"] for r in report["rows"] if r["action"] != "unchanged"}
+    assert changed == {str(CLIENT_A): "conflict", str(CLIENT_B): "update"}
+    assert report["companies"][str(OFFICE)]["summary"]["unchanged"] == 6
