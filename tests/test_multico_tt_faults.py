@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from test_multico_tt_e2e import Book, customers, export_all, writes
+from test_multico_tt_e2e import ACCOUNT, Book, customers, export_all, writes
 from tt_fixtures import CLIENT_A, CLIENT_B, OTHER_COMPANY, credentials, tt_base_url, tt_server
 
 from bulktool.cli import cli
@@ -28,6 +28,7 @@ from bulktool.cli.importing import exit_line
 from bulktool.connectors.companies import Company
 from bulktool.importer import ImportOptions
 from bulktool.multico import run_multi_import
+from bulktool.progress import NullProgress
 from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.connector import TripletexConnector
 
@@ -155,3 +156,37 @@ def test_kill_9_mid_apply_then_resume_creates_each_row_exactly_once(tt: SandboxS
     tt.reset_stats()
     res = run(tt, "import", str(path), "--apply", "--resume", "--yes", "--quiet")
     assert res.exit_code == 0 and writes(tt) == []
+
+
+class EditBeforeCompany(NullProgress):
+    """Someone else saves a record of one company after the plan, right before that company's writes."""
+
+    def __init__(self, srv: SandboxServer, company: int, rid: int) -> None:
+        self.srv, self.company, self.rid, self.done = srv, company, rid, False
+
+    def task(self, title: str, total: int | None = None, unit: str = "") -> None:
+        if title.startswith(f"Applying to company {self.company}") and not self.done:
+            self.srv.edit("customer", self.rid, {"name": "Lagret av en kollega AS"}, account=ACCOUNT[self.company])
+            self.done = True
+
+
+def test_a_write_refused_in_one_company_never_stops_the_next(tt: SandboxServer, tmp_path: Path) -> None:
+    """Company A's update is refused at write time (its record changed after the plan: the sandbox's version check);
+    company B, applied after it, still gets its writes; the exit code is 3."""
+    path = tmp_path / "customers.xlsx"
+    export_all(tt, path)
+    rid = sorted(set(customers(tt, CLIENT_A)) & set(customers(tt, CLIENT_B)))[0]
+    book = Book(path, "customers")
+    for company in (CLIENT_A, CLIENT_B):
+        book.set(book.row_of_company(company, rid), "name", f"Mitt navn {company} AS")
+    book.save()
+    progress = EditBeforeCompany(tt, CLIENT_A, rid)
+    outcome = run_multi_import(office(tt), path, ImportOptions(apply=True), progress)
+    assert progress.done and outcome.exit_code == 3
+    rows = {r.company: r for r in outcome.result.rows if r.action != "unchanged"}
+    assert (rows[str(CLIENT_A)].status, rows[str(CLIENT_A)].action) == ("failed", "conflict")
+    assert rows[str(CLIENT_B)].status == "applied"
+    assert rows[str(CLIENT_A)].message.startswith("conflict: changed on the server since the plan by someone else: "
+                                                  "name is now 'Lagret av en kollega AS' on the server")
+    assert customers(tt, CLIENT_A)[rid]["name"] == "Lagret av en kollega AS"
+    assert customers(tt, CLIENT_B)[rid]["name"] == f"Mitt navn {CLIENT_B} AS"
