@@ -180,6 +180,10 @@ def test_edit_and_add_per_company_dry_run_apply_rerun(tt: SandboxServer, tmp_pat
 
     res = run(tt, "import", str(path), "--apply", "--yes", "--quiet", "--json", "-")
     assert res.exit_code == 0, res.output
+    head, _, tail = res.stderr.partition(" (import each")
+    assert tail == " with --company ID --apply to restore the old values)\n"
+    undo = [Path(p) for p in head.removeprefix("Undo workbooks: ").split(", ")]
+    assert len(undo) == 2 and all(p.is_file() and p.parent == tmp_path for p in undo)  # one per client company
     applied = json.loads(res.stdout)
     assert applied["summary"]["applied"] == 4 and applied["summary"]["failed"] == 0
     assert applied["companies"]["1200004"]["summary"]["applied"] == 2
@@ -201,6 +205,13 @@ def test_edit_and_add_per_company_dry_run_apply_rerun(tt: SandboxServer, tmp_pat
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["summary"]["applied"] == 0
     assert writes(tt) == []
+
+    # Each undo workbook is one company's (in the order they were applied) and goes back into that company.
+    rid_a = done[CLIENT_A][0]
+    res = run(tt, "--company", str(CLIENT_A), "import", str(undo[0]), "--apply", "--yes", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert customers(tt, CLIENT_A)[rid_a]["name"] == before[CLIENT_A][rid_a]["name"]
+    assert customers(tt, CLIENT_B)[done[CLIENT_B][0]]["name"] == done[CLIENT_B][1]
 
 
 def test_a_row_for_an_invisible_company_is_refused_in_one_line(tt: SandboxServer, tmp_path: Path) -> None:

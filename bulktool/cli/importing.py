@@ -98,6 +98,9 @@ def import_cmd(
     if outcome.undo_path is not None:
         click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
                    err=True)
+    elif result.companies and result.undo:  # one per company: each imports into its own company (--company ID)
+        click.echo(f"Undo workbooks: {result.undo} (import each with --company ID --apply to restore the old "
+                   "values)", err=True)
     if outcome.exit_code:
         line = exit_line(result, outcome.exit_code, resume_command())
         if line:
