@@ -48,12 +48,13 @@ class ExportResult:
     seconds: float = 0.0
     status_429: int = 0
     warnings: list[str] = field(default_factory=list)
+    companies: dict[str, int] = field(default_factory=dict)  # a sheet of many companies: rows per company
 
     def to_json(self) -> dict[str, Any]:
         return {
             "output": str(self.output), "rows": self.rows, "requests": self.requests,
             "seconds": round(self.seconds, 3), "status_429": self.status_429,
-        }
+        } | ({"companies": self.companies} if self.companies else {})
 
 
 def resolve_targets(

@@ -18,7 +18,7 @@ from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult, display_name
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan
-from .plan.source import load_source
+from .plan.source import Source, load_source
 from .progress import NullProgress, Progress
 from .reports.undo import UndoBook, UndoRow, undo_path, write_undo_workbook
 from .schema import load_templates
@@ -49,7 +49,7 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.message = message
 
-__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "plan_file", "run_import"]
+__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "apply_plan", "plan_file", "run_import"]
 
 
 @dataclass
@@ -67,6 +67,11 @@ class ImportOptions:
     foreign: bool = False  # ignore the export record (e.g. another account's): diff every cell against live
     allow_clear: tuple[str, ...] = ()  # --allow-clear FIELD: fields an update may clear (see PlanOptions)
     batch_size: int = DEFAULT_BATCH_SIZE  # --batch-size: records per bulk request where the API has them
+    companies: str | None = None  # --companies: which companies of a sheet of many to import (None: all in it)
+    target_label: str | None = None  # how progress names where the writes go (default: the host)
+    # The other journals of this same input (its other companies' in a sheet of many): the same new row in
+    # two companies is two records, not a duplicate created from another file.
+    own_journals: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -88,17 +93,23 @@ def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
 
 
 def plan_file(
-    connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
+    connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None,
+    source: Source | None = None,
 ) -> Plan:
-    """The plan exactly as an apply would carry it out now, journal included (GET requests only)."""
-    source = load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
-                         mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
+    """The plan exactly as an apply would carry it out now, journal included (GET requests only).
+
+    ``source``: the sheet already read (one company's rows of a sheet of many), else ``path`` is read.
+    """
+    if source is None:
+        source = load_source(path, connector.system, connector.host, sheet=options.sheet,
+                             endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
+                             foreign=options.foreign)
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
     result = plan.result
     result.host = connector.host
     _read_deleted(connector, source.endpoint, plan, progress)
-    _consult_journal(plan, options.journal or default_journal_path(path), options.resume,
+    _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume))
     result.warnings += keyless_create_warnings(source.endpoint, plan)
     result.warnings += sorted_column_warnings(result.rows)
@@ -139,7 +150,9 @@ def record_label(values: dict[str, object], key_field: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfinished: bool) -> None:
+def _consult_journal(
+    plan: Plan, journal_path: Path, resume: bool, own: tuple[Path, ...] = (), *, warn_unfinished: bool
+) -> None:
     """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
     result = plan.result
     if journal_path.exists():
@@ -155,7 +168,7 @@ def _consult_journal(plan: Plan, journal_path: Path, resume: bool, *, warn_unfin
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
-    _created_elsewhere(plan, journal_path)
+    _created_elsewhere(plan, journal_path, own)
 
 
 def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:
@@ -169,7 +182,7 @@ def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) 
     return True
 
 
-def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
+def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = ()) -> None:
     """Rows to create without a key whose exact values another file's journal (same folder) created."""
     result = plan.result
     keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
@@ -177,7 +190,8 @@ def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
     if not keyless:
         return
     found: list[str] = []
-    for other in sibling_journals(journal_path):
+    skip = {p.absolute() for p in own}
+    for other in (p for p in sibling_journals(journal_path) if p.absolute() not in skip):
         for digest, entry in done_creates(other, result.endpoint, keyless).items():
             pw = keyless.pop(digest)
             source = other.name.removesuffix(SUFFIX)
@@ -194,11 +208,12 @@ def _created_elsewhere(plan: Plan, journal_path: Path) -> None:
 
 
 def run_import(
-    connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None
+    connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None,
+    source: Source | None = None,
 ) -> ImportOutcome:
     progress = progress or NullProgress()
     try:
-        plan = plan_file(connector, path, options, progress)
+        plan = plan_file(connector, path, options, progress, source)
     except KeyboardInterrupt:
         raise Interrupted("Interrupted while planning (GET requests only): nothing was written.") from None
     result = plan.result
@@ -211,6 +226,15 @@ def run_import(
         return _finish(ImportOutcome(result, EXIT_BLOCKED))
     if options.resume and options.journal is None and not default_journal_path(path).exists():
         raise UsageError(f"--resume: no journal found for {path.name}; nothing to resume")
+    return apply_plan(connector, plan, path, options, progress)
+
+
+def apply_plan(
+    connector: Connector, plan: Plan, path: Path, options: ImportOptions, progress: Progress | None = None
+) -> ImportOutcome:
+    """Carry out a plan already checked (nothing blocked, or --skip-invalid): journal, writes, undo workbook."""
+    progress = progress or NullProgress()
+    result = plan.result
     journal_path = options.journal or default_journal_path(path)
     result.applied = True
     if not plan.writes and not journal_path.exists():
@@ -242,7 +266,7 @@ def _apply(
 ) -> list[OpOutcome]:
     """Send the writes; on Ctrl-C the writes in flight settle first and the partial outcomes come back."""
     client = TemplateWriteClient(connector, load_templates(connector.system), batch_size=options.batch_size)
-    title = f"Applying to {connector.host}"
+    title = f"Applying to {options.target_label or connector.host}"
     progress.task(title, total=len(ops), unit="writes")
     last = last_failed = 0
 

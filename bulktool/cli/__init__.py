@@ -45,6 +45,14 @@ class AppContext:
 
         return resolve_connection(self.system, self.base_url, self.profile, {"company": self.company})
 
+    def many_companies(self) -> str | None:
+        """A global ``--company`` that names many companies (``all``, ``12,13``, a file) rather than one."""
+        spec = (self.company or "").strip()
+        if not spec or spec.isdigit():
+            return None
+        self.company = None  # the sign-in itself stays the token's own company
+        return spec
+
     def connector(self) -> Any:
         from ..vendors import connector_class
 

@@ -9,6 +9,7 @@ import click
 
 from ..errors import OutputError, UsageError
 from ..export import check_output, export, parse_filters
+from ..multico import export_chosen
 from ..progress import NullProgress, Progress, RichProgress
 from . import AppContext, handle_errors
 
@@ -55,11 +56,14 @@ def check_list_paths(system: str, names: tuple[str, ...]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
 @click.option("--overwrite", is_flag=True, help="Replace the output file if it exists (default: refuse).")
+@click.option("--company", "--companies", "companies", metavar="all|ID,ID|FILE", default=None,
+              help="Export every company the sign-in sees (all), or those listed, into one sheet with a "
+                   "companyId column.")
 @click.pass_obj
 @handle_errors
 def export_cmd(
     app: AppContext, endpoints: tuple[str, ...], output: Path, filters: tuple[str, ...], sort: str | None,
-    detail: bool, quiet: bool, as_json: bool, overwrite: bool,
+    detail: bool, quiet: bool, as_json: bool, overwrite: bool, companies: str | None = None,
 ) -> None:
     """Export ENDPOINTS (template names or raw list paths) to a workbook.
 
@@ -74,11 +78,18 @@ def export_cmd(
     check_output(output)
     if not overwrite:
         refuse_overwrite(output)
+    companies = companies or app.many_companies()
+    if companies and detail:
+        raise UsageError("--detail and --company all do not go together: export the companies without --detail")
     connector = app.connector()
     progress = make_progress(quiet)
     try:
-        result = export(connector, app.system_name, endpoints, output, filters=parsed, sort=sort,
-                        detail=detail, progress=progress)
+        if companies:
+            result = export_chosen(connector, app.system_name, endpoints, output, companies, filters=parsed,
+                                   sort=sort, progress=progress)
+        else:
+            result = export(connector, app.system_name, endpoints, output, filters=parsed, sort=sort,
+                            detail=detail, progress=progress)
     finally:
         progress.close()
     for warning in result.warnings:  # not progress: shown with --quiet too
@@ -87,7 +98,8 @@ def export_cmd(
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         sheets = ", ".join(f"{name}: {n:,} {'row' if n == 1 else 'rows'}" for name, n in result.rows.items())
-        click.echo(f"Wrote {output} ({sheets}) with {result.requests:,} requests in {result.seconds:.1f} s.")
+        where = f" from {len(result.companies):,} companies" if result.companies else ""
+        click.echo(f"Wrote {output} ({sheets}){where} with {result.requests:,} requests in {result.seconds:.1f} s.")
 
 
 COMMANDS = [export_cmd]

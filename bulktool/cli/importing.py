@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from ..connectors.base import Connector
-from ..importer import ImportOptions, ImportOutcome, run_import
+from ..importer import ImportOptions, ImportOutcome
+from ..multico import run_multi_import
 from ..plan.model import ImportResult
 from ..writer.template_client import DEFAULT_BATCH_SIZE
 from . import AppContext, handle_errors
@@ -55,33 +56,39 @@ DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
                                               "account): every value that differs from live data is a change.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation before --apply.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option("--company", "--companies", "companies", metavar="all|ID,ID|FILE", default=None,
+              help="A sheet with a companyId column: import only these companies' rows (default: every row).")
 @click.pass_obj
 @handle_errors
 def import_cmd(
     app: AppContext, file: Path, do_apply: bool, sheet: str | None, endpoint: str | None, mode: str,
     skip_invalid: bool, allow_delete: bool, allow_clear: tuple[str, ...], resume: bool,
     report_xlsx: Path | None, report_html: Path | None, report_json: Path | None, journal: Path | None,
-    foreign: bool, yes: bool, quiet: bool, batch_size: int = DEFAULT_BATCH_SIZE,
+    foreign: bool, yes: bool, quiet: bool, batch_size: int = DEFAULT_BATCH_SIZE, companies: str | None = None,
 ) -> None:
-    """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan."""
+    """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan.
+
+    A sheet with a companyId column (``export --company all``) goes to each row's company.
+    """
+    spec = companies or app.many_companies()
     connector = app.connector()
     options = ImportOptions(
         apply=False, sheet=sheet, endpoint=endpoint, mode=mode,  # type: ignore[arg-type]
         skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
-        allow_clear=tuple(allow_clear), batch_size=batch_size,
+        allow_clear=tuple(allow_clear), batch_size=batch_size, companies=None if spec == "all" else spec,
     )
     outcome: ImportOutcome | None = None
     to_stdout = report_json is not None and str(report_json) == "-"
     progress = make_progress(quiet)
     try:
         if do_apply and interactive() and not yes:
-            preview = run_import(connector, file, options, progress)
+            preview = run_multi_import(connector, file, options, progress)
             progress.close()
             outcome = _confirm(preview, connector.tenant().label, skip_invalid, resume, err=to_stdout)
             progress = make_progress(quiet)
         if outcome is None:
             options.apply = do_apply
-            outcome = run_import(connector, file, options, progress)
+            outcome = run_multi_import(connector, file, options, progress)
     finally:
         progress.close()
     shown = do_apply and not options.apply  # stopped at the prompt: the preview's summary is on screen
@@ -91,6 +98,9 @@ def import_cmd(
     if outcome.undo_path is not None:
         click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
                    err=True)
+    elif result.companies and result.undo:  # one per company: each imports into its own company (--company ID)
+        click.echo(f"Undo workbooks: {result.undo} (import each with --company ID --apply to restore the old "
+                   "values)", err=True)
     if outcome.exit_code:
         line = exit_line(result, outcome.exit_code, resume_command())
         if line:

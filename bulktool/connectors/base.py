@@ -11,10 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, ClassVar
 
+from ..errors import UsageError
 from ..http.client import HttpClient
 from ..http.security import check_base_url
 from ..schema.model import Endpoint
 from ..workbook.meta import record_id  # the one id and key rule: trimmed NFC text, 12.0 is 12
+from .companies import Company
 from .credentials import CredentialField, Credentials, Tenant, fingerprint
 from .paging import Page, PageCallback, PageNumberPaginator, Paginator
 from .wire import ISO_8601, DatetimeWire
@@ -22,8 +24,8 @@ from .write_policy import FULL_REPLACEMENT, WritePolicy
 
 # The pieces a connector is built from live beside it; importing them from here keeps working.
 __all__ = [
-    "Connector", "CredentialField", "Credentials", "Page", "PageCallback", "PageNumberPaginator", "Paginator",
-    "Tenant", "fingerprint", "list_passes_for", "sheet_name_for_path",
+    "Company", "Connector", "CredentialField", "Credentials", "Page", "PageCallback", "PageNumberPaginator",
+    "Paginator", "Tenant", "fingerprint", "list_passes_for", "sheet_name_for_path",
 ]
 
 
@@ -103,6 +105,18 @@ class Connector:
 
     def _label(self, account: str) -> str:
         return f"{account} (profile {self.profile})" if self.profile else account
+
+    # -- many companies behind one sign-in (companies.py) -----------------------------
+    def visible_companies(self) -> list[Company]:
+        """Every company these credentials can work in (an accounting office's clients); vendors that have
+        such a list override this and ``for_company``."""
+        raise UsageError(f"{self.title or self.system} has no list of companies: --company all and --companies "
+                         "are not available for it")
+
+    def for_company(self, company_id: str) -> Connector:
+        """A connector working in company ``company_id`` (one of ``visible_companies``), sharing this one's
+        session and rate limit where the vendor can."""
+        raise UsageError(f"{self.title or self.system} cannot work in several companies in one run")
 
     # -- reading ---------------------------------------------------------------
     def iter_pages(

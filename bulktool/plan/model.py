@@ -62,10 +62,11 @@ class RowResult:
     # Top-level fields a full-replacement update of this row clears because it cannot resend them
     # ("location"): the row is refused unless --allow-clear names them.
     would_clear: list[str] = field(default_factory=list)
+    company: str | None = None  # a sheet of many companies: the company the row went to
 
     def to_json(self) -> dict[str, Any]:
         action = "unchanged" if self.action == "skip" else self.action
-        return {
+        return ({"company": self.company} if self.company is not None else {}) | {
             "sheet": self.sheet,
             "row": self.row,
             "id": self.created_id if self.id is None and self.created_id is not None else self.id,
@@ -125,11 +126,20 @@ class ImportResult:
     interrupted: bool = False  # Ctrl-C during apply
     not_sent: int = 0  # writes an interrupted apply never sent (--resume sends them)
     unfinished: int = 0  # writes an earlier, interrupted apply of this journal left unconfirmed
+    companies: dict[str, str] = field(default_factory=dict)  # a sheet of many companies: id -> name, in order
 
     @property
     def summary(self) -> PlanSummary:
+        return self.summary_of(self.rows)
+
+    def company_summaries(self) -> dict[str, PlanSummary]:
+        """The counts of each company of a sheet of many, in the order the companies were run."""
+        return {c: self.summary_of([r for r in self.rows if r.company == c]) for c in self.companies}
+
+    @staticmethod
+    def summary_of(rows: list[RowResult]) -> PlanSummary:
         s = PlanSummary()
-        for r in self.rows:
+        for r in rows:
             a = "unchanged" if r.action == "skip" else r.action
             setattr(s, a, getattr(s, a) + 1)
             if r.status == "applied":
@@ -157,5 +167,7 @@ class ImportResult:
                          "write_batches": self.write_batches if not self.applied else None,
                          "estimated_seconds": round(self.estimated_seconds, 1) if not self.applied else None},
             "warnings": list(self.warnings),
+            **({"companies": {c: {"name": self.companies[c], "summary": s.to_json()}
+                              for c, s in self.company_summaries().items()}} if self.companies else {}),
             "rows": [r.to_json() for r in self.rows],
         }

@@ -33,6 +33,10 @@ class Source:
     exported_at: str | None = None
     warnings: list[str] = field(default_factory=list)
     formula_cells: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> column -> message
+    # A sheet of many companies: the column naming each row's; its rows are checked per company
+    # (``check_structure``) once split, since ids repeat across companies.
+    scope_column: str | None = None
+    scopes: dict[str, dict[str, str]] = field(default_factory=dict)  # the export record's, per company
 
     @property
     def columns(self) -> list[str]:
@@ -52,7 +56,7 @@ def _sheet_names(path: Path, fmt: str) -> list[str]:
 
 def load_source(
     path: Path, system: str, host: str, *, sheet: str | None = None, endpoint: str | None = None,
-    mode: str = "upsert", tenant: Tenant | None = None, foreign: bool = False,
+    mode: str = "upsert", tenant: Tenant | None = None, foreign: bool = False, scope_column: str | None = None,
 ) -> Source:
     """Read and check the sheet to import.
 
@@ -80,7 +84,7 @@ def load_source(
     with ThreadPoolExecutor(max_workers=1) as pool:
         scan = pool.submit(find_formula_cells, path, sheet, MAX_FORMULA_CELLS + 1) \
             if fmt != "csv" and sheet is not None else None
-        src = _load(path, fmt, names, system, _Target(host, tenant, foreign), sheet, endpoint, mode)
+        src = _load(path, fmt, names, system, _Target(host, tenant, foreign, scope_column), sheet, endpoint, mode)
         if scan is not None and sheet is not None:
             src.formula_cells = _formulas(path, sheet, src.sheet.columns, scan.result(), src.endpoint)
     return src
@@ -93,6 +97,7 @@ class _Target:
     host: str
     tenant: Tenant | None
     foreign: bool
+    scope_column: str | None = None  # a sheet of many companies may have this column (see Source)
 
 
 def _load(
@@ -141,7 +146,11 @@ def _load(
     # machine's clock, which may run ahead of the server's).
     exported_at = meta.exported_at if meta is not None and meta.time_source == "server" else None
     src = Source(path, read, ep, exported_from, use_record, exported_at, warnings)
-    _check_structure(src, require_match=mode != "create-only")
+    if target.scope_column and target.scope_column in read.columns:
+        src.scope_column = target.scope_column  # checked per company, once split
+        src.scopes = dict(meta.scopes) if meta is not None and trusted else {}
+        return src
+    check_structure(src, require_match=mode != "create-only")
     return src
 
 
@@ -209,7 +218,8 @@ def _type_added_columns(read: ReadSheet, ep: Endpoint, exported_columns: set[str
                 r.errors[c.name] = str(exc)
 
 
-def _check_structure(src: Source, *, require_match: bool) -> None:
+def check_structure(src: Source, *, require_match: bool) -> None:
+    """Refuse a sheet whose rows cannot be matched or are ambiguous; warn of ignored columns."""
     ep, read = src.endpoint, src.sheet
     if not read.rows:
         raise WorkbookError(f"Sheet {read.name!r} in {src.path.name} has no data rows")

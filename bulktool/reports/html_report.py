@@ -28,6 +28,7 @@ from ._common import (
     row_ranges,
     skipped_groups,
 )
+from .companies import company_lines
 
 MAX_DETAIL_ROWS = 5_000
 MAX_VALUE_CHARS = 300
@@ -100,6 +101,7 @@ def _meta(result: ImportResult) -> str:
     items = [("System", result.system), ("Endpoint", result.endpoint), ("File", result.source),
              ("Sheet", result.sheet), ("Rows", counts_text(result)),
              ("Write requests", estimate_text(result))]
+    items += [("Company", line) for line in company_lines(result)]
     body = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
     return f'<dl class="meta">{body}</dl>'
 

@@ -18,6 +18,7 @@ from ._common import (
     short,
     skipped_groups,
 )
+from .companies import company_lines
 
 INVALID_SUMMARY_THRESHOLD = 50  # more invalid-cell errors than this: summarise by column
 _MAX_MESSAGES = 3
@@ -26,6 +27,9 @@ _MAX_MESSAGES = 3
 def render_summary(result: ImportResult, *, verbose_rows: int = 20) -> str:
     """Deterministic text: tests and users both read it, so no timestamps or colours."""
     lines = [_header(result), counts_text(result)]
+    by_company = company_lines(result)
+    if by_company:
+        lines += ["By company:", *(f"  {line}" for line in by_company)]
     if result.applied:
         s = result.summary
         not_sent = f", not sent {result.not_sent:,} (interrupted)" if result.interrupted else ""
@@ -63,7 +67,7 @@ def _header(result: ImportResult) -> str:
 def row_line(r: RowResult, applied: bool, names: NameIndex | None = None) -> str:
     """One row as '  row 7  update  id 12: email 'a' -> 'b'', status appended after an apply."""
     action = action_of(r)
-    head = f"  row {r.row}  {action}"
+    head = f"  row {r.row}" + (f"  company {r.company}" if r.company is not None else "") + f"  {action}"
     if r.id is not None:
         head += f"  id {r.id}"
         label = record_name(r) if action == "delete" else None

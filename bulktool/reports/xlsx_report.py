@@ -31,6 +31,7 @@ from ._common import (
     skip_reason,
 )
 from ._xlsx import column_widths, comment, new_workbook, write_id, write_value
+from .companies import company_lines
 
 CHANGED_FILL = "#FFFF00"
 CONFLICT_FILL = "#FFC000"
@@ -190,6 +191,9 @@ def _write_summary(wb: Workbook, ws: Worksheet, result: ImportResult, comments_c
     rows += [(k, s[k]) for k in ("create", "update", "delete", "unchanged", "conflict", "invalid")]
     if result.applied:
         rows += [("applied", s["applied"]), ("failed", s["failed"])]
+    by_company = company_lines(result)
+    if by_company:
+        rows += [("", None), *(("Company", line) for line in by_company)]
     rows += [("", None), ("Write requests", result.write_requests)]
     if not result.applied:
         rate = f"{result.rate_per_second:g} requests/s"

@@ -27,7 +27,7 @@ from typing import IO
 from ..errors import OutputError, WorkbookError
 from ..schema.model import Column
 from .cells import is_number_text, render_text
-from .meta import ExportMeta, ExportRecord, RecordEntry, SheetMeta, record_id
+from .meta import ExportMeta, ExportRecord, RecordEntry, SheetMeta
 from .table import ROW_ERROR, ReadBook, ReadSheet, SheetData, build_sheet
 from .xlsx_writer import check_writable
 
@@ -75,7 +75,7 @@ def write_csv(
     stamp = sheet.change_stamp_column()
     given = meta.sheets.get(sheet.name)
     sheet_meta = given or SheetMeta(
-        endpoint=sheet.name, id_column=sheet.id_column,
+        endpoint=sheet.name, id_column=sheet.id_column, scope_column=sheet.scope_column,
         columns=[{"name": c.name, "type": c.type, "read_only": not c.writable} for c in sheet.columns],
     )
     sheet_meta = replace(sheet_meta, last_updated=sheet_meta.last_updated or stamp)
@@ -90,7 +90,7 @@ def write_csv(
             for row in sheet.rows:
                 cells = [render_text(c.type, row.get(c.name)) for c in sheet.columns]
                 writer.writerow([escape(t, num) for t, num in zip(cells, numeric, strict=True)])
-                rid = record_id(row.get(sheet.id_column)) if sheet.id_column else None
+                rid = sheet.record_key(row)
                 if rid is not None:
                     values = {c.name: row.get(c.name) for c in sheet.columns}
                     entry = RecordEntry(sheet.name, rid, values, row.get(stamp) if stamp else None)

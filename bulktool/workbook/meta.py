@@ -70,6 +70,9 @@ class SheetMeta:
     filters: dict[str, str] = field(default_factory=dict)
     sort: str | None = None
     last_updated: str | None = None  # column holding the server's change stamp, if any
+    # A sheet of many accounts (companies): the column naming each row's; record ids are then keyed
+    # ``<scope>/<id>`` (``scoped_id``), since two accounts may hold records with the same id.
+    scope_column: str | None = None
 
     def column_types(self) -> dict[str, str]:
         return {str(c["name"]): str(c.get("type") or "string") for c in self.columns}
@@ -97,6 +100,9 @@ class ExportMeta:
     tenant: str = ""  # account fingerprint, never a secret
     tenant_label: str = ""  # the same account for people, e.g. "app 1a2b3c4d on api.example.com"
     time_source: str = ""  # "server" when exported_at is the server's clock
+    # A workbook of many accounts (companies): per account id, its ``tenant``, ``tenant_label`` and ``name``.
+    # Each row is trusted against its own account's tenant, never the others'.
+    scopes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.host = safe_host(self.host)
@@ -106,6 +112,9 @@ class ExportMeta:
         for key in _OPTIONAL:  # left out when unknown: such a record reads exactly like an older one
             if not data[key]:
                 del data[key]
+        for sheet in data["sheets"].values():
+            if sheet.get("scope_column") is None:  # a sheet of one account reads exactly like an older one
+                sheet.pop("scope_column", None)
         return json.dumps({"format": FORMAT_VERSION, **data}, ensure_ascii=False)
 
     @classmethod
@@ -122,13 +131,15 @@ class ExportMeta:
                 bulktool_version=str(raw.get("bulktool_version") or ""), sheets=sheets,
                 tenant=str(raw.get("tenant") or ""), tenant_label=str(raw.get("tenant_label") or ""),
                 time_source=str(raw.get("time_source") or ""),
+                scopes={str(k): {str(a): str(b) for a, b in v.items()}
+                        for k, v in (raw.get("scopes") or {}).items() if isinstance(v, dict)},
             )
         except (ValueError, TypeError, AttributeError) as exc:
             raise WorkbookError(f"The export record in this file is damaged ({exc})") from None
 
 
 _SHEET_FIELDS = set(SheetMeta.__dataclass_fields__)
-_OPTIONAL = ("tenant", "tenant_label", "time_source")
+_OPTIONAL = ("tenant", "tenant_label", "time_source", "scopes")
 
 
 def safe_host(host: str) -> str:
@@ -183,6 +194,13 @@ def record_id(value: Any) -> str | None:
     if not s.isascii():
         s = unicodedata.normalize("NFC", s)
     return s or None
+
+
+def scoped_id(scope: Any, rid: str | None) -> str | None:
+    """The export record's key of a row in a sheet of many accounts: ``<scope>/<id>``; None without an id."""
+    if rid is None:
+        return None
+    return f"{record_id(scope) or ''}/{rid}"
 
 
 def split_text(text: str, size: int = CHUNK) -> list[str]:

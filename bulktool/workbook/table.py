@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import WorkbookError
 from ..schema.model import Column
 from .cells import MAX_EXACT_DIGITS, CellValueError, clean
-from .meta import ExportMeta, RecordEntry, SheetMeta, record_id
+from .meta import ExportMeta, RecordEntry, SheetMeta, record_id, scoped_id
 from .parsing import is_canonical_datetime
 from .shape import TITLE_SCAN_ROWS, flag_full_cells, refuse_title_rows, truncated_edit_message
 
@@ -34,6 +34,12 @@ class SheetData:
     # Column with the server's change stamp, kept per record in the export record;
     # None: "lastUpdated" when the sheet has that column.
     last_updated_column: str | None = None
+    scope_column: str | None = None  # a sheet of many accounts: the column naming each row's (SheetMeta)
+
+    def record_key(self, row: dict[str, Any]) -> str | None:
+        """The row's key in the export record: its id, scoped by account in a sheet of many."""
+        rid = record_id(row.get(self.id_column)) if self.id_column else None
+        return scoped_id(row.get(self.scope_column), rid) if self.scope_column else rid
 
     def change_stamp_column(self) -> str | None:
         if self.last_updated_column is not None:
@@ -210,8 +216,12 @@ def build_sheet(
         by_id: dict[str | None, dict[str, Any]] = {k: e.values for k, e in entries.items()}
         ids = values[id_col]
         bad = errors[id_col]
-        evs = [_EMPTY if k in bad else by_id.get(
-            str(v) if v.__class__ is int else record_id(v), _EMPTY) for k, v in enumerate(ids)]
+        keys = [str(v) if v.__class__ is int else record_id(v) for v in ids]
+        scope = meta.scope_column if meta else None
+        if scope:
+            scopes = values.get(scope) or [None] * len(keys)
+            keys = [scoped_id(s, k) for s, k in zip(scopes, keys, strict=True)]
+        evs = [_EMPTY if k in bad else by_id.get(key, _EMPTY) for k, key in enumerate(keys)]
         # The record vouches for a cell only when it was exported as the type it is read as.
         vouched = [(col, typ) for _, col, typ in col_types if exported_types.get(col) == typ]
         wanted = _wanted(evs, [col for col, _ in vouched])

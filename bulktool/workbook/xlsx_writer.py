@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..errors import OutputError
 from ..schema.model import Column
 from .cells import render
-from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, batch_cells, record_id, split_text
+from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, batch_cells, split_text
 from .table import SheetData
 
 MAX_CELL_CHARS = 32_767  # Excel's limit; xlsxwriter cuts longer text to it
@@ -214,7 +214,7 @@ def _stream(
             raise OutputError(f"Sheet {title!r} has more than {MAX_ROWS - 1:,} rows, the most Excel allows")
         for name, put in writers:
             put(r, row.get(name))
-        rid = record_id(row.get(sheet.id_column)) if sheet.id_column else None
+        rid = sheet.record_key(row)
         if rid is not None:
             values = {col.name: row.get(col.name) for col in sheet.columns}
             records.add(RecordEntry(title, rid, values, row.get(stamp) if stamp else None))
@@ -246,7 +246,7 @@ def cut_warning(sheet: str, cut: Sequence[tuple[int, str]]) -> str:
 
 def _sheet_meta(sheet: SheetData, given: SheetMeta | None) -> SheetMeta:
     base = given or SheetMeta(
-        endpoint=sheet.name, id_column=sheet.id_column,
+        endpoint=sheet.name, id_column=sheet.id_column, scope_column=sheet.scope_column,
         columns=[{"name": c.name, "type": c.type, "read_only": not c.writable} for c in sheet.columns],
     )
     return replace(base, last_updated=base.last_updated or sheet.change_stamp_column())

@@ -130,13 +130,44 @@ class TripletexSessionAuth:
     def apply(self, headers: dict[str, str]) -> None:
         """Basic ``<company>:<session token>``, making or renewing the session first when due."""
         with self._lock:
-            stale = self._expires is not None and self._server_now() >= self._expires - RENEW_MARGIN
-            if self._token is None or stale:
-                self._create()
+            self._ensure()
             headers["Authorization"] = "Basic " + self._basic
+
+    def _ensure(self) -> None:
+        stale = self._expires is not None and self._server_now() >= self._expires - RENEW_MARGIN
+        if self._token is None or stale:
+            self._create()
+
+    def basic_for(self, company: str) -> str:
+        """The Basic credentials of another company on this same session (an accounting office's client)."""
+        with self._lock:
+            self._ensure()
+            token = self._token
+        value = base64.b64encode(f"{company}:{token}".encode()).decode("ascii")
+        register_token(value)
+        return value
+
+    def for_company(self, company: str) -> CompanyAuth:
+        """Auth for client company ``company`` sharing this session: one session for every company."""
+        return CompanyAuth(self, company)
 
     def refresh(self) -> bool:
         """A 401: the session ended early (or was revoked); the retry makes a new one."""
         with self._lock:
             self._token = None
         return True
+
+
+class CompanyAuth:
+    """Basic ``<company>:<session token>`` on a session made by another auth (``for_company``)."""
+
+    def __init__(self, session: TripletexSessionAuth, company: str) -> None:
+        self.session = session
+        self.company = company
+        self.employee_token_id = session.employee_token_id
+
+    def apply(self, headers: dict[str, str]) -> None:
+        headers["Authorization"] = "Basic " + self.session.basic_for(self.company)
+
+    def refresh(self) -> bool:
+        return self.session.refresh()

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from ...connectors.base import (
+    Company,
     Connector,
     CredentialField,
     Credentials,
@@ -36,13 +37,14 @@ from ...http.security import check_base_url, redact_url
 from ...http.throttle import Clock, RateLimiter
 from ...schema.model import Endpoint
 from . import codec
-from .auth import TripletexSessionAuth
+from .auth import CompanyAuth, TripletexSessionAuth
 from .errors import tripletex_error
 from .paging import PAGE_SIZE, OffsetPaginator
 from .rate import CEILING_PER_SECOND, tripletex_limiter
 
 TEST_ENVIRONMENT = "https://api-test.tripletex.tech/v2"  # the vendor's environment for integrations
 WHOAMI_PATH = "/token/session/>whoAmI"
+COMPANIES_PATH = "/company/>withLoginAccess"  # the companies a token may act for (its own first)
 # The change feed's margin: the export time comes from the web front's Date header, the change stamps
 # from the database; a few minutes cover any disagreement between their clocks.
 CHANGE_FEED_MARGIN = timedelta(minutes=5)
@@ -123,6 +125,7 @@ class TripletexConnector(Connector):
         page_size: int = PAGE_SIZE,
         rate: int | None = None,
         now: Callable[[], datetime] | None = None,
+        session: TripletexSessionAuth | None = None,
     ) -> None:
         root = self.check_base_url(base_url)
         company = str(company or credentials.get("company") or "0").strip() or "0"
@@ -131,11 +134,15 @@ class TripletexConnector(Connector):
                              f"them), not {company!r}; 0 means the employee token's own company.")
         lim = limiter or tripletex_limiter(root, credentials["employee_token"], rate, clock=clock)
         client = HttpClient(root, limiter=lim, error_mapper=tripletex_error, clock=clock)
-        self.session = TripletexSessionAuth(client, credentials, company, now=now)
+        # A client company of an office already signed in (``for_company``) shares that office's session.
+        self.session: TripletexSessionAuth | CompanyAuth = (
+            session.for_company(company) if session is not None
+            else TripletexSessionAuth(client, credentials, company, now=now))
         client.auth = self.session
         super().__init__(client, OffsetPaginator(page_size=page_size))
         self.company = company
         self._tenant: Tenant | None = None
+        self._args = (base_url, credentials, page_size)
 
     @classmethod
     def check_base_url(cls, url: str) -> str:
@@ -171,6 +178,20 @@ class TripletexConnector(Connector):
                 self._tenant = Tenant(fingerprint("tripletex", self.server_key, "employee-token", who),
                                       self._label(f"employee token {who or '?'} on {self.host}"))
         return self._tenant
+
+    def visible_companies(self) -> list[Company]:
+        """``GET /company/>withLoginAccess``: the token's own company first, then an office's clients."""
+        rows = self.list_all(COMPANIES_PATH, {"fields": "id,name"})
+        return [Company(str(r["id"]), str(r.get("name") or "")) for r in rows if isinstance(r.get("id"), int)]
+
+    def for_company(self, company_id: str) -> Connector:
+        """The same session and rate limit (one window per token pair), with ``<company>`` as the Basic user."""
+        base_url, credentials, page_size = self._args
+        own = self.session if isinstance(self.session, TripletexSessionAuth) else self.session.session
+        other = TripletexConnector(base_url, credentials, company=company_id, limiter=self.client.limiter,
+                                   page_size=page_size, session=own)
+        other.profile = self.profile
+        return other
 
     def _own_company(self) -> str | None:
         try:
