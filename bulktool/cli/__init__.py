@@ -39,11 +39,14 @@ class AppContext:
     verbose: int
     rate: int | None = None
     company: str | None = None
+    agency: str | None = None
+    org: str | None = None
 
     def connection(self) -> Any:
         from ..config import resolve_connection
 
-        return resolve_connection(self.system, self.base_url, self.profile, {"company": self.company})
+        options = {"company": self.company, "agency": self.agency, "org": self.org}
+        return resolve_connection(self.system, self.base_url, self.profile, options)
 
     def connector(self) -> Any:
         from ..vendors import connector_class
@@ -206,7 +209,12 @@ def _setup_logging(verbose: int) -> None:
               help="API root, e.g. https://publicapi.blikk.com (plain http only for loopback).")
 @click.option("--profile", metavar="NAME", default=None, help="Use a saved profile from the config file.")
 @click.option("--company", metavar="ID", default=None,
-              help="Tripletex: the client company to work in (an accounting office); default the token's own.")
+              help="The client company to work in: Tripletex (an accounting office; default the token's own), "
+                   "Finsit (its company id, e.g. a-demo-556898-6787).")
+@click.option("--agency", metavar="SHORT", default=None,
+              help="Finsit: the agency's short name (agency resources; with --org it names a company).")
+@click.option("--org", metavar="ORGNO", default=None,
+              help="Finsit: with --agency, the company a-{agency}-{orgno} (e.g. --org 556898-6787).")
 @click.option("--rate", type=click.IntRange(1, 1000), default=None, metavar="N",
               help="Requests per second to allow (default: the vendor's limit, 4 for Blikk).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and request logs (-vv for debug).")
@@ -214,14 +222,14 @@ def _setup_logging(verbose: int) -> None:
 @click.pass_context
 def cli(
     ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, company: str | None,
-    rate: int | None, verbose: int,
+    agency: str | None, org: str | None, rate: int | None, verbose: int,
 ) -> None:
     """Bulk export and import between spreadsheets and Nordic business-system APIs."""
     _setup_logging(verbose)
     warning = rate_warning(system, base_url, rate)
     if warning:
         click.echo(warning, err=True)
-    ctx.obj = AppContext(system, base_url, profile, verbose, rate, company)
+    ctx.obj = AppContext(system, base_url, profile, verbose, rate, company, agency, org)
 
 
 def main() -> None:

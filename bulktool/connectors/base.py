@@ -254,6 +254,16 @@ class Connector:
             raise ValueError(f"{endpoint.name} has no {op} operation")
         return path.replace("{id}", str(record_id)) if record_id is not None else path
 
+    def write_request(
+        self, endpoint: Endpoint, op: str, body: dict[str, Any], record_id: Any = None
+    ) -> tuple[str, Any]:
+        """The path and wire body of one ``create`` or ``update``: the template's path and ``to_wire``.
+
+        Vendors whose PUT goes to the collection with the id in the body, or whose POST goes to the
+        item URL of a client-given id (Finsit), say so here.
+        """
+        return self.endpoint_path(endpoint, op, record_id), self.to_wire(endpoint, body)
+
     def sheet_name_for_path(self, path: str) -> str:
         """The sheet a raw list path (``export /v2/customer``) exports to; vendors drop their own prefixes."""
         return sheet_name_for_path(path)

@@ -46,6 +46,13 @@ class Auth(Protocol):
     def refresh(self) -> bool: ...
 
 
+class JsonCodec(Protocol):
+    """A vendor's JSON text form (Finsit: exact decimals and bare NaN/Infinity); the default is ``json``."""
+
+    def loads(self, text: str) -> Any: ...
+    def dumps(self, value: Any) -> str: ...
+
+
 ErrorMapper = Callable[[requests.Response, str, str], ApiError]
 
 
@@ -117,8 +124,10 @@ class HttpClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         pool_size: int = 16,
+        json_codec: JsonCodec | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
+        self.json_codec = json_codec
         self.auth = auth
         self.limiter = limiter or RateLimiter(4)
         self.error_mapper = error_mapper
@@ -178,10 +187,13 @@ class HttpClient:
             released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
+            body: dict[str, Any] = {"json": json_body}
+            if self.json_codec is not None and json_body is not None:
+                body = {"data": self.json_codec.dumps(json_body).encode("utf-8")}
+                hdrs.setdefault("Content-Type", "application/json")
             try:
                 resp = self.session.request(
-                    method, url, params=params, json=json_body, headers=hdrs, timeout=self.timeout,
-                    allow_redirects=False,
+                    method, url, params=params, headers=hdrs, timeout=self.timeout, allow_redirects=False, **body,
                 )
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, method, shown)
@@ -226,6 +238,8 @@ class HttpClient:
         if not resp.content:
             return None
         try:
+            if self.json_codec is not None:
+                return self.json_codec.loads(resp.content.decode("utf-8-sig"))
             return resp.json()
         except ValueError:
             raise ApiError(
