@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -187,7 +188,7 @@ class HttpClient:
             released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
-            body: dict[str, Any] = {"json": json_body}
+            body: dict[str, Any] = {"json": _plain_numbers(json_body)}
             if self.json_codec is not None and json_body is not None:
                 body = {"data": self.json_codec.dumps(json_body).encode("utf-8")}
                 hdrs.setdefault("Content-Type", "application/json")
@@ -283,6 +284,17 @@ class HttpClient:
             f"{method} {url}: the connection closed before an answer arrived; the outcome is unknown",
             method=method, url=url,
         )
+
+
+def _plain_numbers(value: Any) -> Any:
+    """Without a vendor codec, exact decimals go as JSON numbers (floats), as plain ``json`` can write them."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
 
 
 def _never_connected(exc: BaseException) -> bool:
