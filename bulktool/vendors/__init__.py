@@ -36,9 +36,9 @@ class Vendor:
 
 
 def _registered() -> tuple[Vendor, ...]:
-    from . import blikk, tripletex
+    from . import blikk, finsit, tripletex
 
-    return (*blikk.VENDORS, *tripletex.VENDORS)
+    return (*blikk.VENDORS, *tripletex.VENDORS, *finsit.VENDORS)
 
 
 DEFAULT_SYSTEM = "blikk"  # --system when neither the option nor a profile names one
