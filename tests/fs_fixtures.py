@@ -47,7 +47,8 @@ from bulktool.vendors.finsit.sandbox.seed_people import (
 
 FIRST_COMPANY = company_id(org_number(0))  # a-testagency-556898-6787
 __all__ = ["AGENCY", "COMPANY_USER", "CONSULTANT", "CONSUMER_KEY", "CONSUMER_SECRET", "DIRECTOR", "FIRST_COMPANY",
-           "FsClient", "company_ids", "control", "forbid", "fs_env", "fs_oauth_env", "fs_server", "puts"]
+           "FsClient", "basic_header", "company_ids", "control", "forbid", "fs_env", "fs_oauth_env", "fs_server",
+           "parse", "puts"]
 
 
 @contextmanager
