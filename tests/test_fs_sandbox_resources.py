@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 import requests
+from fs_fixtures import FIRST_COMPANY, FsClient, company_ids, fs_server, parse
 
 from bulktool.sandbox import SandboxServer
-from fs_fixtures import FIRST_COMPANY, FsClient, company_ids, fs_server, parse
 
 C = f"/Company/{FIRST_COMPANY}"
 
@@ -229,7 +229,8 @@ def test_user_put_goes_to_the_collection_and_password_is_write_only(srv: Sandbox
 def test_company_post_builds_the_documented_id_and_collides_with_409(srv: SandboxServer) -> None:
     api = FsClient(srv)
     new = {"businessIdentityCode": "559012-3456", "name": "Nya Bolaget AB",
-           "contactInfo": {"name": "Åsa", "address": "Ågatan 1", "postalAddress": "903 26 Umeå", "phone": "090-12 34 56"}}
+           "contactInfo": {"name": "Åsa", "address": "Ågatan 1", "postalAddress": "903 26 Umeå",
+                           "phone": "090-12 34 56"}}
     r = api.post("/Company/", new)
     assert r.status_code == 200 and r.json()["id"] == "a-testagency-559012-3456"
     assert _error(api.post("/Company/a-testagency-559012-3456", new)) == (
