@@ -31,7 +31,8 @@ def check(model: str, fields: Fields, body: Any, *, partial: bool, where: str = 
         if key not in fields:
             near = by_lower.get(key.lower())
             hint = f" (the field is '{near}'; names are case-sensitive)" if near else ""
-            raise bad_request(f"Unknown field '{key}'{where} in {model}{hint}.")
+            at = f" at '{where.strip()}'" if where else ""
+            raise bad_request(f"Unknown field '{key}' in {model}{at}{hint}.")
         _value(fields[key], value, f"{where.strip(' :') + '.' if where else ''}{key}", partial=partial)
     if not partial:
         for name, kind in fields.items():
