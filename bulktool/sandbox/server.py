@@ -61,6 +61,9 @@ class SandboxServer:
         self.app = app or app_for(cfg.system)
         if cfg.accounts < self.app.min_accounts:  # e.g. Tripletex's accountant with two client companies
             self.config = cfg = dataclasses.replace(cfg, accounts=self.app.min_accounts)
+        configure = getattr(self.app, "configure", None)  # an app's own settings (Finsit: how many companies)
+        if configure is not None:
+            configure(cfg)
         self._stores: list[Store] = []
         try:
             for acc in cfg.account_list():

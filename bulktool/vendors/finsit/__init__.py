@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def sandbox_app() -> SandboxApp:
-    from .sandbox.app import FinsitSandboxApp  # type: ignore[import-not-found, unused-ignore]
+    from .sandbox.app import FinsitSandboxApp
 
     return cast("SandboxApp", FinsitSandboxApp())
 
