@@ -266,3 +266,19 @@ def test_no_secret_in_vv_logs(srv: SandboxServer, monkeypatch: pytest.MonkeyPatc
                basic_value(DIRECTOR.user_name, "wrong-Lösenord-9").split()[1]]
     for secret in secrets:
         assert secret not in text
+
+
+def test_a_profile_holds_the_basic_login(srv: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BULKTOOL_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("FINSIT_USER", "FINSIT_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    res = CliRunner().invoke(cli, ["profile", "add", "byran", "--system", "finsit", "--base-url", srv.url,
+                                   "--user", DIRECTOR.user_name, "--store", "file"],
+                             input=DIRECTOR.password + "\n\n\n\n\n")
+    assert res.exit_code == 0, res.output
+    assert DIRECTOR.password not in res.output
+    res = CliRunner().invoke(cli, ["--profile", "byran", "--company", FIRST_COMPANY, "export", "fiscal-years",
+                                   "-o", str(tmp_path / "fy.xlsx"), "--quiet"])
+    assert res.exit_code == 0, res.output
+    shown = CliRunner().invoke(cli, ["profile", "show", "byran"]).output
+    assert DIRECTOR.user_name in shown and DIRECTOR.password not in shown

@@ -164,7 +164,8 @@ def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> 
     except BulktoolError:
         return None
     host = urlsplit(base_url).hostname if base_url else None
-    if cls.rate_announced or rate <= cls.rate_per_second or (host and is_loopback_host(host)):
+    if cls.rate_announced or not cls.rate_documented or rate <= cls.rate_per_second or (
+            host and is_loopback_host(host)):
         return None
     return (f"Warning: --rate {rate} is above {cls.title}'s limit of {cls.rate_per_second} requests/second; "
             "the API will answer HTTP 429 and the run gets slower, not faster.")

@@ -44,6 +44,9 @@ class Connector:
     rate_per_second: ClassVar[int] = 4
     # True: the server announces its limit on every answer and the client paces by that (--rate only caps it).
     rate_announced: ClassVar[bool] = False
+    # False: the vendor documents no limit; ``rate_per_second`` is only a safe default pace, so a higher
+    # --rate is the user's call and gets no "above the limit" warning.
+    rate_documented: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
     datetime_wire: ClassVar[DatetimeWire] = ISO_8601  # how bodies spell datetimes (wire.py)

@@ -160,6 +160,7 @@ class FinsitConnector(Connector):
     default_base_url: ClassVar[str | None] = "https://web.foretagsplatsen.se"
     env_prefix: ClassVar[str] = "FINSIT"
     rate_per_second: ClassVar[int] = 4  # no documented limit: a safe pace, --rate to change it
+    rate_documented: ClassVar[bool] = False
     # Basic (FINSIT_USER/FINSIT_PASSWORD) or OAuth 1.0a (the four FINSIT_CONSUMER_*/FINSIT_TOKEN*):
     # every field is optional here, and ``credentials`` insists on one complete set (auth.auth_mode).
     credential_fields: ClassVar[tuple[CredentialField, ...]] = (
