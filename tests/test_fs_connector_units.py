@@ -63,6 +63,9 @@ def test_the_tenant_is_host_plus_company() -> None:
     assert one.tenant().id != two.tenant().id
     assert one.tenant().id == again.tenant().id  # the same server, however spelt, and the same company
     assert one.tenant().label == f"company {a} on web.foretagsplatsen.se"
+    switched = one.for_company(b)  # one sign-in and one pace, another company
+    assert switched.tenant().id == two.tenant().id and switched.client is one.client
+    assert one.company == a
 
 
 def test_a_workbook_from_one_company_is_refused_for_another(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ case), ``paging`` (one bare array). This class wires them to the shared client a
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
@@ -220,6 +221,13 @@ class FinsitConnector(Connector):
         if given and built and given != built:
             raise UsageError(f"--company {given} and --agency/--org ({built}) name different companies.")
         return given or built
+
+    def for_company(self, company: str) -> FinsitConnector:
+        """The same connection (client, sign-in, pace) working in another company: the hook a run across
+        many companies (``--company all``) takes for each one; its tenant is that company's."""
+        other = copy.copy(self)
+        other.company = company.strip() or None
+        return other
 
     @classmethod
     def check_base_url(cls, url: str) -> str:
