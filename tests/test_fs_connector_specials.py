@@ -117,3 +117,18 @@ def test_typed_specials_and_long_decimals_are_numbers() -> None:
     assert clean("decimal", "12345678901234567890,5") == Decimal("12345678901234567890.5")
     assert clean("decimal", "1,5") == 1.5
     assert json.loads(codec.dumps([clean("decimal", "Infinity")]).replace("Infinity", '"x"')) == ["x"]
+
+
+def test_specials_survive_a_libreoffice_resave_of_the_csv(soffice: str, tmp_path: Path) -> None:
+    """LibreOffice reads the 28-digit text as a number and writes back 15 digits (1.23456789012346E+018):
+    the export record still knows the exact value, so the untouched cell reads back as it."""
+    (tmp_path / "export").mkdir()
+    src = _write("csv", tmp_path / "export" / "kfd.csv")
+    out = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "csv", "--outdir", str(out), str(src)], check=True, capture_output=True,
+                   timeout=180)
+    resaved = out / "kfd.csv"
+    assert "1.23456789012346E+018" in resaved.read_text(encoding="utf-8-sig")  # LibreOffice cut it
+    (out / "kfd.csv.bulktool.json").write_bytes((src.parent / "kfd.csv.bulktool.json").read_bytes())
+    _assert_same(resaved)
