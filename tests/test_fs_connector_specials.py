@@ -132,3 +132,14 @@ def test_specials_survive_a_libreoffice_resave_of_the_csv(soffice: str, tmp_path
     assert "1.23456789012346E+018" in resaved.read_text(encoding="utf-8-sig")  # LibreOffice cut it
     (out / "kfd.csv.bulktool.json").write_bytes((src.parent / "kfd.csv.bulktool.json").read_bytes())
     _assert_same(resaved)
+
+
+def test_a_special_is_refused_before_sending_to_an_api_whose_json_has_none() -> None:
+    """Without a vendor codec (Blikk, Tripletex) a typed NaN is one clear line, not a crash in requests."""
+    from bulktool.errors import UsageError
+    from bulktool.http.client import HttpClient
+
+    client = HttpClient("http://127.0.0.1:9")
+    with pytest.raises(UsageError, match="NaN cannot be sent: this API's JSON has no NaN or Infinity"):
+        client.request("PUT", "/x", json_body={"value": Decimal("NaN")})
+    assert client.stats.total == 0  # nothing was sent

@@ -30,7 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .. import __version__
-from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError
+from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError, UsageError
 from .security import RedactingFilter, check_base_url, redact_url
 from .throttle import Clock, RateLimiter, SystemClock, backoff_delay, parse_retry_after
 
@@ -179,6 +179,9 @@ class HttpClient:
         idempotent = retry_safe or method in ("GET", "HEAD", "OPTIONS")
         attempt = retried_429 = 0
         refreshed = False
+        body: dict[str, Any] = {"json": _plain_numbers(json_body)}
+        if self.json_codec is not None and json_body is not None:
+            body = {"data": self.json_codec.dumps(json_body).encode("utf-8")}
         while True:
             hdrs = dict(headers or {})
             if authenticated and self.auth is not None:
@@ -188,9 +191,7 @@ class HttpClient:
             released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
-            body: dict[str, Any] = {"json": _plain_numbers(json_body)}
-            if self.json_codec is not None and json_body is not None:
-                body = {"data": self.json_codec.dumps(json_body).encode("utf-8")}
+            if "data" in body:
                 hdrs.setdefault("Content-Type", "application/json")
             try:
                 resp = self.session.request(
@@ -289,6 +290,8 @@ class HttpClient:
 def _plain_numbers(value: Any) -> Any:
     """Without a vendor codec, exact decimals go as JSON numbers (floats), as plain ``json`` can write them."""
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise UsageError(f"{value} cannot be sent: this API's JSON has no NaN or Infinity (type a number)")
         return float(value)
     if isinstance(value, dict):
         return {k: _plain_numbers(v) for k, v in value.items()}
