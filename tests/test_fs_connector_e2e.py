@@ -282,3 +282,14 @@ def test_a_profile_holds_the_basic_login(srv: SandboxServer, monkeypatch: pytest
     assert res.exit_code == 0, res.output
     shown = CliRunner().invoke(cli, ["profile", "show", "byran"]).output
     assert DIRECTOR.user_name in shown and DIRECTOR.password not in shown
+
+
+def test_a_raw_list_path_exports_and_a_single_record_path_says_why_not(
+    srv: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fs_env(monkeypatch, tmp_path)
+    res = run(srv, "export", f"/Api/v2/Company/{FIRST_COMPANY}/Comment/", "-o", str(tmp_path / "c.xlsx"), "--quiet")
+    assert res.exit_code == 0 and "(Company_Comment: 2 rows) with 1 requests" in res.output
+    res = run(srv, "export", "/Api/v2/Me", "-o", str(tmp_path / "me.xlsx"), "--quiet")
+    assert res.exit_code == 2
+    assert "The answer is one object, not a list: export takes list paths" in res.output

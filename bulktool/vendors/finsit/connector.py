@@ -291,9 +291,10 @@ class FinsitConnector(Connector):
     def sheet_name_for_path(self, path: str) -> str:
         """Without ``/Api/v2`` and the company id: ``/Api/v2/Company/a-x-1/Comment`` -> Company_Comment."""
         parts = [p for p in path.strip("/").split("/") if p.lower() not in ("api", "v2")]
-        if self.company:
-            parts = [p for p in parts if p != self.company]
-        return sheet_name_for_path("/".join(parts))
+        # The id after Company/ or Agency/ names the tenant, not the list: Company/<id>/Comment -> Company_Comment.
+        kept = [p for i, p in enumerate(parts)
+                if not (0 < i < len(parts) - 1 and parts[i - 1].lower() in ("company", "agency"))]
+        return sheet_name_for_path("/".join(kept))
 
     def write_policy_for(self, endpoint: Endpoint) -> WritePolicy:
         """The policy of one template: client-given ids where the resource takes them (the writer's hook:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...connectors.base import Page
+from ...errors import UsageError
 
 
 @dataclass
@@ -21,7 +22,9 @@ class SingleListPaginator:
 
     def parse(self, number: int, body: Any) -> Page:
         if not isinstance(body, list):
-            raise ValueError("not a Finsit list response (expected a bare JSON array)")
+            what = "one object" if isinstance(body, dict) else "no JSON array"
+            raise UsageError(f"The answer is {what}, not a list: export takes list paths such as "
+                             "/Api/v2/Company/ (a single record such as /Api/v2/Me is not a list).")
         return Page(number, [i for i in body if isinstance(i, dict)], 1, len(body))
 
     def has_more(self, page: Page) -> bool:
