@@ -9,7 +9,8 @@
   ``errors`` (``{typeOfError, message, identifier}``; PreconditionFailed and OperationCancelled
   named; a proxy's HTML page described), ``codec`` (numbers as exact Decimal, bare ``NaN``/
   ``Infinity``/``-Infinity`` read and written back as the same tokens, names matched in any case),
-  ``paging`` (one bare array per list, no paging).
+  ``paging`` (one bare array per list, no paging), ``records`` (path segments, the documented
+  casing per template, the composed ids of key-figure data and values, local filters, never-sent flags).
 - ``sandbox``: the API as documented, as an app on the shared sandbox kit (``FinsitSandboxApp``).
 Templates: ``templates/finsit/``. Sources: finsit-api-overview.txt and finsit-resources.md.
 """

@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from decimal import Decimal
-from functools import cache
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from ...connectors.base import (
     Connector,
@@ -55,17 +53,22 @@ from . import codec
 from .auth import FinsitBasicAuth, auth_mode, oauth1
 from .errors import finsit_error
 from .paging import SingleListPaginator
+from .records import (
+    EXPLODE,
+    SERVER_PARAMS,
+    company_id,
+    composite_id,
+    drop_never_send,
+    endpoint_casing,
+    explode,
+    global_casing,
+    local_match,
+    segment,
+)
 
 API_PREFIX = "/Api/v2"
-# The query parameters the vendor's client sends (fact sheet §1.8); anything else is filtered here.
-SERVER_PARAMS = frozenset({"showAll", "startDate", "endDate", "numberOfYears", "keyFigurePresetId", "latest"})
-# Flags the vendor's model computes on the client and serialises; never fields to send (§1.2).
-NEVER_SEND = frozenset(n.lower() for n in (
-    "isFortnoxCompany", "hasFortnoxAuthorizationCode", "hasFortnoxExtendedAuthorizationCode", "IsKeyFigureComment",
-))
 # Templates whose POST goes to the item URL of the id the record carries (fact sheet §1.1).
 POST_TO_ITEM = frozenset({"companies", "agency-companies", "key-figure-presets"})
-PATH_SAFE = "@!$&'()*+,;=:"  # a path segment may hold these as they are (user names hold "@")
 # Json.NET's datetime: "2012-12-31T23:59:59" (UTC without an offset, the overview's "Dates").
 FINSIT_DATETIMES = DatetimeWire(instant="%Y-%m-%dT%H:%M:%S", local="%Y-%m-%dT%H:%M:%S")
 # The overview: a PUT body "does not need to be a complete object ... Set property value to null in
@@ -76,83 +79,6 @@ CLIENT_ID_WRITES = WritePolicy(full_replacement=False, resend_is_harmless=True, 
 # Templates whose records carry an id the client chooses (fact sheet §5.4: Company's origin is not
 # shown, so the safe reading is that a client may give it, as the overview's a-{agency}-{orgno} is).
 CLIENT_IDS = frozenset({"companies", "agency-companies", "comments", "key-figure-presets", "users"})
-# KeyFigureResult = {keyFigure, keyFigureValues: [{value, period}]}: one row per key figure and period,
-# named keyFigure.id|period.start (the list field, and the parts of the row id).
-EXPLODE: dict[str, tuple[str, tuple[str, ...]]] = {
-    "key-figure-values": ("keyFigureValues", ("keyFigure.id", "period.start")),
-}
-KEY_PARTS = ("fiscalYearId", "keyFigureInfoId", "period.start", "period.end", "dimensionId")
-
-
-def company_id(agency: str, org: str) -> str:
-    """The documented id of an agency's company: ``a-{agency}-{businessIdentityCode}``."""
-    return f"a-{agency.strip()}-{org.strip()}"
-
-
-def segment(value: Any) -> str:
-    return quote(str(value), safe=PATH_SAFE)
-
-
-@cache
-def _global_casing() -> dict[str, str]:
-    from ...schema.loader import load_templates
-
-    names: list[str] = []
-    for ep in load_templates("finsit").values():
-        names += [ep.id_field, *ep.natural_key, *(c.name for c in ep.columns)]
-        names += [c.write for c in ep.columns if c.write]
-    return codec.casing_map(names)
-
-
-def _endpoint_casing(endpoint: Endpoint) -> dict[str, str]:
-    names = [endpoint.id_field, *endpoint.natural_key, *(c.name for c in endpoint.columns)]
-    return {**_global_casing(), **codec.casing_map(names)}
-
-
-def _value_at(record: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = record
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
-    return value
-
-
-def composite_id(record: Mapping[str, Any]) -> str:
-    """A key-figure data row's id: its fiscal year, item, period and dimension (it has no id of its own)."""
-    return "|".join("" if (v := _value_at(record, k)) is None else str(v) for k in KEY_PARTS)
-
-
-def explode(
-    records: list[dict[str, Any]], field: str, parts: tuple[str, ...], *, id_field: str
-) -> list[dict[str, Any]]:
-    """One row per element of each record's ``field`` list, the element's keys beside the record's."""
-    out: list[dict[str, Any]] = []
-    for rec in records:
-        base = {k: v for k, v in rec.items() if k != field}
-        for item in rec.get(field) or [None]:
-            row = {**base, **(item if isinstance(item, dict) else {})}
-            row[id_field] = "|".join("" if (v := _value_at(row, k)) is None else str(v) for k in parts)
-            out.append(row)
-    return out
-
-
-def _drop_never_send(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_never_send(v) for k, v in value.items() if str(k).lower() not in NEVER_SEND}
-    if isinstance(value, list):
-        return [_drop_never_send(v) for v in value]
-    return value
-
-
-def _local_match(record: Mapping[str, Any], name: str, wanted: str) -> bool:
-    got = _value_at(record, name)
-    if isinstance(got, bool):
-        return str(got).lower() == wanted.strip().lower()
-    if isinstance(got, int | Decimal | float):
-        try:
-            return Decimal(str(got)) == Decimal(wanted.strip().replace(",", "."))
-        except ArithmeticError:
-            return False
-    return str("" if got is None else got).strip().casefold() == wanted.strip().casefold()
 
 
 class FinsitConnector(Connector):
@@ -303,12 +229,12 @@ class FinsitConnector(Connector):
 
     # -- the wire codec -------------------------------------------------------------------------
     def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
-        got = codec.normalise_names(record, _global_casing())
+        got = codec.normalise_names(record, global_casing())
         return got if isinstance(got, dict) else {}
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
         wire = super().to_wire(endpoint, body)
-        return dict(_drop_never_send(wire))
+        return dict(drop_never_send(wire))
 
     def write_request(
         self, endpoint: Endpoint, op: str, body: Any, record_id: Any = None
@@ -345,7 +271,7 @@ class FinsitConnector(Connector):
         given = dict(params or {})
         local = {k.removeprefix("local:"): str(v) for k, v in given.items() if k.startswith("local:")}
         server = {k: v for k, v in given.items() if not k.startswith("local:")}
-        casing = _endpoint_casing(endpoint)
+        casing = endpoint_casing(endpoint)
         if endpoint.group_by and "{" + endpoint.group_by + "}" in endpoint.list_path:
             records = self._list_groups(endpoint, server, on_page)
         else:
@@ -355,7 +281,7 @@ class FinsitConnector(Connector):
             if endpoint.name in EXPLODE:
                 records = explode(records, *EXPLODE[endpoint.name], id_field=endpoint.id_field)
         for name, wanted in local.items():
-            records = [r for r in records if _local_match(r, name, wanted)]
+            records = [r for r in records if local_match(r, name, wanted)]
         if order is not None:
             records.sort(key=lambda r: _order_key(r, order[0], self.collate), reverse=order[1])
         return records
@@ -369,7 +295,7 @@ class FinsitConnector(Connector):
         path = self.fill(endpoint, endpoint.list_path)
         parents_path = path.split(placeholder, 1)[0].rstrip("/")
         parents = self.list_all(parents_path, id_field="id", concurrency=1)
-        casing = _endpoint_casing(endpoint)
+        casing = endpoint_casing(endpoint)
         out: list[dict[str, Any]] = []
         for parent in parents:
             pid = parent.get("id")
@@ -386,7 +312,7 @@ class FinsitConnector(Connector):
 
     def get_record(self, endpoint: Endpoint, record_id: Any) -> dict[str, Any]:
         got = self.get(self.endpoint_path(endpoint, "get", record_id))
-        return dict(codec.normalise_names(got, _endpoint_casing(endpoint)))
+        return dict(codec.normalise_names(got, endpoint_casing(endpoint)))
 
     # -- the query dialect --------------------------------------------------------------------------
     def list_filter_params(self, filters: Mapping[str, Any]) -> dict[str, Any]:
