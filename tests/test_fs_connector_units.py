@@ -79,3 +79,16 @@ def test_a_workbook_from_one_company_is_refused_for_another(monkeypatch: pytest.
         res = CliRunner().invoke(cli, [*base, "--company", other, "import", str(out)])
         assert res.exit_code == 2
         assert f"company {FIRST_COMPANY}" in res.output and f"company {other}" in res.output
+
+
+def test_names_in_any_case_read_as_documented() -> None:
+    from bulktool.schema.loader import get_endpoint
+    from bulktool.vendors.finsit import codec
+    from bulktool.vendors.finsit.records import endpoint_casing, global_casing
+
+    served = {"ID": "a-x-1", "ContactInfo": {"PHONE": "08-1"}, "companytypeid": "AB", "Unknown": 1,
+              "id": "a-x-1"}
+    got = codec.normalise_names(served, global_casing())  # what FinsitConnector.from_wire does
+    assert got == {"id": "a-x-1", "contactInfo": {"phone": "08-1"}, "CompanyTypeId": "AB", "Unknown": 1}
+    types = endpoint_casing(get_endpoint("finsit", "company-types"))
+    assert types["id"] == "Id" and types["name"] == "Name"  # CompanyType's PascalCase wins there
