@@ -100,3 +100,33 @@ def test_a_cleared_cell_clears_the_value_on_the_server(
     stored = next(c for c in records(srv, "Company") if c["id"] == FIRST_COMPANY)
     assert stored["contactInfo"]["address"] is None
     assert stored["contactInfo"]["phone"] and stored["name"]  # the fields not sent are as they were
+
+
+def test_a_fiscal_years_key_figure_data_goes_as_one_whole_list(srv: SandboxServer) -> None:
+    """The grouped-write hook: record_id is the fiscal year, the body that year's complete list; the
+    specials in it go back as the same bare tokens and the other items stay as they were."""
+    from decimal import Decimal
+
+    from fs_fixtures import DIRECTOR
+
+    from bulktool.plan.normalize import normalizer
+    from bulktool.schema.loader import get_endpoint
+    from bulktool.vendors.finsit import FinsitConnector
+
+    ep = get_endpoint("finsit", "key-figure-data")
+    same = normalizer(ep.column("value"))
+    conn = FinsitConnector(srv.url, FinsitConnector.credentials(
+        user=DIRECTOR.user_name, password=DIRECTOR.password, company=FIRST_COMPANY))
+    rows = conn.list_endpoint(ep)
+    year = next(r["fiscalYearId"] for r in rows if isinstance(r["value"], Decimal) and r["value"].is_nan())
+    mine = [dict(r) for r in rows if r["fiscalYearId"] == year]
+    target = next(r for r in mine if r["keyFigureInfoId"] == "NumberOfEmployees")
+    target["value"] = 42
+    path, body = conn.write_request(ep, "update", mine, year)
+    assert path == f"{C}/FiscalYear/{year}/KeyFigureData" and len(body) == len(mine)
+    conn.client.request_json("PUT", path, json_body=body)
+    after = {r["id"]: r for r in conn.list_endpoint(ep)}
+    assert after[target["id"]]["value"] == 42
+    assert all(same(after[r["id"]]["value"]) == same(r["value"]) for r in rows if r["id"] != target["id"])
+    sent = puts(srv)[-1]["text"]
+    assert ":NaN," in sent and ":Infinity," in sent and ":-Infinity," in sent

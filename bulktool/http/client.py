@@ -179,9 +179,9 @@ class HttpClient:
         idempotent = retry_safe or method in ("GET", "HEAD", "OPTIONS")
         attempt = retried_429 = 0
         refreshed = False
-        body: dict[str, Any] = {"json": _plain_numbers(json_body)}
-        if self.json_codec is not None and json_body is not None:
-            body = {"data": self.json_codec.dumps(json_body).encode("utf-8")}
+        body: dict[str, Any] = (
+            {"data": self.json_codec.dumps(json_body).encode("utf-8")}
+            if self.json_codec is not None and json_body is not None else {"json": _plain_numbers(json_body)})
         while True:
             hdrs = dict(headers or {})
             if authenticated and self.auth is not None:
