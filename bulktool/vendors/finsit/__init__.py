@@ -12,6 +12,7 @@
   ``paging`` (one bare array per list, no paging), ``records`` (path segments, the documented
   casing per template, the composed ids of key-figure data and values, local filters, never-sent flags).
 - ``sandbox``: the API as documented, as an app on the shared sandbox kit (``FinsitSandboxApp``).
+- ``demo``: what ``bulktool demo --system finsit`` exports from the seeded sandbox.
 Templates: ``templates/finsit/``. Sources: finsit-api-overview.txt and finsit-resources.md.
 """
 
@@ -23,7 +24,14 @@ from .. import Vendor
 from .connector import FinsitConnector
 
 if TYPE_CHECKING:
+    from ...demo import DemoScenario
     from ...sandbox.app import SandboxApp
+
+
+def demo() -> DemoScenario:
+    from .demo import SCENARIO
+
+    return SCENARIO
 
 
 def sandbox_app() -> SandboxApp:
@@ -32,6 +40,6 @@ def sandbox_app() -> SandboxApp:
     return cast("SandboxApp", FinsitSandboxApp())
 
 
-VENDORS = (Vendor("finsit", "Finsit", "finsit", FinsitConnector, sandbox_app),)
+VENDORS = (Vendor("finsit", "Finsit", "finsit", FinsitConnector, sandbox_app, demo),)
 
-__all__ = ["VENDORS", "FinsitConnector", "sandbox_app"]
+__all__ = ["VENDORS", "FinsitConnector", "demo", "sandbox_app"]
