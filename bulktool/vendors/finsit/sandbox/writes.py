@@ -2,8 +2,8 @@
 
 PUT goes to the item URL for Company, agency companies, FiscalYear and KeyFigurePreset, and to the
 collection URL with the id in the body for Comment and User (fact sheet §1.1; User in
-``writes_users``). KeyFigureData is one JSON array per fiscal year and the sandbox takes the strict reading of the undocumented
-semantics: the PUT **replaces** the year's list, so a client that sends a partial list loses the
+``writes_users``). KeyFigureData is one JSON array per fiscal year and the sandbox takes the
+strict reading of the undocumented semantics: the PUT **replaces** the year's list, so a client that sends a partial list loses the
 items it left out (a client must send the complete list, which is right under either reading).
 """
 
