@@ -1,10 +1,11 @@
 """POST, PUT and DELETE: partial PUTs, client-given ids with 409, and the 412 rules (``rules.py``).
 
-PUT goes to the item URL for Company, agency companies, FiscalYear and KeyFigurePreset, and to the
-collection URL with the id in the body for Comment and User (fact sheet §1.1; User in
-``writes_users``). KeyFigureData is one JSON array per fiscal year and the sandbox takes the
-strict reading of the undocumented semantics: the PUT **replaces** the year's list, so a client that sends a partial list loses the
-items it left out (a client must send the complete list, which is right under either reading).
+PUT goes to the item URL for Company, agency companies, FiscalYear and KeyFigurePreset, and to
+the collection URL with the id in the body for Comment and User (fact sheet §1.1; User writes
+are in ``writes_users``). KeyFigureData is one JSON array per fiscal year, and the sandbox takes
+the strict reading of its undocumented semantics: the PUT **replaces** the year's list, so a
+client that sends a partial list loses the items it left out (send the complete list, which is
+right under either reading).
 """
 
 from __future__ import annotations
