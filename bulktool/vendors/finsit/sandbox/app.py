@@ -84,7 +84,8 @@ class FinsitSandboxApp:
 
     def account(self, rt: Runtime, headers: Headers) -> tuple[int, str] | Reply | None:
         try:
-            caller = self.auth.caller(Data(rt.stores[0]), headers, rt.clock_offset)
+            with rt.stores[0].lock:  # the users may be changing under another request
+                caller = self.auth.caller(Data(rt.stores[0]), headers, rt.clock_offset)
         except FsError as exc:
             return exc.reply()
         current().session = caller

@@ -90,7 +90,9 @@ def control(app: FinsitSandboxApp, rt: Runtime, method: str, parts: list[str], r
             data.save(resource, row)
         return 200, _raw(200, public(row.obj))
     if parts == [] and method == "GET":
-        return None
+        from bulktool.sandbox.control import HELP as KIT_HELP
+
+        return 200, {**KIT_HELP, **HELP, "resources": list(RESOURCES)}
     return None
 
 
