@@ -156,6 +156,16 @@ def test_edit_as_another_user_and_records(srv: SandboxServer) -> None:
     assert control(srv, "edit/Company/a-testagency-000000-0000", {}).status_code == 404
 
 
+def test_fixture_helpers_edit_and_records(srv: SandboxServer) -> None:
+    from fs_fixtures import edit, records
+
+    changed = edit(srv, "Company", [FIRST_COMPANY], {"name": "Ändrat AB"})
+    assert changed["name"] == "Ändrat AB"
+    assert records(srv, "Company")[0]["name"] == "Ändrat AB"
+    data = records(srv, "KeyFigureData", FIRST_COMPANY)
+    assert len(data) == 3 and any(item["value"] == Decimal("1234567890123456789012.345678") for item in data[2])
+
+
 def test_delete_as_another_user(srv: SandboxServer) -> None:
     comment = FsClient(srv).get(f"{C}/Comment/").json()[0]
     assert control(srv, f"delete/Comment/{FIRST_COMPANY}/{comment['id']}", {}).status_code == 200
