@@ -16,7 +16,11 @@
   ``FIRST_COMPANY``): ``.user_name``, ``.password``, ``.token``, ``.token_secret``; ``CONSUMER_KEY``/_SECRET.
 - ``company_ids(n)``: the seeded ids in order; ``FsClient(srv, login, oauth=False)``: raw ``requests``
   calls (Basic, or OAuth 1.0a HMAC-SHA1 via requests-oauthlib); ``puts(srv)``: every PUT body as sent;
-  ``forbid(srv, company)``: that company answers 403; ``control(srv, name, body)``: any /_sandbox/ POST.
+  ``forbid(srv, company)``: that company answers 403; ``control(srv, name, body)``: any /_sandbox/ POST;
+  ``edit(srv, "Comment", [company, id], {...})`` / ``records(srv, "Comment", company)``: as another user.
+- Switches: ``control(srv, "finsit", {"proxy_502": 1})`` (HTML 502s), ``{"operation_cancelled": 1}``,
+  ``{"lock": [company, fiscalYearId]}``; the kit's ``srv.set_faults(fail_rate=, drop_after_commit=,
+  burst_429=)`` (fail_rate answers the HTML 503 page).
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ from bulktool.vendors.finsit.sandbox.seed_people import (
 
 FIRST_COMPANY = company_id(org_number(0))  # a-testagency-556898-6787
 __all__ = ["AGENCY", "COMPANY_USER", "CONSULTANT", "CONSUMER_KEY", "CONSUMER_SECRET", "DIRECTOR", "FIRST_COMPANY",
-           "FsClient", "basic_header", "company_ids", "control", "forbid", "fs_env", "fs_oauth_env", "fs_server",
-           "parse", "puts"]
+           "FsClient", "basic_header", "company_ids", "control", "edit", "forbid", "fs_env", "fs_oauth_env",
+           "fs_server", "parse", "puts", "records"]
 
 
 @contextmanager
@@ -139,6 +143,21 @@ def puts(srv: SandboxServer) -> list[dict[str, Any]]:
     r = requests.get(f"{srv.url}/_sandbox/puts", timeout=15)
     r.raise_for_status()
     return list(r.json())
+
+
+def edit(srv: SandboxServer, resource: str, ids: list[str], changes: Any) -> Any:
+    """Change a record as another user would: ids = [companyId, id] (or [id] for Company and User)."""
+    r = control(srv, "edit/" + "/".join([resource, *ids]), changes)
+    r.raise_for_status()
+    return parse(r)
+
+
+def records(srv: SandboxServer, resource: str, company: str | None = None) -> list[Any]:
+    """The stored records of ``resource`` as served (exact numbers), of one company when given."""
+    r = requests.get(f"{srv.url}/_sandbox/records/{resource}", params={"company": company} if company else None,
+                     timeout=15)
+    r.raise_for_status()
+    return list(parse(r))
 
 
 def forbid(srv: SandboxServer, company: str, forbidden: bool = True) -> None:

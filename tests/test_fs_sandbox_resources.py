@@ -124,6 +124,9 @@ def test_key_figure_data_items_are_checked(srv: SandboxServer) -> None:
     twice = [{"keyFigureInfoId": "TaxRate", "period": whole, "value": 1}] * 2
     assert _error(api.put(url, twice)) == (
         400, "BadRequest", "KeyFigureData [1]: TaxRate for this period and dimension is already in the list.")
+    dimension = [{"keyFigureInfoId": "TaxRate", "period": whole, "dimensionId": "2-12"}]
+    assert _error(api.put(url, dimension)) == (
+        400, "BadRequest", "KeyFigureData [0]: dimensionId must be a number path like 2_12, not '2-12'.")
     outside = [{"keyFigureInfoId": "TaxRate", "period": {"start": "2001-01-01T00:00:00", "end": year["end"]}}]
     status, kind, _ = _error(api.put(url, outside))
     assert (status, kind) == (412, "PreconditionFailed")

@@ -33,6 +33,7 @@ from .data import Data
 from .errors import FsError, bad_request, forbidden, proxy_page
 from .routes import Found, resolve
 from .seed import build
+from .seed_people import company_id, org_number
 
 if TYPE_CHECKING:
     from bulktool.sandbox.config import SandboxConfig
@@ -47,6 +48,8 @@ class FinsitSandboxApp:
     resources: tuple[str, ...] = controls.RESOURCES
     rate_default = (50, 1.0)  # the API documents no limit; 50 in any second per user keeps 429 rehearsable
     rate_window = "sliding"
+    rate_per = "user (the API documents no limit)"  # the banner's limits line
+    delete_example = f"Comment/{company_id(org_number(0))}/<commentId>"  # the banner's delete line
     min_accounts = 1
     credential_names = ("user", "password")
     describes_accounts = True
@@ -56,6 +59,9 @@ class FinsitSandboxApp:
         self.auth = Authenticator()
         self.forbidden_companies: set[str] = set()  # answer 403 for these (acceptance: one company fails alone)
         self.proxy: dict[int, float] = {502: 0.0, 503: 0.0}  # share of requests a "proxy" answers in HTML
+        # Share of requests answered OperationCancelled before doing anything. The type is in the client
+        # (2023-04) but nothing says when or with which status; the sandbox uses 500 (see controls.py).
+        self.cancel_share = 0.0
         self._rng = random.Random("finsit-proxy")
         self._lock = threading.Lock()
 
@@ -78,7 +84,8 @@ class FinsitSandboxApp:
 
     def account(self, rt: Runtime, headers: Headers) -> tuple[int, str] | Reply | None:
         try:
-            caller = self.auth.caller(Data(rt.stores[0]), headers, rt.clock_offset)
+            with rt.stores[0].lock:  # the users may be changing under another request
+                caller = self.auth.caller(Data(rt.stores[0]), headers, rt.clock_offset)
         except FsError as exc:
             return exc.reply()
         current().session = caller
@@ -88,17 +95,16 @@ class FinsitSandboxApp:
         return {"X-Request-Id": current().request_id}
 
     # -- routes ------------------------------------------------------------------------------------
-    def roll_proxy(self) -> int | None:
+    def _roll(self, share: float) -> bool:
         with self._lock:
-            for status, share in self.proxy.items():
-                if share > 0 and (share >= 1 or self._rng.random() < share):
-                    return status
-        return None
+            return share > 0 and (share >= 1 or self._rng.random() < share)
 
     def route(self, method: str, path: str) -> Matched | Reply:
-        status = self.roll_proxy()
-        if status is not None:
-            return proxy_page(status)
+        for status, share in self.proxy.items():
+            if self._roll(share):
+                return proxy_page(status)
+        if self._roll(self.cancel_share):
+            return FsError(500, "OperationCancelled", "The operation was cancelled.").reply()
         found = resolve(method, path)
         if isinstance(found, FsError):
             return found.reply()

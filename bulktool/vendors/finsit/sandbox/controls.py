@@ -8,9 +8,13 @@
     GET  /_sandbox/records/<Resource>[?company=<id>]  stored records as served (exact numbers)
     GET  /_sandbox/puts                               every PUT body as sent: [{"path", "text", "body"}]
     GET|POST /_sandbox/finsit                         {"forbidden_companies": [...], "proxy_502": share,
-                                                       "proxy_503": share, "locked": {"<cid>": [fyId...]}}
+                                                       "proxy_503": share, "operation_cancelled": share,
+                                                       "locked": {"<cid>": [fyId...]}}
          e.g. {"forbid": "<companyId>"} / {"allow": "<companyId>"} / {"proxy_502": 1} /
-              {"lock": ["<companyId>", "<fyId>"]} / {"unlock": [...]}
+              {"operation_cancelled": 1} / {"lock": ["<companyId>", "<fyId>"]} / {"unlock": [...]}
+    The proxy pages are HTML without the error object (the overview's warning about nodes in between);
+    OperationCancelled is answered 500 with the error object: the client knows the type since 2023-04,
+    but no document says when the server sends it or with which status.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ HELP = {
     "GET /_sandbox/records/<Resource>?company=<id>": "stored records as served",
     "GET /_sandbox/puts": "every PUT body as sent, in arrival order",
     "GET|POST /_sandbox/finsit": 'per-company 403 and proxy faults: {"forbid": id} {"allow": id} '
-    '{"proxy_502": 0..1} {"proxy_503": 0..1} {"lock": [companyId, fiscalYearId]} {"unlock": [...]}',
+    '{"proxy_502": 0..1} {"proxy_503": 0..1} {"operation_cancelled": 0..1} {"lock": [companyId, fiscalYearId]} '
+    '{"unlock": [...]}',
 }
 
 
@@ -85,7 +90,9 @@ def control(app: FinsitSandboxApp, rt: Runtime, method: str, parts: list[str], r
             data.save(resource, row)
         return 200, _raw(200, public(row.obj))
     if parts == [] and method == "GET":
-        return None
+        from bulktool.sandbox.control import HELP as KIT_HELP
+
+        return 200, {**KIT_HELP, **HELP, "resources": list(RESOURCES)}
     return None
 
 
@@ -142,6 +149,10 @@ def _settings(app: FinsitSandboxApp, data: Data, changes: dict[str, Any]) -> Non
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise ValueError(f"{key} must be a number between 0 and 1")
             app.proxy[int(key[-3:])] = float(value)
+        elif key == "operation_cancelled":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValueError(f"{key} must be a number between 0 and 1")
+            app.cancel_share = float(value)
         elif key in ("lock", "unlock"):
             if not (isinstance(value, list) and len(value) == 2):
                 raise ValueError(f'{key} takes ["<companyId>", "<fiscalYearId>"]')
@@ -153,7 +164,8 @@ def _settings(app: FinsitSandboxApp, data: Data, changes: dict[str, Any]) -> Non
                 row.obj["_locked"] = True
             data.save("FiscalYear", row)
         else:
-            raise ValueError(f"unknown setting {key!r}; use forbid, allow, proxy_502, proxy_503, lock or unlock")
+            raise ValueError(f"unknown setting {key!r}; use forbid, allow, proxy_502, proxy_503, "
+                             "operation_cancelled, lock or unlock")
 
 
 def _state(app: FinsitSandboxApp, data: Data) -> dict[str, Any]:
@@ -162,4 +174,4 @@ def _state(app: FinsitSandboxApp, data: Data) -> dict[str, Any]:
         if row.obj.get("_locked") and row.company:
             locked.setdefault(row.company, []).append(row.key)
     return {"forbidden_companies": sorted(app.forbidden_companies), "proxy_502": app.proxy[502],
-            "proxy_503": app.proxy[503], "locked": locked, "help": HELP}
+            "proxy_503": app.proxy[503], "operation_cancelled": app.cancel_share, "locked": locked, "help": HELP}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import reads, writes
+from . import reads, writes, writes_users
 from .call import Handler
 from .errors import FsError, not_allowed, not_found
 
@@ -51,12 +51,12 @@ def resolve(method: str, path: str) -> Found | FsError:
     if n >= 1 and low[0] == "agency":
         return _agency(method, segs, low)
     if low == ["user"]:
-        return _pick(method, "/Api/v2/User/", {"GET": reads.user_list, "POST": writes.user_post,
-                                               "PUT": writes.user_put})
+        return _pick(method, "/Api/v2/User/", {"GET": reads.user_list, "POST": writes_users.user_post,
+                                               "PUT": writes_users.user_put})
     if n == 2 and low[0] == "user":
         if method == "PUT":
             return not_allowed("PUT goes to /Api/v2/User/ with the userName in the body, not to the item URL.")
-        return _pick(method, "/Api/v2/User/{userName}", {"GET": reads.user_get, "DELETE": writes.user_delete},
+        return _pick(method, "/Api/v2/User/{userName}", {"GET": reads.user_get, "DELETE": writes_users.user_delete},
                      key=segs[1])
     if low == ["me"]:
         return _pick(method, "/Api/v2/Me", {"GET": reads.me})

@@ -19,6 +19,7 @@ from .data import Row
 from .errors import FsError, bad_request, precondition
 
 _ORG = re.compile(r"\d{6}-\d{4}")
+_DIMENSION = re.compile(r"\d+(_\d+)*")  # a number path joined by "_": "2_12" = object 12 in dimension 2
 
 
 def fixed(what: str, why: str) -> None:
@@ -86,7 +87,10 @@ def key_figure_data(year: Row, items: list[dict[str, Any]]) -> None:
         if start < ys or end > ye:
             raise precondition(f"KeyFigureData [{i}]: the period {start}..{end} lies outside fiscal year "
                                f"'{year.key}' ({ys}..{ye}).")
-        key = (item["keyFigureInfoId"], start, end, item.get("dimensionId"))
+        dimension = item.get("dimensionId")
+        if dimension is not None and not _DIMENSION.fullmatch(str(dimension)):
+            raise bad_request(f"KeyFigureData [{i}]: dimensionId must be a number path like 2_12, not '{dimension}'.")
+        key = (item["keyFigureInfoId"], start, end, dimension)
         if key in seen:
             raise bad_request(f"KeyFigureData [{i}]: {item['keyFigureInfoId']} for this period and dimension is "
                               "already in the list.")

@@ -1,10 +1,11 @@
 """POST, PUT and DELETE: partial PUTs, client-given ids with 409, and the 412 rules (``rules.py``).
 
-PUT goes to the item URL for Company, agency companies, FiscalYear and KeyFigurePreset, and to the
-collection URL with the id in the body for Comment and User (fact sheet §1.1). KeyFigureData is
-one JSON array per fiscal year and the sandbox takes the strict reading of the undocumented
-semantics: the PUT **replaces** the year's list, so a client that sends a partial list loses the
-items it left out (a client must send the complete list, which is right under either reading).
+PUT goes to the item URL for Company, agency companies, FiscalYear and KeyFigurePreset, and to
+the collection URL with the id in the body for Comment and User (fact sheet §1.1; User writes
+are in ``writes_users``). KeyFigureData is one JSON array per fiscal year, and the sandbox takes
+the strict reading of its undocumented semantics: the PUT **replaces** the year's list, so a
+client that sends a partial list loses the items it left out (send the complete list, which is
+right under either reading).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bulktool.sandbox.clock import server_now
 from . import rules
 from .call import Call, company_row, no_content, ok, require_director
 from .errors import bad_request, conflict, forbidden, not_found
-from .model import KEY_FIGURE_DATA, RESOURCES, USER_BASE, USER_EXTRA
+from .model import KEY_FIGURE_DATA, RESOURCES
 from .reads import fiscal_year
 from .seed_people import AGENCY, company_id
 from .validate import check, merge
@@ -195,9 +196,9 @@ def preset_post(call: Call) -> Reply:
     company_row(call)
     if not call.key:
         raise bad_request("KeyFigurePreset ids are fixed names: POST to .../KeyFigurePreset/{id}.")
-    body = check("KeyFigurePreset", RESOURCES["KeyFigurePreset"].fields, {"id": call.key, **_obj(call.body)},
+    body = check("KeyFigurePreset", RESOURCES["KeyFigurePreset"].fields, {"id": call.key, **obj(call.body)},
                  partial=False)
-    _body_id(call, "id", _obj(call.body))
+    _body_id(call, "id", obj(call.body))
     if call.data.find("KeyFigurePreset", call.company, call.key) is not None:
         raise conflict(f"KeyFigurePreset '{call.key}' already exists")
     stored = {"id": call.key, "name": None, "description": None, "keyFigureTypes": [], **body}
@@ -231,60 +232,7 @@ def scoped_delete(resource: str) -> Any:
     return handle
 
 
-# -- User (collection PUT, userName is the id) ---------------------------------------------------------
-def _user_fields(kind: Any) -> dict[str, str]:
-    return {**USER_BASE, **USER_EXTRA.get(str(kind), {})}
-
-
-def user_post(call: Call) -> Reply:
-    require_director(call, "create users")
-    body = _obj(call.body)
-    if body.get("userName") in (None, ""):
-        raise bad_request("User: 'userName' is required (it is the id).")
-    kind = body.get("type")
-    body = check("User", _user_fields(kind if kind in USER_EXTRA else "AgencyDirector"), body, partial=False)
-    if call.data.find("User", None, str(body["userName"])) is not None:
-        raise conflict(f"User '{body['userName']}' already exists")
-    rules.user(call, body)
-    password = body.pop("password", None)
-    stored = {"userName": body["userName"], "type": kind, "name": None, "phone": None, "cellphone": None,
-              "email": None, "language": None, **{k: None for k in USER_EXTRA[str(kind)]}, **body,
-              "_password": password}
-    call.data.add("User", None, str(body["userName"]), stored)
-    return ok(stored)
-
-
-def user_put(call: Call) -> Reply:
-    require_director(call, "change users")
-    body = _obj(call.body)
-    if body.get("userName") in (None, ""):
-        raise bad_request("PUT /Api/v2/User/ takes the user's 'userName' in the body.")
-    row = call.data.find("User", None, str(body["userName"]))
-    if row is None:
-        raise not_found(f"User '{body['userName']}' not found")
-    body = check("User", _user_fields(row.obj.get("type")), body, partial=True)
-    if "type" in body and body["type"] != row.obj.get("type"):
-        rules.fixed(f"type of user '{row.key}'", "a user's type decides its fields")
-    rules.user(call, body)
-    if "password" in body:
-        row.obj["_password"] = body.pop("password")
-    row.obj = merge(row.obj, body)
-    call.data.save("User", row)
-    return ok(row.obj)
-
-
-def user_delete(call: Call) -> Reply:
-    require_director(call, "delete users")
-    row = call.data.find("User", None, call.key)
-    if row is None:
-        raise not_found(f"User '{call.key}' not found")
-    if row.key == call.caller.user_name:
-        rules.fixed(f"user '{row.key}'", "a user cannot delete itself")
-    call.data.drop("User", row)
-    return no_content()
-
-
-def _obj(body: Any) -> dict[str, Any]:
+def obj(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object.")
     return body
