@@ -120,3 +120,62 @@ def test_a_new_fiscal_year_gets_a_clear_message_and_no_request(
     assert new[0]["message"] == ("fiscal-years cannot be created through the API (it has no create); only existing "
                                  "records can be updated")
     assert all(m == "GET" for m, _, _ in srv.request_log())
+
+
+BASE = '''name = "x"
+title = "X"
+version = 1
+systems = ["finsit"]
+%s
+[paths]
+%s
+
+[[columns]]
+name = "id"
+type = "string"
+write = "id"
+
+[[columns]]
+name = "fiscalYearId"
+type = "string"
+read_only = true
+'''
+
+
+@pytest.mark.parametrize(("top", "paths", "message"), [
+    ("", 'list = "/Api/v2/Company/{companyId}/Comment/"',
+     "paths.list: '/Api/v2/Company/{companyId}/Comment/' must not contain a placeholder"),
+    ('scope = ["companyId"]', 'list = "/a/{companyId}/b"\nget = "/a/{companyId}/b/{id}/{other}"',
+     "unknown placeholder {other} (declare it in scope or group_by)"),
+    ('scope = ["companyId"]\nupdate_on_collection = true',
+     'list = "/a/{companyId}/C/"\nupdate = "/a/{companyId}/C/{id}"',
+     "must not contain {id}: the template updates on the collection"),
+    ('scope = ["id"]', 'list = "/a"', "scope: 'id' is not a placeholder name"),
+    ('group_by = "nope"', 'list = "/a/{nope}/b"\nupdate = "/a/{nope}/b"', "group_by: 'nope' is not a column"),
+    ('scope = ["companyId"]', 'list = "/a/{companyId}/C/"\nupdate = "/a/{companyId}/C/"',
+     "paths.update: '/a/{companyId}/C/' must contain the {id} placeholder"),
+])
+def test_the_loader_checks_scope_group_by_and_collection_updates(
+    tmp_path: Path, top: str, paths: str, message: str
+) -> None:
+    from bulktool.errors import TemplateError
+    from bulktool.schema.loader import load_template_file
+
+    (tmp_path / "finsit").mkdir()
+    f = tmp_path / "finsit" / "x.toml"
+    f.write_text(BASE % (top, paths), encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_template_file(f)
+    assert message in str(info.value)
+
+
+def test_the_loader_takes_a_grouped_template(tmp_path: Path) -> None:
+    from bulktool.schema.loader import load_template_file
+
+    (tmp_path / "finsit").mkdir()
+    f = tmp_path / "finsit" / "x.toml"
+    f.write_text(BASE % ('scope = ["companyId"]\ngroup_by = "fiscalYearId"',
+                         'list = "/a/{companyId}/Y/{fiscalYearId}/D"\nupdate = "/a/{companyId}/Y/{fiscalYearId}/D"'),
+                 encoding="utf-8")
+    ep = load_template_file(f)
+    assert (ep.scope, ep.group_by, ep.update_on_collection) == (("companyId",), "fiscalYearId", False)
