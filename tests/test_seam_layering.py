@@ -47,7 +47,7 @@ def test_sandbox_kit_imports_vendors_only_through_the_registry(path: Path) -> No
 
 
 def test_registry_lists_every_vendor_and_visma_tid_is_blikk_family() -> None:
-    assert SYSTEMS == ("blikk", "vismatid", "tripletex")
+    assert SYSTEMS == ("blikk", "vismatid", "tripletex", "finsit")
     assert vendor("VismaTid").family == vendor("blikk").family == "blikk"
     assert VENDORS["vismatid"].connector.title == "Visma Tid"
     for v in VENDORS.values():  # the template folder of every family exists

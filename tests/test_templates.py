@@ -312,7 +312,7 @@ def test_unknown_system_lists_valid_ones() -> None:
     with pytest.raises(UnknownSystem, match="blikk, vismatid, tripletex"):
         load_templates("fortnox")
     assert get_endpoint("Blikk", "contacts").name == "contacts"
-    assert SYSTEMS == ("blikk", "vismatid", "tripletex")
+    assert SYSTEMS == ("blikk", "vismatid", "tripletex", "finsit")
 
 
 # ----------------------------------------------------------------------------- docs cross-check

@@ -39,11 +39,14 @@ class AppContext:
     verbose: int
     rate: int | None = None
     company: str | None = None
+    agency: str | None = None
+    org: str | None = None
 
     def connection(self) -> Any:
         from ..config import resolve_connection
 
-        return resolve_connection(self.system, self.base_url, self.profile, {"company": self.company})
+        options = {"company": self.company, "agency": self.agency, "org": self.org}
+        return resolve_connection(self.system, self.base_url, self.profile, options)
 
     def many_companies(self) -> str | None:
         """A global ``--company`` that names many companies (``all``, ``12,13``, a file) rather than one."""
@@ -169,7 +172,8 @@ def rate_warning(system: str | None, base_url: str | None, rate: int | None) -> 
     except BulktoolError:
         return None
     host = urlsplit(base_url).hostname if base_url else None
-    if cls.rate_announced or rate <= cls.rate_per_second or (host and is_loopback_host(host)):
+    if cls.rate_announced or not cls.rate_documented or rate <= cls.rate_per_second or (
+            host and is_loopback_host(host)):
         return None
     return (f"Warning: --rate {rate} is above {cls.title}'s limit of {cls.rate_per_second} requests/second; "
             "the API will answer HTTP 429 and the run gets slower, not faster.")
@@ -214,7 +218,12 @@ def _setup_logging(verbose: int) -> None:
               help="API root, e.g. https://publicapi.blikk.com (plain http only for loopback).")
 @click.option("--profile", metavar="NAME", default=None, help="Use a saved profile from the config file.")
 @click.option("--company", metavar="ID", default=None,
-              help="Tripletex: the client company to work in (an accounting office); default the token's own.")
+              help="The client company to work in: Tripletex (an accounting office; default the token's own), "
+                   "Finsit (its company id, e.g. a-demo-556898-6787).")
+@click.option("--agency", metavar="SHORT", default=None,
+              help="Finsit: the agency's short name (agency resources; with --org it names a company).")
+@click.option("--org", metavar="ORGNO", default=None,
+              help="Finsit: with --agency, the company a-{agency}-{orgno} (e.g. --org 556898-6787).")
 @click.option("--rate", type=click.IntRange(1, 1000), default=None, metavar="N",
               help="Requests per second to allow (default: the vendor's limit, 4 for Blikk).")
 @click.option("-v", "--verbose", count=True, help="Show tracebacks and request logs (-vv for debug).")
@@ -222,14 +231,14 @@ def _setup_logging(verbose: int) -> None:
 @click.pass_context
 def cli(
     ctx: click.Context, system: str | None, base_url: str | None, profile: str | None, company: str | None,
-    rate: int | None, verbose: int,
+    agency: str | None, org: str | None, rate: int | None, verbose: int,
 ) -> None:
     """Bulk export and import between spreadsheets and Nordic business-system APIs."""
     _setup_logging(verbose)
     warning = rate_warning(system, base_url, rate)
     if warning:
         click.echo(warning, err=True)
-    ctx.obj = AppContext(system, base_url, profile, verbose, rate, company)
+    ctx.obj = AppContext(system, base_url, profile, verbose, rate, company, agency, org)
 
 
 def main() -> None:

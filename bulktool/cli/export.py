@@ -49,8 +49,11 @@ def check_list_paths(system: str, names: tuple[str, ...]) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Output file: .xlsx (one sheet per endpoint) or .csv (one endpoint).")
 @click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE",
-              help="Documented list filter, e.g. --filter contactType=company (repeatable).")
-@click.option("--sort", metavar="FIELD[:desc]", help="Sort by a documented field.")
+              help="Documented list filter, e.g. --filter contactType=company (repeatable). Finsit: its "
+                   "query parameters (showAll, startDate...) go to the server, the other filters are applied "
+                   "by bulktool after the read (exact, case-insensitive).")
+@click.option("--sort", metavar="FIELD[:desc]",
+              help="Sort by a documented field (Finsit sorts nothing: bulktool sorts after the read).")
 @click.option("--detail", is_flag=True,
               help="Also fetch each record's detail shape (one request per record) for fields the list lacks.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")

@@ -16,6 +16,8 @@ from . import AppContext, handle_errors
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed for the deterministic sample data.")
 @click.option("--contacts", type=int, default=200, show_default=True,
               help="How many contacts (Blikk) or customers (Tripletex) to seed.")
+@click.option("--companies", type=click.IntRange(1, 1000), default=None,
+              help="Finsit: how many companies the sandbox's agency has (default 5).")
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every answer.")
 @click.option("--fail-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="Share of API requests answered 503 before doing anything.")
@@ -37,7 +39,8 @@ from . import AppContext, handle_errors
 @click.pass_obj
 @handle_errors
 def sandbox_cmd(
-    app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, latency: float, fail_rate: float,
+    app: AppContext, port: int, db_path: Path | None, seed: int, contacts: int, companies: int | None,
+    latency: float, fail_rate: float,
     drop_after_commit: float, burst_429: float, rate_limit: int | None, rate_period: float | None, reset_on_429: bool,
     accounts: int, clock_offset: float,
 ) -> None:
@@ -45,7 +48,8 @@ def sandbox_cmd(
     from ..sandbox import SandboxConfig, SandboxServer
 
     cfg = SandboxConfig(
-        system=app.system_name, db_path=db_path, seed=seed, contacts=contacts, latency=latency, fail_rate=fail_rate,
+        system=app.system_name, db_path=db_path, seed=seed, contacts=contacts, companies=companies,
+        latency=latency, fail_rate=fail_rate,
         drop_after_commit=drop_after_commit, burst_429=burst_429, rate_limit=rate_limit, port=port,
         rate_period=rate_period, rate_reset_on_429=reset_on_429,
         accounts=accounts, clock_offset_seconds=clock_offset,

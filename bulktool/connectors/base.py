@@ -46,6 +46,9 @@ class Connector:
     rate_per_second: ClassVar[int] = 4
     # True: the server announces its limit on every answer and the client paces by that (--rate only caps it).
     rate_announced: ClassVar[bool] = False
+    # False: the vendor documents no limit; ``rate_per_second`` is only a safe default pace, so a higher
+    # --rate is the user's call and gets no "above the limit" warning.
+    rate_documented: ClassVar[bool] = True
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()  # what signing in takes, in prompt order
     write_policy: ClassVar[WritePolicy] = FULL_REPLACEMENT  # how updates are taken (write_policy.py)
     datetime_wire: ClassVar[DatetimeWire] = ISO_8601  # how bodies spell datetimes (wire.py)
@@ -267,6 +270,16 @@ class Connector:
         if not path:
             raise ValueError(f"{endpoint.name} has no {op} operation")
         return path.replace("{id}", str(record_id)) if record_id is not None else path
+
+    def write_request(
+        self, endpoint: Endpoint, op: str, body: dict[str, Any], record_id: Any = None
+    ) -> tuple[str, Any]:
+        """The path and wire body of one ``create`` or ``update``: the template's path and ``to_wire``.
+
+        Vendors whose PUT goes to the collection with the id in the body, or whose POST goes to the
+        item URL of a client-given id (Finsit), say so here.
+        """
+        return self.endpoint_path(endpoint, op, record_id), self.to_wire(endpoint, body)
 
     def sheet_name_for_path(self, path: str) -> str:
         """The sheet a raw list path (``export /v2/customer``) exports to; vendors drop their own prefixes."""

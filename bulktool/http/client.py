@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -29,7 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .. import __version__
-from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError
+from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError, UsageError
 from .security import RedactingFilter, check_base_url, redact_url
 from .throttle import Clock, RateLimiter, SystemClock, backoff_delay, parse_retry_after
 
@@ -44,6 +45,13 @@ class Auth(Protocol):
 
     def apply(self, headers: dict[str, str]) -> None: ...
     def refresh(self) -> bool: ...
+
+
+class JsonCodec(Protocol):
+    """A vendor's JSON text form (Finsit: exact decimals and bare NaN/Infinity); the default is ``json``."""
+
+    def loads(self, text: str) -> Any: ...
+    def dumps(self, value: Any) -> str: ...
 
 
 ErrorMapper = Callable[[requests.Response, str, str], ApiError]
@@ -117,8 +125,10 @@ class HttpClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         pool_size: int = 16,
+        json_codec: JsonCodec | None = None,
     ) -> None:
         self.base_url = check_base_url(base_url)
+        self.json_codec = json_codec
         self.auth = auth
         self.limiter = limiter or RateLimiter(4)
         self.error_mapper = error_mapper
@@ -169,6 +179,9 @@ class HttpClient:
         idempotent = retry_safe or method in ("GET", "HEAD", "OPTIONS")
         attempt = retried_429 = 0
         refreshed = False
+        body: dict[str, Any] = (
+            {"data": self.json_codec.dumps(json_body).encode("utf-8")}
+            if self.json_codec is not None and json_body is not None else {"json": _plain_numbers(json_body)})
         while True:
             hdrs = dict(headers or {})
             if authenticated and self.auth is not None:
@@ -178,10 +191,11 @@ class HttpClient:
             released = self.limiter.clock.monotonic()
             self.stats.count(method)
             started = time.monotonic()
+            if "data" in body:
+                hdrs.setdefault("Content-Type", "application/json")
             try:
                 resp = self.session.request(
-                    method, url, params=params, json=json_body, headers=hdrs, timeout=self.timeout,
-                    allow_redirects=False,
+                    method, url, params=params, headers=hdrs, timeout=self.timeout, allow_redirects=False, **body,
                 )
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, method, shown)
@@ -226,6 +240,8 @@ class HttpClient:
         if not resp.content:
             return None
         try:
+            if self.json_codec is not None:
+                return self.json_codec.loads(resp.content.decode("utf-8-sig"))
             return resp.json()
         except ValueError:
             raise ApiError(
@@ -269,6 +285,19 @@ class HttpClient:
             f"{method} {url}: the connection closed before an answer arrived; the outcome is unknown",
             method=method, url=url,
         )
+
+
+def _plain_numbers(value: Any) -> Any:
+    """Without a vendor codec, exact decimals go as JSON numbers (floats), as plain ``json`` can write them."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise UsageError(f"{value} cannot be sent: this API's JSON has no NaN or Infinity (type a number)")
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(v) for v in value]
+    return value
 
 
 def _never_connected(exc: BaseException) -> bool:

@@ -80,7 +80,9 @@ def classify(
     wants_create = target is None or requested == "create"
     if wants_create:
         if options.mode == "update-only" or not ep.create_path:
-            rr.message = "no matching record (update-only mode)" if ep.create_path else "endpoint is read-only"
+            rr.message = ("no matching record (update-only mode)" if ep.create_path
+                          else f"{ep.name} cannot be created through the API (it has no create); only existing "
+                               "records can be updated" if ep.update_path else "endpoint is read-only")
             rr.status = "skipped"
             return rr, None
         rr.action = "create"

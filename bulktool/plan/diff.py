@@ -102,11 +102,14 @@ def _derive(w: WriteOnlyField, values: Mapping[str, Any]) -> Any:
     return src if src is not None else w.default
 
 
-def _null_if_all_none(body: dict[str, Any], top: bool = True) -> Any:
+def _null_if_all_none(body: dict[str, Any], top: bool = True, *, partial: bool = False) -> Any:
+    """Nested objects whose every field is null become null. In a partial body only a reference
+    (``{"id": null}``) does: there the other fields are just the changed ones, and {"address": null}
+    clears one field where null would clear the whole object."""
     out: dict[str, Any] = {}
     for k, v in body.items():
-        out[k] = _null_if_all_none(v, False) if isinstance(v, dict) else v
-    if not top and all(v is None for v in out.values()):
+        out[k] = _null_if_all_none(v, False, partial=partial) if isinstance(v, dict) else v
+    if not top and all(v is None for v in out.values()) and (not partial or set(out) == {"id"}):
         return None
     return out
 
@@ -230,7 +233,7 @@ def build_body(
     if partial:  # the frame first: a body reads id, version, then the changes
         flat = {**partial_frame(endpoint, flat, live, record or {}), **flat}
     nested = unflatten(flat)
-    result = _null_if_all_none(nested)
+    result = _null_if_all_none(nested, partial=partial)
     return result if isinstance(result, dict) else {}
 
 

@@ -53,7 +53,11 @@ def _number(v: Any) -> Any:
         d = Decimal(str(v).strip().replace(",", "."))
     except InvalidOperation:
         return _text(v)
-    return d.normalize() if d == d else None  # NaN -> None
+    if d.is_nan():
+        # A float NaN is pandas' "no value"; a Decimal NaN (or the text) is the API's NaN token, which
+        # equals itself and differs from an empty cell.
+        return None if isinstance(v, float) else "NaN"
+    return d.normalize()
 
 
 def _boolean(v: Any) -> Any:

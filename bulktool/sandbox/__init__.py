@@ -47,6 +47,11 @@ Tripletex (``SandboxConfig(system="tripletex")``, ``bulktool.vendors.tripletex.s
 session tokens; its accounts are companies (1: an accounting office whose clients are accounts 3 and 4;
 2: a company of its own); see its ``app.py``.
 
+Finsit (``SandboxConfig(system="finsit", companies=50)``, ``bulktool.vendors.finsit.sandbox``) serves
+/Api/v2 at the host root: one agency with ``companies`` companies, Basic and OAuth 1.0a users, and its
+own controls (text ids: /_sandbox/edit/<Resource>/<companyId>/<id>, /_sandbox/puts, /_sandbox/finsit
+for the per-company 403 switch and proxy faults); see its ``app.py`` and ``controls.py``.
+
 Blikk resources: contacts, projects, tasks, time-reports, users, contact-tags, articles, activities,
 time-codes, countries, absence-projects, internal-projects, company-cars, equipments,
 allowances, time-articles, time-additions, task-boards.

@@ -27,6 +27,7 @@ class SandboxConfig:
     db_path: Path | str | None = None  # SQLite file that survives restarts; None = private in-memory db
     seed: int = 1
     contacts: int = 200
+    companies: int | None = None  # Finsit: companies of the sandbox's agency (None = the app's default, 5)
     latency: float = 0.0  # seconds slept before answering each API request
     fail_rate: float = 0.0  # share of API requests answered 503 (HTML) before doing anything
     drop_after_commit: float = (

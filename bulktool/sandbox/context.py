@@ -27,6 +27,7 @@ class RequestContext:
     rate_key: str | None = None  # the rate-limit window this request counts against, once known
     session: Any = None  # whatever the app's ``account`` found out about the caller
     runtime: Any = None  # the serving Runtime (for an app's request-body log)
+    target: str = ""  # the request target as sent (path still escaped, raw query): what OAuth 1.0a signs
 
 
 REQUEST: ContextVar[RequestContext | None] = ContextVar("sandbox_request", default=None)

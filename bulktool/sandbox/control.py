@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from .runtime import Runtime
 
@@ -37,12 +37,21 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 def control(
-    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None, only_bad: bool = False
+    rt: Runtime, method: str, low: str, path: str, body: bytes, account: str | None = None, only_bad: bool = False,
+    query: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
-    """Answer one control call; ``account`` (``?account=2``) picks whose data edit/records touch."""
+    """Answer one control call; ``account`` (``?account=2``) picks whose data edit/records touch.
+
+    An app with a ``control(rt, method, parts, raw_parts, body, query)`` method answers first (Finsit's
+    text ids and per-company switches); it returns None to leave the call to the kit.
+    """
     parts = [p for p in low.split("/") if p][1:]
     raw_parts = [p for p in path.rstrip("/").split("/") if p][1:]
     try:
+        own = getattr(rt.app, "control", None)
+        answer = own(rt, method, parts, raw_parts, body, query or {}) if own is not None else None
+        if answer is not None:
+            return cast("tuple[int, Any]", answer)
         if not parts and method == "GET":
             return 200, {**HELP, "resources": list(rt.app.resources)}
         if parts == ["stats"] and method == "GET":

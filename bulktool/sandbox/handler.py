@@ -136,11 +136,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if low == "/_sandbox" or low.startswith("/_sandbox/"):
             args = dict(parse_qsl(qs))
             status, payload = control(self.runtime, method, low, path, body, account=args.get("account"),
-                                      only_bad=args.get("violations", "") not in ("", "0", "false"))
+                                      only_bad=args.get("violations", "") not in ("", "0", "false"), query=args)
+            if isinstance(payload, Reply):  # an app's control answering in its own JSON dialect
+                self._reply(payload)
+                return
             self._json(status, payload)
             return
         ctx = RequestContext(method, path, dict(parse_qsl(qs, keep_blank_values=True)), self.headers, body)
         ctx.runtime = self.runtime
+        ctx.target = self.path
         token = REQUEST.set(ctx)
         self._api_call = True
         try:

@@ -61,6 +61,9 @@ class SandboxServer:
         self.app = app or app_for(cfg.system)
         if cfg.accounts < self.app.min_accounts:  # e.g. Tripletex's accountant with two client companies
             self.config = cfg = dataclasses.replace(cfg, accounts=self.app.min_accounts)
+        configure = getattr(self.app, "configure", None)  # an app's own settings (Finsit: how many companies)
+        if configure is not None:
+            configure(cfg)
         self._stores: list[Store] = []
         try:
             for acc in cfg.account_list():
@@ -230,7 +233,8 @@ class SandboxServer:
                   if cfg.accounts > 1 and not self.app.describes_accounts else []),
                 "Other controls (no auth, not counted in the stats):",
                 f"  GET  {url}/_sandbox/stats        POST {url}/_sandbox/reset-stats",
-                f"  POST {url}/_sandbox/delete/{self.app.resources[0]}/12   (delete a record as another user would)",
+                f"  POST {url}/_sandbox/delete/{getattr(self.app, 'delete_example', self.app.resources[0] + '/12')}"
+                "   (delete a record as another user would)",
                 f'  POST {url}/_sandbox/faults -d \'{{"fail_rate": 0.1, "latency": 0.2}}\'',
                 f"  GET  {url}/_sandbox/             (help)",
             ]
@@ -246,6 +250,8 @@ class SandboxServer:
             return [f"  limits:     {rt.rate_limit} requests per {rt.rate_period:g} s period per caller "
                     "(announced in X-Rate-Limit-* headers)"]
         per = "second" if rt.rate_period == 1 else f"{rt.rate_period:g} s"
+        if getattr(self.app, "rate_per", "token") != "token":  # e.g. Finsit: per user, no tokens to expire
+            return [f"  limits:     {rt.rate_limit} requests/{per} per {self.app.rate_per}"]  # type: ignore[attr-defined]
         return [f"  limits:     {rt.rate_limit} requests/{per} per token; tokens live {cfg.token_ttl:g} s"]
 
     def _credential_lines(self) -> list[str]:

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,9 @@ def _is_int(v: Any) -> bool:
 
 
 def _is_number(v: Any) -> bool:
-    return _is_int(v) or (isinstance(v, float | np.floating) and math.isfinite(v))
+    # A Decimal is a number the cell reader kept exact (28 digits, or NaN/Infinity, which JSON
+    # dialects such as Json.NET's carry as bare tokens).
+    return _is_int(v) or (isinstance(v, float | np.floating) and math.isfinite(v)) or isinstance(v, Decimal)
 
 
 def _valid_date(v: str) -> bool:

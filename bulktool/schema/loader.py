@@ -15,6 +15,12 @@ Top-level keys beyond the obvious ones (name, title, version, paths, columns, ..
     version_field     the optimistic-lock column a partial update carries (``version``).
     nested_ids        read names of nested objects' ids (``postalAddress.id``): an update that changes
                       a field under ``postalAddress.`` also sends that id, so the object is edited in place.
+    scope             placeholders the connector fills in every path (``["companyId"]``: Finsit's
+                      ``/Api/v2/Company/{companyId}/Comment/``), from the connection (``--company``).
+    group_by          a column whose records are written together, one list per value (Finsit's
+                      key-figure data: one PUT of the whole list per fiscal year); its paths name it
+                      as a placeholder (``{fiscalYearId}``) instead of ``{id}``.
+    update_on_collection  the update path is the collection's (no ``{id}``): the id travels in the body.
 """
 
 from __future__ import annotations
@@ -38,12 +44,15 @@ _TOP_KEYS = (
     "name", "title", "version", "description", "id_field", "natural_key", "systems", "sort_fields",
     "changed_since_filter", "last_updated_field", "read_permission", "write_permission", "create_status",
     "list_passes", "version_field", "nested_ids", "paths", "filters", "columns", "write_only",
+    "scope", "group_by", "update_on_collection",
 )
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _PATH_KEYS = ("list", "get", "create", "update", "delete", "bulk_create", "bulk_update")
 _BULK_NEEDS = {"bulk_create": "create", "bulk_update": "update"}
 
 
-def _check_paths(top: Table) -> dict[str, str | None]:
+def _check_paths(top: Table, filled: frozenset[str] = frozenset(), id_in_update: bool = True) -> dict[str, str | None]:
+    """Each path's shape; ``filled`` names the placeholders the connector fills (scope, group_by)."""
     p = Table(top.path, top.data.get("paths", {}), "paths", _PATH_KEYS)
     out: dict[str, str | None] = {}
     for op in _PATH_KEYS:
@@ -51,11 +60,19 @@ def _check_paths(top: Table) -> dict[str, str | None]:
         if v is not None:
             if not v.startswith("/"):
                 p.fail(op, f"{v!r} must start with '/'")
-            has_id = "{id}" in v
-            if op in ("get", "update", "delete") and not has_id:
+            bare = _PLACEHOLDER.sub(lambda m: "" if m.group(1) in filled else m.group(0), v)
+            has_id = "{id}" in bare
+            if op == "update" and not id_in_update:
+                if has_id:
+                    p.fail(op, f"{v!r} must not contain {{id}}: the template updates on the collection "
+                               "(update_on_collection) or per group (group_by)")
+            elif op in ("get", "update", "delete") and not has_id:
                 p.fail(op, f"{v!r} must contain the {{id}} placeholder")
-            if op in ("list", "create", *_BULK_NEEDS) and "{" in v:
+            if op in ("list", "create", *_BULK_NEEDS) and "{" in bare:
                 p.fail(op, f"{v!r} must not contain a placeholder")
+            stray = [n for n in _PLACEHOLDER.findall(bare) if n != "id"]
+            if stray:
+                p.fail(op, f"{v!r}: unknown placeholder {{{stray[0]}}} (declare it in scope or group_by)")
         out[op] = v
     for bulk, single in _BULK_NEEDS.items():
         if out[bulk] and not out[single]:
@@ -135,7 +152,14 @@ def load_template_file(path: Path) -> Endpoint:
     version = top.number("version", minimum=1)
     if version is None:
         top.fail("version", "is required")
-    paths = _check_paths(top)
+    scope = top.strings("scope")
+    for n in scope:
+        if not _PLACEHOLDER.fullmatch("{" + n + "}") or n == "id":
+            top.fail("scope", f"{n!r} is not a placeholder name such as 'companyId'")
+    group_by = top.text("group_by")
+    on_collection = top.get("update_on_collection", bool, "true or false", False) or False
+    filled = frozenset((*scope, *([group_by] if group_by else [])))
+    paths = _check_paths(top, filled, id_in_update=not (on_collection or group_by))
     filters = Table(path, top.data.get("filters", {}), "filters", top.data.get("filters", {}))
     for fname, ftype in filters.data.items():
         if ftype not in FILTER_TYPES:
@@ -156,6 +180,8 @@ def load_template_file(path: Path) -> Endpoint:
     last_updated = top.text("last_updated_field")
     if last_updated is not None and last_updated not in by_name:
         top.fail("last_updated_field", f"{last_updated!r} is not a column")
+    if group_by is not None and group_by not in by_name:
+        top.fail("group_by", f"{group_by!r} is not a column")
     changed_since = top.text("changed_since_filter")
     if changed_since is not None and filters.data.get(changed_since) != "datetime":
         top.fail("changed_since_filter", f"{changed_since!r} is not a datetime filter in [filters]")
@@ -171,7 +197,8 @@ def load_template_file(path: Path) -> Endpoint:
         nested_ids=_nested_ids(top, by_name), read_permission=top.text("read_permission"),
         write_permission=top.text("write_permission"),
         create_status=top.number("create_status", minimum=200, maximum=299) or 200, systems=systems,
-        description=top.text("description") or "",
+        description=top.text("description") or "", scope=scope, group_by=group_by,
+        update_on_collection=bool(on_collection),
     )
 
 

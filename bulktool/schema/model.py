@@ -147,6 +147,14 @@ class Endpoint:
     create_status: int = 200
     systems: tuple[str, ...] = ()
     description: str = ""
+    # Placeholders the connector fills in every path from the connection ("companyId": Finsit's
+    # /Api/v2/Company/{companyId}/Comment/); the core never fills them itself.
+    scope: tuple[str, ...] = ()
+    # A column whose records are written together as one list per value (Finsit's key-figure data:
+    # one PUT per fiscal year); the paths name it ({fiscalYearId}) instead of {id}.
+    group_by: str | None = None
+    # The update path is the collection's (no {id}); the connector puts the id into the body.
+    update_on_collection: bool = False
 
     @property
     def operations(self) -> tuple[Operation, ...]:

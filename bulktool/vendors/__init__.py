@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 class Vendor:
     """One system name (``--system``): its connector class, template family and sandbox app."""
 
-    name: str  # "blikk", "vismatid", "tripletex"
+    name: str  # "blikk", "vismatid", "tripletex", "finsit"
     title: str  # "Blikk", "Visma Tid"
     family: str  # the API family it runs, which is the template folder: Visma Tid runs Blikk's
     connector: type[Connector]
@@ -36,9 +36,9 @@ class Vendor:
 
 
 def _registered() -> tuple[Vendor, ...]:
-    from . import blikk, tripletex
+    from . import blikk, finsit, tripletex
 
-    return (*blikk.VENDORS, *tripletex.VENDORS)
+    return (*blikk.VENDORS, *tripletex.VENDORS, *finsit.VENDORS)
 
 
 DEFAULT_SYSTEM = "blikk"  # --system when neither the option nor a profile names one

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from .parsing import (
@@ -87,13 +88,46 @@ def _clean_integer(cell: Any) -> int:
     raise CellValueError(f"expected a whole number, got {short(cell)}")
 
 
-def _clean_decimal(cell: Any) -> float:
+# JSON's extension tokens for the IEEE specials (Json.NET reads and writes them bare), spelt exactly so in
+# a cell: an export writes them so, and "nan" or "inf" typed by hand stay errors.
+SPECIAL_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})
+
+
+def exact_decimal(d: Decimal) -> float | Decimal:
+    """A float where it holds the value exactly in a spreadsheet's 15 digits; else the Decimal itself.
+
+    NaN, ±Infinity and longer decimals (a .NET decimal has 28 digits) stay Decimal, so they reach the
+    API unchanged and are written to cells as text.
+    """
+    if d.is_nan():
+        return Decimal("NaN")  # quiet, unsigned: the one NaN the API knows
+    if d.is_infinite() or len(d.as_tuple().digits) > MAX_EXACT_DIGITS:
+        return d
+    return float(d)
+
+
+def special_text(d: Decimal) -> str:
+    """A Decimal a number cell cannot hold, as text: ``NaN``, ``Infinity``, ``-Infinity`` or plain digits."""
+    if d.is_nan():
+        return "NaN"
+    if d.is_infinite():
+        return "-Infinity" if d < 0 else "Infinity"
+    return format(d, "f")
+
+
+def _clean_decimal(cell: Any) -> float | Decimal:
+    if isinstance(cell, Decimal):
+        return exact_decimal(cell)
     if _is_number(cell) and math.isfinite(cell):
         return float(cell)
+    if isinstance(cell, float):  # nan or inf from an API that sends them
+        return Decimal("NaN") if cell != cell else Decimal("Infinity" if cell > 0 else "-Infinity")
     if isinstance(cell, str):
+        if cell.strip() in SPECIAL_NUMBERS:
+            return Decimal(cell.strip())
         d = parse_decimal(cell)
         if d is not None:
-            return float(d)
+            return exact_decimal(d)
     raise CellValueError(f"expected a number, got {short(cell)}")
 
 
@@ -262,7 +296,8 @@ def _render_typed(col_type: str, v: Any) -> CellValue:
         n = _clean_integer(v)
         return n if abs(n) < _BIG else str(n)
     if col_type == "decimal":
-        return _clean_decimal(v)
+        got = _clean_decimal(v)
+        return special_text(got) if isinstance(got, Decimal) else got
     if col_type == "boolean":
         return _clean_boolean(v)
     if col_type == "date":
@@ -281,8 +316,16 @@ def _render_typed(col_type: str, v: Any) -> CellValue:
             return json.dumps(items, ensure_ascii=False)
         return ", ".join(items)
     if col_type == "json":
-        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=_json_number)
     raise ValueError(f"unknown column type {col_type!r}")
+
+
+def _json_number(value: Any) -> Any:
+    """Exact decimals inside a JSON cell: as a number where a float keeps them, else as text."""
+    if isinstance(value, Decimal):
+        got = exact_decimal(value)
+        return special_text(got) if isinstance(got, Decimal) else got
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def render(col_type: str, value: Any) -> CellValue:

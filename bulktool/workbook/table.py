@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -15,7 +16,7 @@ from ..errors import WorkbookError
 from ..schema.model import Column
 from .cells import MAX_EXACT_DIGITS, CellValueError, clean
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id, scoped_id
-from .parsing import is_canonical_datetime
+from .parsing import is_canonical_datetime, parse_decimal
 from .shape import TITLE_SCAN_ROWS, flag_full_cells, refuse_title_rows, truncated_edit_message
 
 MAX_CELL_CHARS = 32_767  # what an xlsx cell holds; xlsxwriter cuts longer text
@@ -75,6 +76,18 @@ class ReadBook:
 Renderer = Callable[[str, Any], Any]
 
 
+def _cut_to_15_digits(rendered: str, raw: str | int | float) -> bool:
+    """A long exact decimal written as text ("1234567890123456789.012345678") that a spreadsheet read back
+    as a number and kept to 15 significant digits (LibreOffice re-saving a CSV: 1.23456789012346E+018)."""
+    if len(rendered) <= MAX_EXACT_DIGITS or not rendered.lstrip("-").replace(".", "", 1).isdigit():
+        return False
+    exact = Decimal(rendered)
+    if len(exact.as_tuple().digits) <= MAX_EXACT_DIGITS:
+        return False
+    got = parse_decimal(raw) if isinstance(raw, str) else Decimal(repr(raw)) if not isinstance(raw, bool) else None
+    return got is not None and got == Decimal(format(exact, f".{MAX_EXACT_DIGITS}g"))
+
+
 def _same_cell(rendered: Any, raw: Any) -> bool:
     """Would writing ``rendered`` have produced ``raw`` after a spreadsheet re-save?
 
@@ -84,6 +97,8 @@ def _same_cell(rendered: Any, raw: Any) -> bool:
     """
     if rendered in (None, "") or raw in (None, ""):
         return rendered in (None, "") and raw in (None, "")
+    if isinstance(rendered, str) and isinstance(raw, str | int | float) and _cut_to_15_digits(rendered, raw):
+        return True
     if isinstance(rendered, str) and isinstance(raw, str):
         for form in (rendered, rendered.replace("\r\n", "\n")):
             if raw in (form, form[:MAX_CELL_CHARS]):
@@ -328,7 +343,8 @@ def _restore(
                 want = wants[k]
                 shown = renderer(typ, want)
                 if _same_cell(shown, raws[k]):
-                    merged[k] = want
+                    # The record's JSON holds an exact decimal (NaN, 28 digits) as its text: read it back as one.
+                    merged[k] = clean(typ, want) if typ == "decimal" and want.__class__ is str else want
                     errors.pop(k, None)
                 else:
                     merged[k] = got[k]

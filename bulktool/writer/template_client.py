@@ -34,13 +34,14 @@ class TemplateWriteClient:
     def create(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
         conn = self.connector
-        got = conn.client.request_json("POST", conn.endpoint_path(ep, "create"), json_body=conn.to_wire(ep, body))
+        path, wire = conn.write_request(ep, "create", body)
+        got = conn.client.request_json("POST", path, json_body=wire)
         return conn.from_wire(got) if isinstance(got, dict) else {}
 
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
-        path = self.connector.endpoint_path(ep, "update", record_id)
-        got = self.connector.client.request_json("PUT", path, json_body=self.connector.to_wire(ep, body))
+        path, wire = self.connector.write_request(ep, "update", body, record_id)
+        got = self.connector.client.request_json("PUT", path, json_body=wire)
         return self.connector.from_wire(got) if isinstance(got, dict) else {}
 
     def delete(self, endpoint: str, record_id: str) -> None:
