@@ -10,7 +10,12 @@ lacks is a create with that id; a cleared cell sends null, clears the value, and
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -169,3 +174,71 @@ def test_a_cleared_cell_sends_null_clears_it_and_the_dry_run_says_will_clear(
     assert [p["text"] for p in puts(srv)] == ['{"id":"' + target["id"] + '","message":"Ny text","author":null}']
     now = next(c for c in comments(srv) if c["id"] == target["id"])
     assert now["author"] is None and now["message"] == "Ny text" and now["period"] == target["period"]
+
+
+def _settle(srv: SandboxServer) -> None:
+    """Wait for the requests the killed process left in flight (status 0 in the log) to finish."""
+    deadline = time.monotonic() + 10
+    while any(status == 0 for _, _, status in srv.request_log()):
+        assert time.monotonic() < deadline, "the sandbox never finished the in-flight requests"
+        time.sleep(0.01)
+
+
+def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(srv: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "comments.xlsx"
+    export(srv, wb)
+    messages = [f"Kommentar {i}" for i in range(12)]
+    add_comments(wb, messages)
+    before = len(comments(srv))
+    srv.set_faults(latency=0.2)
+    srv.reset_stats()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BLIKK_")}
+    cmd = [sys.executable, "-m", "bulktool", "--system", "finsit", "--base-url", srv.url, "--rate", "50",
+           "import", str(wb), "--apply", "-y", "--quiet"]
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(writes(srv)) < 3:
+            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the apply never reached the write phase"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+    _settle(srv)
+    srv.set_faults(latency=0.0)
+    first = [m for m, _, _ in writes(srv)]
+    assert 3 <= len(first) < len(messages), "the kill came after the apply had finished"
+    with Journal(default_journal_path(wb)) as journal:
+        planned = {e.row: e.record_id for e in journal.entries() if e.action == "create"}
+        sent = [e for e in journal.entries() if e.state == "sent"]
+    assert len(planned) == len(messages) and all(GUID.match(str(i)) for i in planned.values())
+    assert sent, "no create was in flight at the kill"
+    made_first = len([c for c in comments(srv) if c["author"] == "bulktool"])
+    # A plain re-run is refused; a dry run (a re-plan of the same file) shows the journaled ids.
+    refused = run(srv, "import", str(wb), "--apply", "-y", "--quiet")
+    assert refused.exit_code == 2 and "--resume" in refused.output
+    dry = json.loads(run(srv, "import", str(wb), "--resume", "--json", "-").stdout)
+    shown = {r["row"]: r["changes"]["id"]["new"] for r in dry["rows"] if r["action"] == "create"}
+    assert shown and all(planned[row] == rid for row, rid in shown.items())
+    srv.reset_stats()
+    res = run(srv, "import", str(wb), "--apply", "-y", "--resume", "--quiet")
+    assert res.exit_code == 0, res.output
+    # Only the creates never sent are POSTed; each one in flight at the kill was checked by a GET.
+    log = srv.request_log()
+    assert len([m for m, _, _ in writes(srv)]) == len(messages) - made_first
+    assert all(("GET", COMMENTS + str(e.record_id)) in {(m, p) for m, p, _ in log} for e in sent)
+    now = comments(srv)
+    mine = [c for c in now if c["author"] == "bulktool"]
+    assert sorted(c["message"] for c in mine) == sorted(messages)  # exactly N, none twice
+    assert len(now) == before + len(messages)
+    assert {c["id"] for c in mine} == set(planned.values())
+    srv.reset_stats()
+    again = run(srv, "import", str(wb), "--apply", "-y", "--quiet")
+    assert again.exit_code == 0, again.output
+    assert writes(srv) == []
