@@ -174,13 +174,22 @@ def _consult_journal(
                     f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
                     f"(journal {journal_path}); finish it with --apply --resume before anything else.")
             for pw in plan.writes:
-                prior = journal.get(_op(pw, result.endpoint).op_id) if pw.generated is not None else None
-                if prior is not None and prior.record_id:
-                    reuse_id(pw, prior.record_id)
+                if pw.generated is not None and (rid := _journaled_id(journal, _op(pw, result.endpoint))):
+                    reuse_id(pw, rid)
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
     _created_elsewhere(plan, journal_path, own)
+
+
+def _journaled_id(journal: Journal, op: WriteOp) -> str | None:
+    """The id an earlier plan made up for this create: its own op's, else (the row edited since) that of
+    the unsettled attempt at the same row, so the apply checks that one record rather than make another."""
+    prior = journal.get(op.op_id)
+    if prior is not None:
+        return prior.record_id
+    earlier = {e.record_id for e in journal.unsettled_creates_like(op) if e.record_id}
+    return earlier.pop() if len(earlier) == 1 else None
 
 
 def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:

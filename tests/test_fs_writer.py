@@ -184,10 +184,16 @@ def _settle(srv: SandboxServer) -> None:
         time.sleep(0.01)
 
 
-def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(srv: SandboxServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("edit_in_flight", [False, True], ids=["as-is", "edited-before-resume"])
+def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(
+    srv: SandboxServer, tmp_path: Path, edit_in_flight: bool
+) -> None:
+    """With ``edit_in_flight`` a row whose create was on the wire at the kill is edited before the
+    resume: the resume checks the journaled id and brings that one record up to date."""
     wb = tmp_path / "comments.xlsx"
     export(srv, wb)
     messages = [f"Kommentar {i}" for i in range(12)]
+    first_new = openpyxl.load_workbook(wb)["comments"].max_row + 1
     add_comments(wb, messages)
     before = len(comments(srv))
     srv.set_faults(latency=0.2)
@@ -220,6 +226,9 @@ def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(srv: SandboxS
     assert len(planned) == len(messages) and all(GUID.match(str(i)) for i in planned.values())
     assert sent, "no create was in flight at the kill"
     made_first = len([c for c in comments(srv) if c["author"] == "bulktool"])
+    if edit_in_flight:
+        messages[sent[0].row - first_new] = "Ändrad efter avbrottet"
+        set_cells(wb, sent[0].row, {"message": "Ändrad efter avbrottet"})
     # A plain re-run is refused; a dry run (a re-plan of the same file) shows the journaled ids.
     refused = run(srv, "import", str(wb), "--apply", "-y", "--quiet")
     assert refused.exit_code == 2 and "--resume" in refused.output
@@ -231,7 +240,7 @@ def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(srv: SandboxS
     assert res.exit_code == 0, res.output
     # Only the creates never sent are POSTed; each one in flight at the kill was checked by a GET.
     log = srv.request_log()
-    assert len([m for m, _, _ in writes(srv)]) == len(messages) - made_first
+    assert len([m for m, _, _ in writes(srv) if m == "POST"]) == len(messages) - made_first
     assert all(("GET", COMMENTS + str(e.record_id)) in {(m, p) for m, p, _ in log} for e in sent)
     now = comments(srv)
     mine = [c for c in now if c["author"] == "bulktool"]

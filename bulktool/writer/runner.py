@@ -234,9 +234,11 @@ class OpRunner:
                 self._wait(st.failures - 1)
         if found is None:
             return None
-        msg = f"already created by an earlier attempt (id {op.record_id}); not created again"
         if any(p.payload_hash != op.payload_hash for p in preds):
-            msg += ". The row was edited since; run the import again to write the edits"
+            # Made before the row was edited: the edits go as an update of the same record (a row
+            # without an id or key could not find that record again in a later run).
+            return self._bring_up_to_date(op, "created by an earlier attempt before the row was edited", preds)
+        msg = f"already created by an earlier attempt (id {op.record_id}); not created again"
         return self._done(op, op.record_id, msg, preds)
 
     def _exists(self, op: WriteOp, st: _Attempt, exc: ApiError, preds: Sequence[JournalEntry]) -> OpOutcome:
@@ -250,21 +252,27 @@ class OpRunner:
             msg = f"id {rid} already exists on the server (409 Conflict): not created (create-only mode)"
             self.journal.mark_failed(op.op_id, msg, _request_id(exc))
             return OpOutcome(op.op_id, "failed", None, msg, _request_id(exc), permanent=True)
+        return self._bring_up_to_date(op, "already existed (409 Conflict)", preds)
+
+    def _bring_up_to_date(self, op: WriteOp, why: str, preds: Sequence[JournalEntry]) -> OpOutcome:
+        """A create's record exists already: re-read it and send the fields that differ as an update."""
+        assert op.record_id is not None
+        rid = op.record_id
         try:
             current = self.client.reread(op.endpoint, rid, list(op.want))
             if current is None:
-                raise ApiError(f"id {rid} answered 409 Conflict on create but cannot be read", status=404)
+                raise ApiError(f"id {rid} {why} but cannot be read", status=404)
             stale = [k for k, v in op.want.items() if current.values.get(k) != v]
             if not stale:
-                return self._done(op, rid, f"id {rid} already existed with these values; nothing to update", preds)
+                return self._done(op, rid, f"id {rid} {why}, with these values; nothing to update", preds)
             self.client.update(op.endpoint, rid, self.client.update_body(op.endpoint, dict(op.body or {}), stale))
         except BulktoolError as err:
-            msg = f"id {rid} already exists (409 Conflict); updating it instead failed: {err}"
+            msg = f"id {rid} {why}; updating it instead failed: {err}"
             if outcome_kind(err) == "maybe_applied":
                 return self._unknown(op, msg)
             self.journal.mark_failed(op.op_id, msg, _request_id(err))
             return OpOutcome(op.op_id, "failed", None, msg, _request_id(err), permanent=True)
-        return self._done(op, rid, f"id {rid} already existed (409 Conflict): updated {', '.join(stale)}", preds)
+        return self._done(op, rid, f"id {rid} {why}: updated {', '.join(stale)}", preds)
 
     def _rejected(self, op: WriteOp, st: _Attempt, exc: BulktoolError) -> OpOutcome:
         status = exc.status if isinstance(exc, ApiError) else None
