@@ -26,7 +26,6 @@ from ...connectors.base import (
     CredentialField,
     Credentials,
     Tenant,
-    _key_text,
     fingerprint,
     list_passes_for,
 )
@@ -276,10 +275,8 @@ class TripletexConnector(Connector):
         when = (since - CHANGE_FEED_MARGIN).astimezone(UTC).replace(microsecond=0)
         return {endpoint.changed_since_filter: when.isoformat()}
 
-    def find_by_key(self, endpoint: Endpoint, key_field: str, value: str) -> list[dict[str, Any]]:
+    def key_search_params(self, endpoint: Endpoint, key_field: str, value: str) -> dict[str, Any]:
         """The endpoint's search parameter for the key narrows the read to (usually) one request."""
         param = KEY_SEARCH_PARAMS.get(key_field, key_field)
-        params = {param: value} if param in endpoint.filters else {}
-        want = _key_text(value)
-        return [i for i in self.list_endpoint(endpoint, params) if _key_text(i.get(key_field)) == want]
+        return {param: value} if param in endpoint.filters else {}
 
