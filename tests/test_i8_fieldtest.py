@@ -1,0 +1,78 @@
+"""Issue 8, the Tripletex field test: each case below lost data, wrote the wrong thing, or failed an
+apply the dry run had promised, when a consultant drove the real CLI against the sandbox.
+
+- a cleared text cell (an email deleted in the sheet) was sent as ``null``, which Tripletex refuses
+  for a string ("Verdien er ikke av korrekt type for dette feltet."): the dry run said "update", the
+  apply failed; ``""`` is how a text is cleared there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from test_import_e2e import Sheet
+from tt_fixtures import CONSUMER, EMPLOYEE, tt_base_url, tt_server
+
+from bulktool.cli import cli
+from bulktool.sandbox import SandboxServer
+
+
+@pytest.fixture()
+def tt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[SandboxServer]:
+    monkeypatch.setenv("TRIPLETEX_CONSUMER_TOKEN", CONSUMER)
+    monkeypatch.setenv("TRIPLETEX_EMPLOYEE_TOKEN", EMPLOYEE)
+    monkeypatch.setenv("BULKTOOL_CONFIG", str(tmp_path / "config.toml"))
+    with tt_server(contacts=40) as srv:
+        yield srv
+
+
+def bt(srv: SandboxServer, *args: str) -> Result:
+    """``bulktool --system tripletex --base-url <sandbox>/v2 ARGS``, as a user types it."""
+    return CliRunner().invoke(cli, ["--system", "tripletex", "--base-url", tt_base_url(srv), *args],
+                              catch_exceptions=False)
+
+
+def export(srv: SandboxServer, path: Path, endpoint: str = "customers", *extra: str) -> Sheet:
+    res = bt(srv, "export", endpoint, "-o", str(path), "--quiet", *extra)
+    assert res.exit_code == 0, res.output
+    return Sheet(path, endpoint) if path.suffix == ".xlsx" else None  # type: ignore[return-value]
+
+
+def plan(srv: SandboxServer, path: Path, *extra: str) -> tuple[int, list[dict[str, Any]]]:
+    res = bt(srv, "import", str(path), "--json", "-", "--quiet", *extra)
+    return res.exit_code, json.loads(res.stdout)["rows"]
+
+
+def apply(srv: SandboxServer, path: Path, *extra: str) -> Result:
+    return bt(srv, "import", str(path), "--apply", "--yes", "--quiet", *extra)
+
+
+def records(srv: SandboxServer, resource: str = "customer") -> dict[int, dict[str, Any]]:
+    return {int(r["id"]): r for r in srv.records(resource)}
+
+
+def changed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r for r in rows if r["action"] != "unchanged"]
+
+
+def test_a_cleared_text_cell_clears_the_field(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    rid = next(i for i, r in sorted(records(tt).items()) if r["email"] and r["phoneNumber"])
+    sheet.set(sheet.row_of(rid), "email", None)
+    sheet.set(sheet.row_of(rid), "phoneNumber", None)
+    sheet.save()
+    code, rows = plan(tt, wb)
+    assert code == 0 and [r["id"] for r in changed(rows)] == [rid]
+    res = apply(tt, wb)
+    assert res.exit_code == 0, res.output
+    after = records(tt)[rid]
+    assert (after["email"], after["phoneNumber"]) == ("", "")
+    assert tt.bodies()["violations"] == 0
+    code, rows = plan(tt, wb)
+    assert code == 0 and not changed(rows)
