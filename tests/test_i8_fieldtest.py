@@ -3,7 +3,9 @@ apply the dry run had promised, when a consultant drove the real CLI against the
 
 - a cleared text cell (an email deleted in the sheet) was sent as ``null``, which Tripletex refuses
   for a string ("Verdien er ikke av korrekt type for dette feltet."): the dry run said "update", the
-  apply failed; ``""`` is how a text is cleared there.
+  apply failed; ``""`` is how a text is cleared there;
+- a CSV as Norwegian Excel saves it could not be read: booleans SANN/USANN and dates 05.01.2026
+  were refused (Swedish SANT/FALSKT and ISO dates were the only spellings known).
 """
 
 from __future__ import annotations
@@ -75,4 +77,59 @@ def test_a_cleared_text_cell_clears_the_field(tt: SandboxServer, tmp_path: Path)
     assert (after["email"], after["phoneNumber"]) == ("", "")
     assert tt.bodies()["violations"] == 0
     code, rows = plan(tt, wb)
+    assert code == 0 and not changed(rows)
+
+
+def norwegian_csv(xlsx: Path, out: Path, edit: dict[tuple[int, str], str] | None = None) -> None:
+    """The export saved as Norwegian Excel saves a CSV: ``;``, decimal comma, SANN/USANN, 05.01.2026,
+    Windows-1252, CRLF; ``edit`` retypes cells (by id and column) the way a user types them."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(xlsx).worksheets[0]
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    head = [str(h) for h in rows[0]]
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return "SANN" if v else "USANN"
+        if hasattr(v, "strftime"):
+            return str(v.strftime("%d.%m.%Y"))
+        return str(v).replace(".", ",") if isinstance(v, float) else str(v)
+
+    lines = []
+    for r in rows[1:]:
+        texts = [cell(v) for v in r]
+        for (rid, col), text in (edit or {}).items():
+            if r[0] == rid:
+                texts[head.index(col)] = text
+        lines.append(";".join(texts))
+    out.write_bytes(("\r\n".join([";".join(head), *lines]) + "\r\n").encode("cp1252"))
+
+
+def test_norwegian_excel_booleans_sann_usann_are_read(tt: SandboxServer, tmp_path: Path) -> None:
+    export(tt, tmp_path / "products.xlsx", "products")
+    rid = min(records(tt, "product"))
+    assert records(tt, "product")[rid]["isInactive"] is False
+    path = tmp_path / "products.csv"
+    norwegian_csv(tmp_path / "products.xlsx", path, {(rid, "isInactive"): "SANN"})
+    code, rows = plan(tt, path)
+    assert code == 0, rows
+    assert [(r["id"], r["changes"]) for r in changed(rows)] == [(rid, {"isInactive": {"old": False, "new": True}})]
+    assert apply(tt, path).exit_code == 0
+    assert records(tt, "product")[rid]["isInactive"] is True
+
+
+def test_norwegian_dates_05_01_2026_are_read_day_first(tt: SandboxServer, tmp_path: Path) -> None:
+    export(tt, tmp_path / "projects.xlsx", "projects")
+    rid = min(records(tt, "project"))
+    path = tmp_path / "projects.csv"
+    norwegian_csv(tmp_path / "projects.xlsx", path, {(rid, "endDate"): "05.01.2026"})
+    code, rows = plan(tt, path)
+    assert code == 0, rows
+    assert [(r["id"], list(r["changes"])) for r in changed(rows)] == [(rid, ["endDate"])]
+    assert apply(tt, path).exit_code == 0
+    assert records(tt, "project")[rid]["endDate"] == "2026-01-05"
+    code, rows = plan(tt, path)
     assert code == 0 and not changed(rows)
