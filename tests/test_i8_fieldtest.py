@@ -5,12 +5,19 @@ apply the dry run had promised, when a consultant drove the real CLI against the
   for a string ("Verdien er ikke av korrekt type for dette feltet."): the dry run said "update", the
   apply failed; ``""`` is how a text is cleared there;
 - a CSV as Norwegian Excel saves it could not be read: booleans SANN/USANN and dates 05.01.2026
-  were refused (Swedish SANT/FALSKT and ISO dates were the only spellings known).
+  were refused (Swedish SANT/FALSKT and ISO dates were the only spellings known);
+- after kill -9 mid-apply and ``--resume``, the undo workbook held only the resumed writes: the
+  records the killed run had changed could not be restored.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,7 @@ from tt_fixtures import CONSUMER, EMPLOYEE, tt_base_url, tt_server
 
 from bulktool.cli import cli
 from bulktool.sandbox import SandboxServer
+from bulktool.writer import Journal, default_journal_path
 
 
 @pytest.fixture()
@@ -133,3 +141,48 @@ def test_norwegian_dates_05_01_2026_are_read_day_first(tt: SandboxServer, tmp_pa
     assert records(tt, "project")[rid]["endDate"] == "2026-01-05"
     code, rows = plan(tt, path)
     assert code == 0 and not changed(rows)
+
+
+def done_in_journal(wb: Path) -> int:
+    if not default_journal_path(wb).exists():
+        return 0
+    with Journal(default_journal_path(wb)) as journal:
+        return sum(e.state == "done" for e in journal.entries())
+
+
+def test_the_undo_after_kill_9_and_resume_restores_every_record(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    before = records(tt)
+    for rid, rec in before.items():
+        sheet.set(sheet.row_of(rid), "invoicesDueIn", rec["invoicesDueIn"] + 1)
+    sheet.save()
+    tt.set_faults(latency=0.3)
+    cmd = [sys.executable, "-m", "bulktool", "--system", "tripletex", "--base-url", tt_base_url(tt), "import",
+           str(wb), "--apply", "--yes", "--quiet", "--batch-size", "5"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while done_in_journal(wb) < 10:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the apply never wrote"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    tt.set_faults(latency=0.0)
+    assert 10 <= done_in_journal(wb) < len(before)
+    res = apply(tt, wb, "--resume")
+    assert res.exit_code == 0, res.output
+    mid = records(tt)
+    assert all(mid[i]["invoicesDueIn"] == r["invoicesDueIn"] + 1 and mid[i]["version"] == r["version"] + 1
+               for i, r in before.items())  # every row exactly once
+    undos = sorted(tmp_path.glob("customers.undo-*.xlsx"))
+    assert len(undos) == 1
+    res = apply(tt, undos[0])
+    assert res.exit_code == 0, res.output
+    assert {i: r["invoicesDueIn"] for i, r in records(tt).items()} == {i: r["invoicesDueIn"] for i, r in before.items()}
