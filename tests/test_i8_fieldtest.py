@@ -7,7 +7,9 @@ apply the dry run had promised, when a consultant drove the real CLI against the
 - a CSV as Norwegian Excel saves it could not be read: booleans SANN/USANN and dates 05.01.2026
   were refused (Swedish SANT/FALSKT and ISO dates were the only spellings known);
 - after kill -9 mid-apply and ``--resume``, the undo workbook held only the resumed writes: the
-  records the killed run had changed could not be restored.
+  records the killed run had changed could not be restored;
+- an unknown reference id (``accountManager.id`` 99999) was an "update" in the dry run and a
+  refusal from the server at apply time.
 """
 
 from __future__ import annotations
@@ -186,3 +188,24 @@ def test_the_undo_after_kill_9_and_resume_restores_every_record(tt: SandboxServe
     res = apply(tt, undos[0])
     assert res.exit_code == 0, res.output
     assert {i: r["invoicesDueIn"] for i, r in records(tt).items()} == {i: r["invoicesDueIn"] for i, r in before.items()}
+
+
+def test_an_unknown_reference_id_is_invalid_in_the_dry_run(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    a, b = sorted(records(tt))[:2]
+    manager_of_a = records(tt)[a]["accountManager"]
+    sheet.set(sheet.row_of(a), "accountManager.id", 99999)
+    sheet.set(sheet.row_of(b), "accountManager.id", 104)  # an employee that exists
+    sheet.save()
+    res = bt(tt, "import", str(wb), "--quiet")
+    assert res.exit_code == 1, res.output
+    line = res.output.strip().splitlines()[-1]
+    assert f"row {sheet.row_of(a)}, column accountManager.id: no employees record has id 99999" in line
+    tt.reset_stats()
+    assert apply(tt, wb).exit_code == 1
+    assert not [m for m, p, _ in tt.request_log() if m in ("POST", "PUT") and "/token/" not in p]  # nothing written
+    res = apply(tt, wb, "--skip-invalid")
+    assert res.exit_code == 0, res.output
+    after = records(tt)
+    assert after[b]["accountManager"]["id"] == 104 and after[a]["accountManager"] == manager_of_a
