@@ -9,7 +9,11 @@ apply the dry run had promised, when a consultant drove the real CLI against the
 - after kill -9 mid-apply and ``--resume``, the undo workbook held only the resumed writes: the
   records the killed run had changed could not be restored;
 - an unknown reference id (``accountManager.id`` 99999) was an "update" in the dry run and a
-  refusal from the server at apply time.
+  refusal from the server at apply time;
+- a cleared number cell (invoicesDueIn, a price) was an "update" to null in the dry run, which the
+  server refuses ("Verdien er ikke av korrekt type"): Tripletex has no empty number;
+- a cleared date (a project's endDate) was refused by the sandbox although the sandbox reads an unset
+  date back as null (its spec gives dates no ``format``): a record read back was not writable as read.
 """
 
 from __future__ import annotations
@@ -209,3 +213,32 @@ def test_an_unknown_reference_id_is_invalid_in_the_dry_run(tt: SandboxServer, tm
     assert res.exit_code == 0, res.output
     after = records(tt)
     assert after[b]["accountManager"]["id"] == 104 and after[a]["accountManager"] == manager_of_a
+
+
+def test_a_cleared_number_cell_is_invalid_in_the_dry_run(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    a, b = sorted(records(tt))[:2]
+    sheet.set(sheet.row_of(a), "invoicesDueIn", None)
+    sheet.set(sheet.row_of(b), "name", "Bare Navnet AS")  # another edit in the row is still checked fine
+    sheet.save()
+    res = bt(tt, "import", str(wb), "--quiet")
+    assert res.exit_code == 1, res.output
+    assert f"row {sheet.row_of(a)}, column invoicesDueIn: cannot be empty" in res.output.strip().splitlines()[-1]
+    code, rows = plan(tt, wb, "--skip-invalid")
+    assert code == 1  # the invalid row still blocks the exit code
+    assert [(r["id"], r["action"]) for r in changed(rows)] == [(a, "invalid"), (b, "update")]
+
+
+def test_a_cleared_project_end_date_is_cleared(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "projects.xlsx"
+    sheet = export(tt, wb, "projects")
+    rid = next(i for i, r in sorted(records(tt, "project").items()) if r["endDate"])
+    sheet.set(sheet.row_of(rid), "endDate", None)
+    sheet.save()
+    res = apply(tt, wb)
+    assert res.exit_code == 0, res.output
+    assert records(tt, "project")[rid]["endDate"] is None
+    assert tt.bodies()["violations"] == 0
+    code, rows = plan(tt, wb)
+    assert code == 0 and not changed(rows)
