@@ -13,7 +13,9 @@ apply the dry run had promised, when a consultant drove the real CLI against the
 - a cleared number cell (invoicesDueIn, a price) was an "update" to null in the dry run, which the
   server refuses ("Verdien er ikke av korrekt type"): Tripletex has no empty number;
 - a cleared date (a project's endDate) was refused by the sandbox although the sandbox reads an unset
-  date back as null (its spec gives dates no ``format``): a record read back was not writable as read.
+  date back as null (its spec gives dates no ``format``): a record read back was not writable as read;
+- a number outside the spec's range (invoicesDueIn -5; the spec says 0..10000) and a malformed email
+  were "updates" in the dry run and refusals ("Verdien må være minst 0.", "Ugyldig format.") at apply.
 """
 
 from __future__ import annotations
@@ -242,3 +244,33 @@ def test_a_cleared_project_end_date_is_cleared(tt: SandboxServer, tmp_path: Path
     assert tt.bodies()["violations"] == 0
     code, rows = plan(tt, wb)
     assert code == 0 and not changed(rows)
+
+
+def test_a_number_outside_the_spec_range_is_invalid_in_the_dry_run(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    a, b = sorted(records(tt))[:2]
+    sheet.set(sheet.row_of(a), "invoicesDueIn", -5)
+    sheet.set(sheet.row_of(b), "invoicesDueIn", 10000)  # the top of the range is fine
+    sheet.save()
+    res = bt(tt, "import", str(wb), "--quiet")
+    assert res.exit_code == 1, res.output
+    assert (f"row {sheet.row_of(a)}, column invoicesDueIn: must be from 0 to 10000 (got -5)"
+            in res.output.strip().splitlines()[-1])
+    assert apply(tt, wb, "--skip-invalid").exit_code == 0
+    assert records(tt)[b]["invoicesDueIn"] == 10000
+
+
+def test_a_malformed_email_is_invalid_in_the_dry_run(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    a, b = sorted(records(tt))[:2]
+    sheet.set(sheet.row_of(a), "email", "ikke-en-epost")
+    sheet.set(sheet.row_of(b), "invoiceEmail", "faktura@kunde.no")
+    sheet.save()
+    code, rows = plan(tt, wb)
+    assert code == 1
+    assert [(r["id"], r["action"]) for r in changed(rows)] == [(a, "invalid"), (b, "update")]
+    res = apply(tt, wb, "--skip-invalid")
+    assert res.exit_code == 0, res.output  # nothing the server refuses is sent
+    assert records(tt)[b]["invoiceEmail"] == "faktura@kunde.no"
