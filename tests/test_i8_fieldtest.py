@@ -15,7 +15,10 @@ apply the dry run had promised, when a consultant drove the real CLI against the
 - a cleared date (a project's endDate) was refused by the sandbox although the sandbox reads an unset
   date back as null (its spec gives dates no ``format``): a record read back was not writable as read;
 - a number outside the spec's range (invoicesDueIn -5; the spec says 0..10000) and a malformed email
-  were "updates" in the dry run and refusals ("Verdien må være minst 0.", "Ugyldig format.") at apply.
+  were "updates" in the dry run and refusals ("Verdien må være minst 0.", "Ugyldig format.") at apply;
+- the second run of a workbook that had created customers (rows added with only a name and a number)
+  planned to clear every default the server had given them (language, currency, invoicesDueIn,
+  isInactive...): a row found by its natural key took its empty cells for "clear".
 """
 
 from __future__ import annotations
@@ -274,3 +277,21 @@ def test_a_malformed_email_is_invalid_in_the_dry_run(tt: SandboxServer, tmp_path
     res = apply(tt, wb, "--skip-invalid")
     assert res.exit_code == 0, res.output  # nothing the server refuses is sent
     assert records(tt)[b]["invoiceEmail"] == "faktura@kunde.no"
+
+
+def test_the_second_run_of_a_file_that_created_records_writes_nothing(tt: SandboxServer, tmp_path: Path) -> None:
+    wb = tmp_path / "customers.xlsx"
+    sheet = export(tt, wb)
+    sheet.append({"name": "Nyopprettet AS", "customerNumber": 77001})
+    sheet.append({"name": "Også Ny AS", "customerNumber": 77002})
+    sheet.save()
+    res = apply(tt, wb)
+    assert res.exit_code == 0, res.output
+    created = {r["customerNumber"]: r for r in records(tt).values() if r["customerNumber"] in (77001, 77002)}
+    assert len(created) == 2 and all(r["language"] and r["currency"] for r in created.values())
+    code, rows = plan(tt, wb)
+    assert code == 0 and not changed(rows), changed(rows)
+    tt.reset_stats()
+    assert apply(tt, wb).exit_code == 0
+    assert not [m for m, p, _ in tt.request_log() if m in ("POST", "PUT") and "/token/" not in p]
+    assert {r["customerNumber"]: r for r in records(tt).values() if r["customerNumber"] in (77001, 77002)} == created

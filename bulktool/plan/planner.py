@@ -189,7 +189,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None, ep.natural_key)
+                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None, ep.natural_key,
+                                  keyed=key_of(r.values.get(id_field)) is None)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -261,7 +262,8 @@ def _plan_update(
     if lost:
         rr.action, rr.errors = "invalid", lost
         return None
-    diff = three_way(sheet_cols, r.values, current, exported, ep.natural_key)
+    diff = three_way(sheet_cols, r.values, current, exported, ep.natural_key,
+                     keyed=key_of(r.values.get(ep.id_field)) is None)
     if diff.read_only_edits:
         rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
     if diff.conflicts:
@@ -274,6 +276,12 @@ def _plan_update(
     clash = _key_clash(ep, target, live, diff.changes, in_record=exported is not None)
     if clash:
         rr.action, rr.changes, rr.errors = "invalid", diff.changes, [clash]
+        return None
+    emptied = [c.name for c in sheet_cols if not c.nullable and c.name in diff.changes
+               and diff.changes[c.name].new in (None, "")]
+    if emptied:  # the server has no empty value for these (a number); a partial update is checked here
+        rr.action, rr.changes = "invalid", diff.changes
+        rr.errors = [CellError(name, "cannot be empty") for name in emptied]
         return None
     cleared = would_clear(ep, current, diff.changes) if full_replacement else []  # a partial update clears nothing
     if cleared:

@@ -45,7 +45,7 @@ def same_as_live(
 def drop_untouched_required(
     ep: Endpoint, rows: list[ReadRow], errors: dict[int, list[CellError]], exported: Mapping[str, Any]
 ) -> dict[int, list[CellError]]:
-    """A blank required (or never-empty) cell blocks an update only if the user blanked it.
+    """A blank required cell blocks an update only if the user blanked it.
 
     The update body starts from the live record, so a cell that was already
     empty when exported (or a column the user added) sends the server's value.
@@ -58,8 +58,7 @@ def drop_untouched_required(
             continue
         exp = exported.get(key_of(r.values.get(ep.id_field)) or "")
         if exp is not None:
-            errs = [e for e in errs if not (e.message in ("required", "cannot be empty")
-                                            and key_of(exp.get(e.column or "")) is None)]
+            errs = [e for e in errs if not (e.message == "required" and key_of(exp.get(e.column or "")) is None)]
         if errs:
             out[r.row] = errs
     return out

@@ -83,7 +83,8 @@ def build_schema(
         checks: list[pa.Check] = []
         if c.required_create if for_create else (c.required_update and required_on_update):
             checks.append(named(required_check, "required", ignore_na=False))
-        elif not for_create and not c.nullable:
+        elif not for_create and not c.nullable and required_on_update:
+            # A partial update: a blank cell may be "no opinion"; the plan's diff refuses a real clear.
             checks.append(named(required_check, "not_empty", ignore_na=False))
         checks.append(named(type_check(c.type), "type"))
         if c.enum:
