@@ -49,17 +49,11 @@ def three_way(
     live: Mapping[str, Any],
     exported: Mapping[str, Any] | None,
     keys: Collection[str] = (),
-    *,
-    keyed: bool = False,
 ) -> RowDiff:
     """Diff the sheet's columns; read-only columns are never written, only reported when edited.
 
     An empty cell in a natural-key column (``keys``) is no opinion, never "clear the key": the server
     assigns a new one when a write sends none, so clearing could never converge.
-
-    ``keyed``: the row has no id and found its record by natural key. Its empty cells are no opinion,
-    as they are when it creates the record (nothing is sent for them and the server fills in its
-    defaults): otherwise the second run of a file that created records would clear those defaults.
     """
     diff = RowDiff()
     for c in columns:
@@ -67,7 +61,7 @@ def three_way(
             continue
         n = normalizer(c)
         mine = n(row[c.name])
-        if mine is None and (keyed or c.name in keys):
+        if mine is None and c.name in keys:
             continue
         theirs = n(live.get(c.name))
         if exported is not None and c.name in exported:

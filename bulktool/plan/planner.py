@@ -189,8 +189,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.action = "unchanged"
                 continue
             if exp is None and not sheet_has_detail_only:
-                quick = three_way(sheet_cols, r.values, live.flat(ep, target), None, ep.natural_key,
-                                  keyed=key_of(r.values.get(id_field)) is None)
+                quick = three_way(sheet_cols, r.values, live.flat(ep, target), _unrecorded(bool(exported)),
+                                  ep.natural_key)
                 if not quick.changes and not quick.conflicts:
                     rr.action = "unchanged"
                     continue
@@ -212,7 +212,8 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     for r, rr, target in rows:
         if rr.action == "update" and target is not None:
             pw = _plan_update(ep, r, rr, target, live, exported.get(target), details.get(target),
-                              options.allow_clear, full_replacement=policy.full_replacement)
+                              options.allow_clear, full_replacement=policy.full_replacement,
+                              recorded_sheet=bool(exported))
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
@@ -237,6 +238,7 @@ def _plan_update(
     allow_clear: tuple[str, ...] = (),
     *,
     full_replacement: bool = True,
+    recorded_sheet: bool = False,
 ) -> PlannedWrite | None:
     if isinstance(detail, ApiError):
         if detail.status in (400, 404):
@@ -262,8 +264,8 @@ def _plan_update(
     if lost:
         rr.action, rr.errors = "invalid", lost
         return None
-    diff = three_way(sheet_cols, r.values, current, exported, ep.natural_key,
-                     keyed=key_of(r.values.get(ep.id_field)) is None)
+    base = exported if exported is not None else _unrecorded(recorded_sheet)
+    diff = three_way(sheet_cols, r.values, current, base, ep.natural_key)
     if diff.read_only_edits:
         rr.warnings.append(f"edits to read-only columns are ignored: {', '.join(diff.read_only_edits)}")
     if diff.conflicts:
@@ -308,6 +310,17 @@ def _plan_update(
         pw.base, pw.want = check_values(ep, diff.changes)
     return pw
 
+
+
+def _unrecorded(recorded_sheet: bool) -> Mapping[str, Any] | None:
+    """The export record of a row the export did not write (a row typed in and matched by its natural key).
+
+    In a workbook with an export record, such a row holds only what the user typed: a blank cell there
+    is no opinion (``three_way`` given an empty record), never "clear what the server has" (after a
+    create, the server's defaults would otherwise be cleared by the next run). A sheet without any
+    record (CSV, ``--foreign``) is the whole truth: a blank there clears (None).
+    """
+    return {} if recorded_sheet else None
 
 
 def _key_clash(
