@@ -206,7 +206,8 @@ class TripletexConnector(Connector):
         return codec.from_wire(record)
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        return codec.to_wire(super().to_wire(endpoint, body))
+        texts = [c.write for c in endpoint.columns if c.write and c.writable and c.type == "string" and not c.enum]
+        return codec.clear_texts(codec.to_wire(super().to_wire(endpoint, body)), texts)
 
     # -- lists ------------------------------------------------------------------------------------
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
