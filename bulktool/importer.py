@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .connectors.base import Connector
 from .errors import ApiError, UsageError
@@ -35,6 +36,7 @@ from .writer import (
     done_creates,
     make_op,
     sibling_journals,
+    undo_log,
 )
 from .writer.journal import SUFFIX
 from .writer.template_client import DEFAULT_BATCH_SIZE, TemplateWriteClient
@@ -265,9 +267,11 @@ def apply_plan(
         if r.action in ("invalid", "conflict"):
             r.status = "skipped"
     ops = [_op(pw, result.endpoint) for pw in plan.writes]
+    Journal(journal_path).close()  # the journal exists (owner-only) before the before-values go in
+    undo_log.keep(journal_path, _undo_entries(plan, ops))
     outcomes = _apply(connector, ops, journal_path, options, progress, result)
     _record_outcomes(plan, ops, outcomes)
-    undo = _write_undo(plan, path, options.undo, connector)
+    undo = _write_undo(plan, path, options.undo, connector, journal_path)
     result.undo = str(undo) if undo else None
     if result.interrupted:
         code = EXIT_INTERRUPTED
@@ -331,22 +335,31 @@ def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) 
             r.created_id = out.result_id
 
 
-def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connector) -> Path | None:
-    """The undo workbook of what this run applied (see ``reports.undo``); never overwrites a file."""
+def _undo_entries(plan: Plan, ops: list[WriteOp]) -> list[tuple[str, dict[str, Any]]]:
+    """Each update's and delete's before-values (and an update's after-values), for ``writer.undo_log``."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for pw, op in zip(plan.writes, ops, strict=True):
+        if not pw.before:
+            continue
+        if pw.action == "update" and pw.record_id is not None:
+            after = {**pw.before, **{k: ch.new for k, ch in pw.result.changes.items()}}
+            out.append((op.op_id, {"id": str(pw.record_id), "before": dict(pw.before), "after": after}))
+        elif pw.action == "delete":
+            out.append((op.op_id, {"id": None, "before": dict(pw.before), "after": None}))
+    return out
+
+
+def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connector,
+                journal_path: Path) -> Path | None:
+    """The undo workbook of every write done and in no undo workbook yet (see ``reports.undo``,
+    ``writer.undo_log``: a resume after a killed run includes that run's writes); never overwrites a file."""
     result = plan.result
-    rows: list[UndoRow] = []
     key_field = plan.writes[0].key_field if plan.writes else None
     created = [f"row {pw.result.row}: new id {pw.result.created_id} "
                f"{record_label({k: ch.new for k, ch in pw.result.changes.items()}, key_field)}".rstrip()
                for pw in plan.writes if pw.action == "create" and pw.result.status == "applied"]
-    for pw in plan.writes:
-        if pw.result.status != "applied" or not pw.before:
-            continue
-        if pw.action == "update" and pw.record_id is not None:
-            after = {**pw.before, **{k: ch.new for k, ch in pw.result.changes.items()}}
-            rows.append(UndoRow(str(pw.record_id), dict(pw.before), after))
-        elif pw.action == "delete":
-            rows.append(UndoRow(None, dict(pw.before)))
+    entries = undo_log.pending(journal_path, result.endpoint, result.sheet)
+    rows = [UndoRow(e["id"], e["before"], e["after"]) for _, e in entries]
     if not rows:
         return None
     ep = load_templates(connector.system)[result.endpoint]
@@ -354,4 +367,5 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
     tenant = connector.tenant()
     write_undo_workbook(UndoBook(ep, result.system, connector.host, str(path), rows, name=str(out),
                                  created=created, tenant=tenant.id, tenant_label=tenant.label), out)
+    undo_log.mark_written(journal_path, [op_id for op_id, _ in entries])
     return out

@@ -71,10 +71,11 @@ DATES = frozenset({
 NOT_FILTERS = frozenset({"from", "count", "sorting", "fields"})
 HEADER = (
     "# Endpoint template: {title} (Tripletex). Schema: bulktool/schema/model.py; loader: bulktool/schema/loader.py.\n"
-    "# type, enum, max_length, read_only, refers_to, [filters] and create_status come from the spec:\n"
+    "# type, enum, max_length, minimum, maximum, read_only, refers_to, [filters] and create_status come from\n"
+    "# the spec:\n"
     "# regenerate them with scripts/tripletex_templates.py instead of editing them here.\n"
 )
-DERIVED = ("type", "enum", "max_length", "read_only", "refers_to")
+DERIVED = ("type", "enum", "max_length", "minimum", "maximum", "read_only", "refers_to")
 
 
 class SpecMismatch(Exception):
@@ -126,7 +127,8 @@ def _column_facts(spec: Mapping[str, Any], schema: str, column: str) -> dict[str
         if target is not None:
             raise SpecMismatch(f"column {column!r} is a whole {target} object: name its id ({column}.id)")
         return {"type": _column_type(owner, part, prop, column), "enum": prop.get("enum"),
-                "max_length": prop.get("maxLength"), "read_only": read_only,
+                "max_length": prop.get("maxLength"), "minimum": prop.get("minimum"),
+                "maximum": prop.get("maximum"), "read_only": read_only,
                 "object": owner if len(parts) > 1 else None}
     raise SpecMismatch(f"empty column name in {schema}")
 
@@ -209,6 +211,9 @@ def _regenerate_column(spec: Mapping[str, Any], schema: str, column: Mapping[str
         col["enum"] = list(facts["enum"])
     if facts["max_length"] is not None:
         col["max_length"] = facts["max_length"]
+    for bound in ("minimum", "maximum"):
+        if facts[bound] is not None and col["type"] in ("integer", "decimal"):
+            col[bound] = facts[bound]
     if facts["read_only"]:
         col.pop("write", None)
     if "write" not in col:

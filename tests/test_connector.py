@@ -181,8 +181,15 @@ def test_plain_http_to_a_remote_host_is_refused_before_sending() -> None:
         BlikkConnector("http://publicapi.blikk.com", blikk_credentials("a", "b"))
 
 
-def test_secrets_never_reach_the_logs(fast_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_never_reach_the_logs(fast_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # An earlier CLI test in this process leaves the "bulktool" logger at its own level, with its own
+    # handler and without propagation: undo that for this test, so caplog sees every record.
+    lib = logging.getLogger("bulktool")
+    monkeypatch.setattr(lib, "propagate", True)
+    monkeypatch.setattr(lib, "handlers", [])
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="bulktool")
     conn = make(fast_sandbox)
     conn.list_all("/v1/Core/Contacts")
     auth = conn.client.auth

@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -51,8 +52,9 @@ class AppContext:
     def many_companies(self) -> str | None:
         """A global ``--company`` that names many companies (``all``, ``12,13``, a file) rather than one."""
         spec = (self.company or "").strip()
-        if not spec or spec.isdigit():
-            return None
+        many = spec.lower() == "all" or any(sep in spec for sep in ",;") or Path(spec).is_file()
+        if not spec or not many:
+            return None  # one company id, whatever its vendor's spelling (12345, a-agency-556898-6787)
         self.company = None  # the sign-in itself stays the token's own company
         return spec
 

@@ -314,12 +314,12 @@ class Connector:
 
         This default lists every record; vendors with a search parameter narrow the list first.
         """
-        items = self.list_endpoint(endpoint, self.key_search_params(endpoint, value))
+        items = self.list_endpoint(endpoint, self.key_search_params(endpoint, key_field, value))
         want = _key_text(value)
         return [i for i in items if _key_text(i.get(key_field)) == want]
 
-    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
-        """List parameters that narrow a key lookup (never wrongly: matches are compared exactly)."""
+    def key_search_params(self, endpoint: Endpoint, key_field: str, value: str) -> dict[str, Any]:
+        """List parameters that narrow a lookup of ``key_field`` (never wrongly: matches are compared exactly)."""
         return {}
 
 

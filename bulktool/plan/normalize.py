@@ -66,9 +66,9 @@ def _boolean(v: Any) -> Any:
     if isinstance(v, bool):
         return v
     s = str(v).strip().lower()
-    if s in ("true", "1", "yes", "ja", "sant"):
+    if s in ("true", "1", "yes", "ja", "sant", "sann", "sand"):
         return True
-    if s in ("false", "0", "no", "nej", "falskt"):
+    if s in ("false", "0", "no", "nej", "nei", "falskt", "usann", "falsk"):
         return False
     return s
 

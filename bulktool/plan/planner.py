@@ -26,6 +26,7 @@ from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
+from .references import unknown_references
 from .requests import count_requests, pace
 from .resend import feed_is_cheaper, server_notes, top_name, unknown_clears, would_clear
 from .source import Source
@@ -235,6 +236,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             if (note := dependents.note(target)) is not None:
                 rr.warnings.append(note)
         result.rows.append(rr)
+    writes = unknown_references(connector, ep, writes, progress)
     result.warnings += unknown_clears(ep, options.allow_clear)
     result.write_requests = len(writes)
     result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
@@ -289,6 +291,12 @@ def _plan_update(
     clash = _key_clash(ep, target, live, diff.changes, in_record=exported is not None)
     if clash:
         rr.action, rr.changes, rr.errors = "invalid", diff.changes, [clash]
+        return None
+    emptied = [c.name for c in sheet_cols if not c.nullable and c.name in diff.changes
+               and diff.changes[c.name].new in (None, "")]
+    if emptied:  # the server has no empty value for these (a number); a partial update is checked here
+        rr.action, rr.changes = "invalid", diff.changes
+        rr.errors = [CellError(name, "cannot be empty") for name in emptied]
         return None
     cleared = would_clear(ep, current, diff.changes) if full_replacement else []  # a partial update clears nothing
     if cleared:

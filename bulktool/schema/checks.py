@@ -203,6 +203,20 @@ def max_length_check(limit: int) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
+def range_check(minimum: float | None, maximum: float | None) -> Callable[[pd.Series], pd.Series]:
+    """Numbers inside [minimum, maximum]; text that is no number is the type check's to judge."""
+    def check(s: pd.Series) -> pd.Series:
+        n = pd.to_numeric(s.where(~s.map(lambda v: isinstance(v, bool))), errors="coerce")
+        ok = n.isna()
+        if minimum is not None:
+            ok |= n.ge(minimum) & (maximum is None or n.le(maximum))
+        elif maximum is not None:
+            ok |= n.le(maximum)
+        return ok
+
+    return check
+
+
 def _floats(s: pd.Series, types: pd.Series) -> np.ndarray[Any, Any]:
     """The float cells as a float array, NaN elsewhere (ints may be too big for a float)."""
     floats = s.where(types.isin([float, np.float64, np.float32]))

@@ -31,7 +31,7 @@ from .toml_table import Table
 
 COLUMN_KEYS = (
     "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
-    "pattern", "nullable", "description", "write_part", "cleared_by_update", "create_default",
+    "pattern", "minimum", "maximum", "nullable", "description", "write_part", "cleared_by_update", "create_default",
     "server_assigns", "create_server_value", "refers_to",
 )
 WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
@@ -71,6 +71,14 @@ def read_column(path: Path, data: object, i: int) -> Column:
             re.compile(pattern)
         except re.error as exc:
             t.fail("pattern", f"is not a valid regular expression: {exc}")
+    bounds: dict[str, float | None] = {}
+    for k in ("minimum", "maximum"):
+        v = t.data.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            t.fail(k, f"must be a number, got {v!r}")
+        if v is not None and ctype not in ("integer", "decimal"):
+            t.fail(k, "only applies to integer and decimal columns")
+        bounds[k] = float(v) if v is not None else None
     write_part = t.text("write_part")
     if write_part is not None:
         if write_part not in ("date", "time") or write_part != ctype:
@@ -99,7 +107,8 @@ def read_column(path: Path, data: object, i: int) -> Column:
         name=name, type=cast(ColumnType, ctype), shapes=cast("tuple[Shape, ...]", shapes),
         read_only=read_only, write=write, required_create="create" in required,
         required_update="update" in required, enum=enum, max_length=max_length, decimals=decimals,
-        pattern=pattern, nullable=t.flag("nullable", True), description=t.text("description") or "",
+        pattern=pattern, minimum=bounds["minimum"], maximum=bounds["maximum"], nullable=t.flag("nullable", True),
+        description=t.text("description") or "",
         write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
         server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
         refers_to=refers_to,

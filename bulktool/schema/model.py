@@ -58,6 +58,9 @@ class Column:
     max_length: int | None = None
     decimals: int | None = None
     pattern: str | None = None
+    # The API's range for a number (the spec's minimum/maximum): outside it the server refuses the write.
+    minimum: float | None = None
+    maximum: float | None = None
     nullable: bool = True
     description: str = ""
     # A date and a time column written together as one datetime field (both name the same ``write``):

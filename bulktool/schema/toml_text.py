@@ -22,8 +22,8 @@ TABLE_ORDER = ("paths", "filters")
 ARRAY_ORDER = ("columns", "write_only")
 PATH_ORDER = ("list", "get", "create", "update", "delete", "bulk_create", "bulk_update")
 COLUMN_ORDER = (
-    "name", "type", "enum", "max_length", "decimals", "pattern", "read_only", "write", "write_part",
-    "refers_to", "required", "nullable", "create_default", "server_assigns", "create_server_value",
+    "name", "type", "enum", "max_length", "decimals", "pattern", "minimum", "maximum", "read_only", "write",
+    "write_part", "refers_to", "required", "nullable", "create_default", "server_assigns", "create_server_value",
     "cleared_by_update", "shapes", "description",
 )
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

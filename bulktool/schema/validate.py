@@ -28,6 +28,7 @@ from .checks import (
     guarded,
     max_length_check,
     pattern_check,
+    range_check,
     required_check,
     type_check,
 )
@@ -82,13 +83,16 @@ def build_schema(
         checks: list[pa.Check] = []
         if c.required_create if for_create else (c.required_update and required_on_update):
             checks.append(named(required_check, "required", ignore_na=False))
-        elif not for_create and not c.nullable:
+        elif not for_create and not c.nullable and required_on_update:
+            # A partial update: a blank cell may be "no opinion"; the plan's diff refuses a real clear.
             checks.append(named(required_check, "not_empty", ignore_na=False))
         checks.append(named(type_check(c.type), "type"))
         if c.enum:
             checks.append(named(enum_check(c), "enum"))
         if c.max_length is not None and c.type == "string":
             checks.append(named(max_length_check(c.max_length), "max_length"))
+        if (c.minimum is not None or c.maximum is not None) and c.type in ("integer", "decimal"):
+            checks.append(named(range_check(c.minimum, c.maximum), "range"))
         if c.decimals is not None and c.type == "decimal":
             checks.append(named(decimals_check(c.decimals), "decimals"))
         if c.pattern and c.type in ("string", "time"):
@@ -117,6 +121,10 @@ def _message(kind: str, col: Column, value: Any) -> str:
         return f"{TYPE_WORDS[col.type]} (got {_show(value)})"
     if kind == "enum":
         return f"must be one of: {', '.join(col.enum or ())} (got {_show(value)})"
+    if kind == "range":
+        low, high = (f"{b:g}" if b is not None else None for b in (col.minimum, col.maximum))
+        span = f"from {low} to {high}" if low and high else f"at least {low}" if low else f"at most {high}"
+        return f"must be {span} (got {_show(value)})"
     if kind == "max_length":
         return f"longer than {col.max_length} characters ({len(str(value))})"
     if kind == "decimals":

@@ -33,9 +33,10 @@ from .parsing import (
 CellValue = str | int | float | bool | datetime | date | None
 MAX_EXACT_DIGITS = 15  # Excel and LibreOffice keep 15 significant digits of a number
 _BIG = 10**MAX_EXACT_DIGITS
-_TRUE = frozenset({"true", "sant", "ja", "yes", "y", "j", "1", "1.0", "t"})
+# English, Swedish (SANT/FALSKT) and Norwegian/Danish (SANN/USANN, SAND/FALSK) Excel words, and yes/no ones.
+_TRUE = frozenset({"true", "sant", "sann", "sand", "ja", "yes", "y", "j", "1", "1.0", "t"})
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_FALSE = frozenset({"false", "falskt", "nej", "no", "n", "0", "0.0", "f"})
+_FALSE = frozenset({"false", "falskt", "usann", "falsk", "nej", "nei", "no", "n", "0", "0.0", "f"})
 
 
 class CellValueError(ValueError):

@@ -24,6 +24,9 @@ _DATETIME = re.compile(
     r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?",
     re.IGNORECASE,
 )
+# Day first with dots, as Norwegian, Danish, Finnish and German spreadsheets show and save a date
+# (05.01.2026 is 5 January): unambiguous, unlike slashes (US month first, UK day first), which stay refused.
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?")
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,]\d+)?)?")
 
 
@@ -80,7 +83,14 @@ def parse_datetime(text: str) -> tuple[datetime, timezone | None, bool] | None:
     """Parse an ISO-like date or datetime -> (local naive datetime, its offset or None, had a time part)."""
     m = _DATETIME.fullmatch(text.strip())
     if m is None:
-        return None
+        dotted = _DOTTED.fullmatch(text.strip())
+        if dotted is None:
+            return None
+        d, mo, y, hh, mi, ss = dotted.groups()
+        try:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0)), None, hh is not None
+        except ValueError:
+            return None
     y, mo, d, hh, mi, ss, frac, off = m.groups()
     try:
         local = datetime(int(y), int(mo), int(d), int(hh or 0), int(mi or 0), int(ss or 0))

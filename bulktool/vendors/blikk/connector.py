@@ -313,7 +313,7 @@ class BlikkConnector(Connector):
         when = (since - CHANGE_FEED_MARGIN).astimezone(UTC)
         return {f"filter.{endpoint.changed_since_filter}": when.strftime(API_DATETIME)}
 
-    def key_search_params(self, endpoint: Endpoint, value: str) -> dict[str, Any]:
+    def key_search_params(self, endpoint: Endpoint, key_field: str, value: str) -> dict[str, Any]:
         """The list's free-text ``filter.query`` narrows a key lookup where the template has it."""
         return {"filter.query": value} if "query" in endpoint.filters else {}
 

@@ -9,10 +9,14 @@ Empty strings stay ``""`` and empty references ``null``, as the server sends the
 Writing: references are ``{"id": n}`` objects (the template's dotted ``accountManager.id`` write
 path already nests that way), dates are ``YYYY-MM-DD`` like the core's, and datetimes go in the
 core's own ISO 8601 form (``Connector.datetime_wire`` = ``ISO_8601``), which Tripletex reads and writes.
+A cleared text field is sent as ``""``: the server refuses ``null`` for a string ("Verdien er ikke av
+korrekt type for dette feltet.") and clears it with ``""`` (tripletex-facts.md "Nulls"); references,
+dates and enums take ``null``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 NOISE = frozenset({"url"})
@@ -42,3 +46,18 @@ def from_wire(record: dict[str, Any]) -> dict[str, Any]:
 def to_wire(body: dict[str, Any]) -> dict[str, Any]:
     """A write body without ``url`` (read-only everywhere); datetimes are the core's ISO 8601 already."""
     return dict(drop_noise(body))
+
+
+def clear_texts(body: dict[str, Any], text_paths: Iterable[str]) -> dict[str, Any]:
+    """``body`` with ``None`` at each dotted ``text_paths`` entry (a cleared string field) sent as ``""``."""
+    out = dict(body)
+    for path in text_paths:
+        head, _, rest = path.partition(".")
+        if head not in out:
+            continue
+        if rest:
+            if isinstance(out[head], dict):
+                out[head] = clear_texts(out[head], [rest])
+        elif out[head] is None:
+            out[head] = ""
+    return out

@@ -26,7 +26,6 @@ from ...connectors.base import (
     CredentialField,
     Credentials,
     Tenant,
-    _key_text,
     fingerprint,
     list_passes_for,
 )
@@ -207,7 +206,8 @@ class TripletexConnector(Connector):
         return codec.from_wire(record)
 
     def to_wire(self, endpoint: Endpoint, body: dict[str, Any]) -> dict[str, Any]:
-        return codec.to_wire(super().to_wire(endpoint, body))
+        texts = [c.write for c in endpoint.columns if c.write and c.writable and c.type == "string" and not c.enum]
+        return codec.clear_texts(codec.to_wire(super().to_wire(endpoint, body)), texts)
 
     # -- lists ------------------------------------------------------------------------------------
     def list_params(self, endpoint: Endpoint) -> dict[str, Any]:
@@ -276,10 +276,8 @@ class TripletexConnector(Connector):
         when = (since - CHANGE_FEED_MARGIN).astimezone(UTC).replace(microsecond=0)
         return {endpoint.changed_since_filter: when.isoformat()}
 
-    def find_by_key(self, endpoint: Endpoint, key_field: str, value: str) -> list[dict[str, Any]]:
+    def key_search_params(self, endpoint: Endpoint, key_field: str, value: str) -> dict[str, Any]:
         """The endpoint's search parameter for the key narrows the read to (usually) one request."""
         param = KEY_SEARCH_PARAMS.get(key_field, key_field)
-        params = {param: value} if param in endpoint.filters else {}
-        want = _key_text(value)
-        return [i for i in self.list_endpoint(endpoint, params) if _key_text(i.get(key_field)) == want]
+        return {param: value} if param in endpoint.filters else {}
 

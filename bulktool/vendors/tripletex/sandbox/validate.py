@@ -5,7 +5,8 @@ The spec is OpenAPI 3.0; it becomes JSON Schema (draft 7) once per operation and
   lacks (the real API's mapper: 422/16000 "Feltet eksisterer ikke i objektet.");
 - a referenced object may be ``null``: the server accepts null to clear a reference although the spec
   marks almost nothing ``nullable`` (tripletex-facts.md "Nulls"); ``nullable: true`` allows null too;
-- dates and enum values may be ``null`` as well: the server shows them as null when unset (employee
+- dates (by name: the spec gives them no ``format``) and enum values may be ``null`` as well: the
+  server shows them as null when unset (employee
   ``userType`` always reads back null) and a record read back must be writable as it was read;
 - a ``string`` also accepts a JSON number: the server's mapper coerces scalars (a JSON integer sent
   for a product ``number`` is stored as a string, tripletex-facts.md);
@@ -35,6 +36,15 @@ WRONG_TYPE = "Verdien er ikke av korrekt type for dette feltet."
 _RANGE = {"minimum", "maximum", "minLength", "maxLength", "exclusiveMinimum", "exclusiveMaximum"}
 
 
+def _dated(name: str, prop: Any) -> Any:
+    """A date property as a date: the spec gives Tripletex's dates no ``format`` (``Project.endDate`` is a
+    bare string), yet they read back null when unset, so they must take null back like the others."""
+    is_date = name == "date" or name.endswith("Date") or name.startswith("dateOf")
+    if is_date and isinstance(prop, dict) and prop.get("type") == "string" and "format" not in prop:
+        return {**prop, "format": "date"}
+    return prop
+
+
 def _convert(node: Any, put: bool) -> Any:
     if isinstance(node, list):
         return [_convert(n, put) for n in node]
@@ -47,7 +57,7 @@ def _convert(node: Any, put: bool) -> Any:
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties":
-            out[key] = {name: _convert(prop, put) for name, prop in value.items()}
+            out[key] = {name: _convert(_dated(name, prop), put) for name, prop in value.items()}
         elif key not in ("readOnly", "nullable", "description", "example", "xml", "required" if put else ""):
             out[key] = _convert(value, put)
     kind = node.get("type")
