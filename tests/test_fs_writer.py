@@ -137,7 +137,7 @@ def test_409_on_a_create_in_create_only_mode_fails_the_row(srv: SandboxServer, t
     srv.reset_stats()
     res = run(srv, "import", str(wb), "--apply", "-y", "--mode", "create-only")
     rid = target["id"]
-    assert res.exit_code != 0
+    assert res.exit_code == 3, res.output  # some rows failed
     assert f"id {rid} already exists on the server (409 Conflict): not created (create-only mode)" in res.output
     assert [(m, s) for m, _, s in writes(srv)] == [("POST", 409)] and puts(srv) == []
     assert next(c for c in comments(srv) if c["id"] == rid)["message"] == target["message"]
@@ -152,6 +152,7 @@ def test_a_row_whose_id_the_server_lacks_is_created_with_that_id(srv: SandboxSer
     res = run(srv, "import", str(wb), "--json", "-")
     row = next(r for r in json.loads(res.stdout)["rows"] if r["row"] == 2)
     assert row["action"] == "create", row
+    assert row["changes"]["id"]["new"] == mine and not any("natural key" in w for w in row["warnings"]), row
     assert run(srv, "import", str(wb), "--apply", "-y", "--quiet").exit_code == 0
     ids = {c["id"]: c for c in comments(srv)}
     assert ids[mine]["message"] == "Med eget id" and gone["id"] in ids

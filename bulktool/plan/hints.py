@@ -29,7 +29,10 @@ def keyless_create_warnings(ep: Endpoint, plan: Plan) -> list[str]:
     """Per-row warning on creates without a natural key value, and one summary line for the plan."""
     creates = [pw for pw in plan.writes if pw.action == "create"]
     key = " or ".join(ep.natural_key) or None  # a row may be keyed by any of them (live.row_key)
-    keyless = [pw for pw in creates if key is None or pw.key_value in (None, "")]
+    # A create with the row's own client-given id is known by that id (a re-run finds it, a second POST
+    # of it is refused as existing); one whose id was made up is known only to this file's journal.
+    keyless = [pw for pw in creates if (key is None or pw.key_value in (None, ""))
+               and not (pw.record_id is not None and pw.generated is None)]
     if not keyless:
         return []
     for pw in keyless:
