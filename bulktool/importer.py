@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .connectors.base import Connector
 from .errors import ApiError, UsageError
+from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult, display_name
@@ -175,10 +176,11 @@ def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) 
     done = already_done(_op(pw, endpoint), journal, resume)
     if done is None:
         return False
-    r = pw.result
-    r.action, r.status, r.message = "unchanged", "skipped", done.message
-    if pw.action == "create" and done.result_id is not None:
-        r.created_id = done.result_id
+    for m in rows_of(pw):
+        r = m.result
+        r.action, r.status, r.message = "unchanged", "skipped", done.message
+        if pw.action == "create" and done.result_id is not None:
+            r.created_id = done.result_id
     return True
 
 
@@ -299,15 +301,16 @@ def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) 
         out = by_id.get(op.op_id)
         if out is None:
             continue
-        r = pw.result
-        r.status = out.status  # type: ignore[assignment]
-        r.message = out.message or r.message
-        r.request_id = out.request_id
-        r.permanent = out.permanent
-        if out.conflict:  # someone else changed the same field between the plan and the write
-            r.action = "conflict"
-        if pw.action == "create" and out.result_id is not None:
-            r.created_id = out.result_id
+        for m in rows_of(pw):  # a list-valued write: every row of its list gets its outcome
+            r = m.result
+            r.status = out.status  # type: ignore[assignment]
+            r.message = out.message or r.message
+            r.request_id = out.request_id
+            r.permanent = out.permanent
+            if out.conflict:  # someone else changed the same field between the plan and the write
+                r.action = "conflict"
+            if pw.action == "create" and out.result_id is not None:
+                r.created_id = out.result_id
 
 
 def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connector) -> Path | None:
@@ -318,7 +321,7 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
     created = [f"row {pw.result.row}: new id {pw.result.created_id} "
                f"{record_label({k: ch.new for k, ch in pw.result.changes.items()}, key_field)}".rstrip()
                for pw in plan.writes if pw.action == "create" and pw.result.status == "applied"]
-    for pw in plan.writes:
+    for pw in (m for w in plan.writes for m in rows_of(w)):
         if pw.result.status != "applied" or not pw.before:
             continue
         if pw.action == "update" and pw.record_id is not None:

@@ -24,6 +24,7 @@ from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .dependents import Dependents
 from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
+from .groups import group_writes
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .requests import count_requests, pace
@@ -51,6 +52,8 @@ class PlannedWrite:
     version_field: str | None = None
     base: dict[str, Any] = field(default_factory=dict)
     want: dict[str, Any] = field(default_factory=dict)
+    # A list-valued write (the template's group_by): the per-row writes whose rows share it (groups.py).
+    members: list[PlannedWrite] = field(default_factory=list)
 
 
 @dataclass
@@ -223,6 +226,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
                 rr.warnings.append(note)
         result.rows.append(rr)
     result.warnings += unknown_clears(ep, options.allow_clear)
+    writes = group_writes(ep, writes, live)  # a template with group_by: one write per parent's list
     result.write_requests = len(writes)
     result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before
