@@ -180,3 +180,27 @@ def _stored_kfd(srv: SandboxServer, company: str) -> dict[str, list[dict[str, An
     years = parse(api.get(f"/Company/{company}/FiscalYear"))
     return {str(y["id"]): list(parse(api.get(f"/Company/{company}/FiscalYear/{y['id']}/KeyFigureData")))
             for y in years}
+
+
+def test_unknown_company_and_text_in_a_number_each_give_one_clear_line(fs50: SandboxServer, tmp_path: Path) -> None:
+    """Issue 9, acceptance 6: each problem is one line naming the company, the row and the column."""
+    path = tmp_path / "kfd.xlsx"
+    res = run(fs50, "export", "key-figure-data", "--companies", ",".join(company_ids(3)), "-o", str(path), "--quiet")
+    assert res.exit_code == 0, res.output
+    book = Sheet(path, "key-figure-data")
+    book.set(3, "companyId", "a-testagency-556000-0000")
+    book.set(5, "value", "many")
+    book.save()
+    res = run(fs50, "import", str(path), "--quiet")
+    assert res.exit_code == 1, res.output
+    first, ghost = company_ids(1)[0], "a-testagency-556000-0000"
+    more = ", ".join(company_ids(10))
+    rid = Sheet(path, "key-figure-data").get(5, "id")
+    details = [line.strip() for line in res.stdout.split("Details (problems first):\n", 1)[1].strip().splitlines()]
+    assert details == [
+        f"row 3  company {ghost}  invalid: companyId: company {ghost} is not visible to these credentials; "
+        f"visible: {more} and 40 more",
+        f"row 5  company {first}  invalid  id {rid}: value: expected a number, got 'many'",
+    ]
+    assert f"  company {ghost}: invalid 1" in res.stdout.splitlines()
+    assert puts(fs50) == []
