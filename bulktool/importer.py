@@ -9,7 +9,7 @@ the rest is sent by ``--resume``. (The CLI adds 2 for errors and 4 for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .connectors.base import Connector
@@ -18,7 +18,7 @@ from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult, display_name
-from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan
+from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan, reuse_id
 from .plan.source import Source, load_source
 from .progress import NullProgress, Progress
 from .reports.undo import UndoBook, UndoRow, undo_path, write_undo_workbook
@@ -88,9 +88,17 @@ class ImportOutcome:
 
 
 def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
-    return make_op(pw.action, endpoint, pw.result.sheet, pw.result.row, pw.body, record_id=pw.record_id,
-                   key_field=pw.key_field, key_value=pw.key_value, version_field=pw.version_field,
-                   base=pw.base, want=pw.want)
+    if pw.generated is not None and pw.body is not None:
+        # Known by the row and its values, not by the made-up id (another each plan): the journal holds
+        # the id it was first planned with, and a resume or re-plan sends that one (``reuse_id``).
+        op = make_op(pw.action, endpoint, pw.result.sheet, pw.result.row,
+                     {k: v for k, v in pw.body.items() if k != pw.generated}, key_field=pw.key_field,
+                     key_value=pw.key_value, want=pw.want)
+        return replace(op, body=pw.body, record_id=pw.record_id, upsert=pw.upsert)
+    op = make_op(pw.action, endpoint, pw.result.sheet, pw.result.row, pw.body, record_id=pw.record_id,
+                 key_field=pw.key_field, key_value=pw.key_value, version_field=pw.version_field,
+                 base=pw.base, want=pw.want)
+    return replace(op, upsert=pw.upsert) if pw.upsert else op
 
 
 def plan_file(
@@ -166,6 +174,10 @@ def _consult_journal(
                 result.warnings.append(
                     f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
                     f"(journal {journal_path}); finish it with --apply --resume before anything else.")
+            for pw in plan.writes:
+                prior = journal.get(_op(pw, result.endpoint).op_id) if pw.generated is not None else None
+                if prior is not None and prior.record_id:
+                    reuse_id(pw, prior.record_id)
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)

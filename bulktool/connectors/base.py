@@ -281,6 +281,14 @@ class Connector:
         """
         return self.endpoint_path(endpoint, op, record_id), self.to_wire(endpoint, body)
 
+    def write_policy_for(self, endpoint: Endpoint) -> WritePolicy:
+        """How one template's writes are taken: the API's one policy unless the vendor's resources differ."""
+        return self.write_policy
+
+    def new_record_id(self, endpoint: Endpoint) -> str | None:
+        """The id a new record gets where the client must give it (None: the server or the row gives it)."""
+        return None
+
     def sheet_name_for_path(self, path: str) -> str:
         """The sheet a raw list path (``export /v2/customer``) exports to; vendors drop their own prefixes."""
         return sheet_name_for_path(path)

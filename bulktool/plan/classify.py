@@ -32,8 +32,9 @@ class PlanOptions:
 
 def classify(
     r: ReadRow, source: Source, options: PlanOptions, live: LiveIndex, errors: Mapping[int, list[CellError]],
-    action_col: str | None,
+    action_col: str | None, *, client_ids: bool = False,
 ) -> tuple[RowResult, str | None]:
+    """What one row asks for; with ``client_ids`` (the client gives ids) an id the server lacks is a create."""
     ep = source.endpoint
     key_field, key = row_key(ep, r.values)
     rid = key_of(r.values.get(ep.id_field))
@@ -73,7 +74,9 @@ def classify(
     if requested == "delete":
         rr.action = "delete"
         return rr, target
-    if rid is not None and live.complete and rid not in live.records:
+    if rid is not None and live.complete and rid not in live.records and client_ids:
+        target = None  # a new record with the id the row gives it
+    elif rid is not None and live.complete and rid not in live.records:
         rr.action = "conflict"
         rr.message = f"id {rid} no longer exists on the server"
         return rr, None

@@ -54,6 +54,11 @@ class PlannedWrite:
     want: dict[str, Any] = field(default_factory=dict)
     # A list-valued write (the template's group_by): the per-row writes whose rows share it (groups.py).
     members: list[PlannedWrite] = field(default_factory=list)
+    # A create with the client's id: ``record_id`` is that id, ``generated`` when bulktool made it up (the
+    # journal keeps it, so a resume or a re-plan sends the same one), and a 409 (the id exists) in upsert
+    # mode becomes an update of the fields ``want`` names (``writer.runner``).
+    generated: str | None = None  # the body key holding that made-up id
+    upsert: bool = False
 
 
 @dataclass
@@ -137,11 +142,15 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             full_replacement=connector.write_policy.full_replacement):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
-    policy = connector.write_policy
+    policy = connector.write_policy_for(ep)
+    client_ids = not policy.server_assigns_ids
 
     def is_create(r: Any) -> bool:
         # Rows without an id that match an existing record by natural key are updates, not creates.
-        if not policy.is_create(key_of(r.values.get(ep.id_field))):
+        rid = key_of(r.values.get(ep.id_field))
+        if client_ids and rid is not None:
+            return live.complete and rid not in live.records  # an id the server lacks: created with it
+        if not policy.is_create(rid) and not (client_ids and rid is None):
             return False
         key_field, key = row_key(ep, r.values)
         return key is None or not live.by_key(key_field).get(key)
@@ -180,7 +189,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             rows.append((r, RowResult(name, r.row, "unchanged", id_out(r.values[id_field]), status="skipped",
                                       message=GONE_UNTOUCHED, values=r.values), None))
             continue
-        rr, target = classify(r, source, options, live, errors, action_col)
+        rr, target = classify(r, source, options, live, errors, action_col, client_ids=client_ids)
         rows.append((r, rr, target))
     # Rows to update: decide which need a detail GET, fetch those in one concurrent batch.
     detail_ids = []
@@ -219,7 +228,11 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             if pw:
                 writes.append(pw)
         elif rr.action == "create":
-            writes.append(_plan_create(ep, r, rr, sheet.columns))
+            pw = _plan_create(ep, r, rr, sheet.columns)
+            if client_ids:
+                _client_id(connector, ep, pw, r)
+            pw.upsert = options.mode == "upsert"
+            writes.append(pw)
         elif rr.action == "delete" and target is not None:
             writes.append(PlannedWrite(rr, "delete", target, None, None, None, live.flat(ep, target)))
             if (note := dependents.note(target)) is not None:
@@ -367,3 +380,28 @@ def _plan_create(ep: Endpoint, r: ReadRow, rr: RowResult, columns: list[str]) ->
     rr.warnings += server_notes(ep, {k: ch.new for k, ch in rr.changes.items()})
     key_field = row_key(ep, r.values)[0]
     return PlannedWrite(rr, "create", None, body, key_field, rr.key if key_field else None)
+
+
+def _client_id(connector: Connector, ep: Endpoint, pw: PlannedWrite, r: ReadRow) -> None:
+    """A create where the client gives the id: the row's own, else one the connector makes up (the
+    importer swaps in the one an earlier run's journal holds, so it is made up once per row)."""
+    rid = key_of(r.values.get(ep.id_field))
+    if rid is None and (new := connector.new_record_id(ep)) is not None:
+        col = ep.column(ep.id_field)
+        if pw.body is not None and col.write is not None:
+            rid, pw.generated = new, col.write
+            pw.result.changes = {ep.id_field: FieldChange(old=None, new=new), **pw.result.changes}
+            pw.body = {col.write: new, **pw.body}
+    pw.record_id = rid
+    pw.want = check_values(ep, {k: ch for k, ch in pw.result.changes.items() if k != ep.id_field})[1]
+
+
+def reuse_id(pw: PlannedWrite, record_id: str) -> None:
+    """Give a create with a made-up id the one an earlier attempt at it was journaled with."""
+    if pw.generated is None or pw.body is None:
+        return
+    pw.record_id = record_id
+    pw.body = {**pw.body, pw.generated: record_id}
+    ep_id = next(iter(pw.result.changes), None)
+    if ep_id is not None:
+        pw.result.changes[ep_id] = FieldChange(old=None, new=record_id)

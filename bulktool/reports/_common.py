@@ -75,6 +75,12 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def clears(old: Any, new: Any) -> bool:
+    """Whether an update empties a field that has a value: the reports say "will clear", not "-> None"
+    (the body sends null or the empty value, whichever the API takes; either clears the field)."""
+    return new in (None, "", []) and old not in (None, "", [])
+
+
 def plain(value: Any) -> str:
     """Human text for comments and messages: no quotes, '(empty)' for nothing, lists as the export writes them."""
     if value is None or value == "" or value == []:

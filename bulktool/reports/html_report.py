@@ -18,6 +18,7 @@ from ._common import (
     NameIndex,
     action_of,
     atomic_write,
+    clears,
     counts_text,
     estimate_text,
     list_text,
@@ -31,6 +32,7 @@ from ._common import (
 from .companies import company_lines
 
 MAX_DETAIL_ROWS = 5_000
+WILL_CLEAR = '<span class="null">will clear</span>'
 MAX_VALUE_CHARS = 300
 
 _CSS = """
@@ -202,7 +204,7 @@ def _change_table(changes: dict[str, FieldChange], names: NameIndex, *, create: 
         return f'<table class="chg"><tr><th>Field</th><th>Value</th></tr>{rows}</table>'
     rows = "".join(
         f"<tr><td>{escape(k)}</td><td>{_named(names, k, ch.old)}</td><td>&rarr;</td>"
-        f"<td>{_named(names, k, ch.new)}</td></tr>"
+        f"<td>{WILL_CLEAR if clears(ch.old, ch.new) else _named(names, k, ch.new)}</td></tr>"
         for k, ch in changes.items()
     )
     return f'<table class="chg"><tr><th>Field</th><th>Old</th><th></th><th>New</th></tr>{rows}</table>'

@@ -8,6 +8,7 @@ from ..plan.model import ImportResult, RowResult
 from ._common import (
     NameIndex,
     action_of,
+    clears,
     counts_text,
     estimate_text,
     name_of,
@@ -100,7 +101,10 @@ def _detail(r: RowResult, action: str, names: NameIndex) -> str:
             parts.append(f"{name} = {short(ch.new)}{name_of(names, name, ch.new)}")
         else:
             old, new = name_of(names, name, ch.old), name_of(names, name, ch.new)
-            parts.append(f"{name} {short(ch.old)}{old} -> {short(ch.new)}{new}")
+            if clears(ch.old, ch.new):
+                parts.append(f"{name} {short(ch.old)}{old} -> will clear")
+            else:
+                parts.append(f"{name} {short(ch.old)}{old} -> {short(ch.new)}{new}")
     if not parts and action == "conflict" and r.message:
         parts.append(r.message)  # e.g. the record no longer exists
     if not parts and action == "delete" and r.label and not record_name(r):

@@ -21,6 +21,7 @@ from ._common import (
     NameIndex,
     action_of,
     atomic_write,
+    clears,
     duration,
     list_text,
     name_of,
@@ -129,7 +130,8 @@ def _write_row(
             fmts[col] = marks.changed
             was, now = name_of(names, name, ch.old), name_of(names, name, ch.new)
             notes.setdefault(col, []).append(f"was: {plain(ch.old)}{was}" + (f"\nnow: {plain(ch.new)}{now}"
-                                                                             if was or now else ""))
+                                                                             if was or now else "")
+                                                    + ("\nwill clear" if clears(ch.old, ch.new) else ""))
     for e in r.errors:
         col = index.get(e.column) if e.column else None
         if col is None and e.column:

@@ -37,6 +37,9 @@ class WriteOp:
     version_field: str | None = None
     base: Mapping[str, Any] = field(default_factory=dict)
     want: Mapping[str, Any] = field(default_factory=dict)
+    # A create with the client's id (``record_id``): in upsert mode a 409 (the id exists) becomes an
+    # update of the ``want`` fields that differ; otherwise a 409 fails the row.
+    upsert: bool = False
 
     @property
     def version(self) -> Any:
@@ -86,7 +89,8 @@ class WriteClient(Protocol):
     bulk operation and ``create_many``/``update_many`` are not called. Those answer the records in
     the order sent, or raise ``errors.BatchRejected`` (the server saved none of them) naming the
     failing positions. ``reread`` is the record now (None: it is gone), for a version conflict or a
-    lost reply.
+    lost reply. ``update_body`` is the part of a create body (write names) that sets ``fields``
+    (read names): what a create refused as existing sends as a partial update instead.
     """
 
     resend_is_harmless: bool
@@ -99,6 +103,7 @@ class WriteClient(Protocol):
     def create_many(self, endpoint: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]: ...
     def update_many(self, endpoint: str, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]: ...
     def reread(self, endpoint: str, record_id: str, fields: Sequence[str]) -> Current | None: ...
+    def update_body(self, endpoint: str, body: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]: ...
 
 
 def payload_hash(body: dict[str, Any] | None) -> str:

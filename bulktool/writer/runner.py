@@ -1,8 +1,10 @@
 """One write, carried to a settled journal state, without ever creating a record twice.
 
 Mode ``send``: nothing has reached the server yet. ``recover``: an earlier
-attempt at this create may have been applied, so look the record up by its
-natural key before creating it. ``replay``: an earlier update/delete may have
+attempt at this create may have been applied, so look the record up before
+creating it: by its id where the client gives ids (one GET, exact), else by
+its natural key. A create with the client's id that the server refuses as
+existing (409) becomes an update in upsert mode, a failed row otherwise. ``replay``: an earlier update/delete may have
 been applied; sending the same body again is harmless when the client's write
 policy says so (a full replacement). A versioned update is settled by
 re-reading the record (``versions``); any other the outcome is left unknown.
@@ -98,6 +100,8 @@ class OpRunner:
                 continue
             except BulktoolError as exc:
                 kind = outcome_kind(exc)
+                if op.action == "create" and op.record_id and isinstance(exc, ApiError) and exc.status == 409:
+                    return self._exists(op, st, exc, predecessors)
                 if kind == "rejected":
                     return self._rejected(op, st, exc)
                 st.failures += 1
@@ -114,7 +118,7 @@ class OpRunner:
                             return settled
                         continue
                     if op.action == "create":
-                        if not op.has_key:
+                        if not op.has_key and not op.record_id:
                             return self._unknown(op, f"{exc}. {self._no_key_hint()}")
                         st.need_lookup = True
                 if st.failures >= self.policy.max_attempts:
@@ -126,7 +130,7 @@ class OpRunner:
             except Exception as exc:  # a bug or unreadable reply after the request went out
                 log.exception("unexpected error writing %s", op.where)
                 return self._unknown(op, f"unexpected error after sending: {type(exc).__name__}: {exc}")
-            rid = _record_id(record) if op.action == "create" else op.record_id
+            rid = (_record_id(record) or op.record_id) if op.action == "create" else op.record_id
             msg = {"create": "created", "update": "updated", "delete": "deleted"}[op.action]
             if st.rebased:
                 msg += " (someone else had saved other fields of the record since the plan; their edit is kept)"
@@ -187,6 +191,8 @@ class OpRunner:
 
     def _lookup(self, op: WriteOp, st: _Attempt, preds: Sequence[JournalEntry]) -> OpOutcome | None:
         """Find what an earlier create left behind; None means the key is free and we may create."""
+        if op.record_id is not None:
+            return self._lookup_id(op, st, preds)
         assert op.key_field is not None and op.key_value is not None
         while True:
             try:
@@ -212,6 +218,53 @@ class OpRunner:
         if any(p.payload_hash != op.payload_hash for p in preds):
             msg += ". The row was edited since; run the import again to write the edits"
         return self._done(op, rid, msg, preds)
+
+    def _lookup_id(self, op: WriteOp, st: _Attempt, preds: Sequence[JournalEntry]) -> OpOutcome | None:
+        """A create with the client's id: one GET of that id tells whether an earlier attempt landed."""
+        assert op.record_id is not None
+        while True:
+            try:
+                found = self.client.reread(op.endpoint, op.record_id, [])
+                break
+            except BulktoolError as exc:
+                st.failures += 1
+                if outcome_kind(exc) == "rejected" or st.failures >= self.policy.max_attempts:
+                    return self._unknown(op, f"Could not check whether an earlier attempt created "
+                                         f"{op.where}: {exc}. Not sent again.")
+                self._wait(st.failures - 1)
+        if found is None:
+            return None
+        msg = f"already created by an earlier attempt (id {op.record_id}); not created again"
+        if any(p.payload_hash != op.payload_hash for p in preds):
+            msg += ". The row was edited since; run the import again to write the edits"
+        return self._done(op, op.record_id, msg, preds)
+
+    def _exists(self, op: WriteOp, st: _Attempt, exc: ApiError, preds: Sequence[JournalEntry]) -> OpOutcome:
+        """The server already has a record with this create's id (409 Conflict)."""
+        assert op.record_id is not None
+        rid = op.record_id
+        if st.maybe_applied:  # our own earlier attempt landed after all
+            return self._done(op, rid, f"already created by an earlier attempt (id {rid}); not created again",
+                              preds)
+        if not op.upsert:
+            msg = f"id {rid} already exists on the server (409 Conflict): not created (create-only mode)"
+            self.journal.mark_failed(op.op_id, msg, _request_id(exc))
+            return OpOutcome(op.op_id, "failed", None, msg, _request_id(exc), permanent=True)
+        try:
+            current = self.client.reread(op.endpoint, rid, list(op.want))
+            if current is None:
+                raise ApiError(f"id {rid} answered 409 Conflict on create but cannot be read", status=404)
+            stale = [k for k, v in op.want.items() if current.values.get(k) != v]
+            if not stale:
+                return self._done(op, rid, f"id {rid} already existed with these values; nothing to update", preds)
+            self.client.update(op.endpoint, rid, self.client.update_body(op.endpoint, dict(op.body or {}), stale))
+        except BulktoolError as err:
+            msg = f"id {rid} already exists (409 Conflict); updating it instead failed: {err}"
+            if outcome_kind(err) == "maybe_applied":
+                return self._unknown(op, msg)
+            self.journal.mark_failed(op.op_id, msg, _request_id(err))
+            return OpOutcome(op.op_id, "failed", None, msg, _request_id(err), permanent=True)
+        return self._done(op, rid, f"id {rid} already existed (409 Conflict): updated {', '.join(stale)}", preds)
 
     def _rejected(self, op: WriteOp, st: _Attempt, exc: BulktoolError) -> OpOutcome:
         status = exc.status if isinstance(exc, ApiError) else None
@@ -250,7 +303,9 @@ class OpRunner:
 
     @staticmethod
     def _can_check(op: WriteOp, preds: Sequence[JournalEntry]) -> bool:
-        """A lookup settles it only if every earlier attempt used the same natural key as this one."""
+        """A lookup settles it only if every earlier attempt used the same id (or natural key) as this one."""
+        if op.action == "create" and op.record_id is not None:
+            return all(p.record_id == op.record_id for p in preds)
         return op.has_key and all((p.key_field, p.key_value) == (op.key_field, op.key_value) for p in preds)
 
     def _unknown_create_msg(self, op: WriteOp, preds: Sequence[JournalEntry]) -> str:

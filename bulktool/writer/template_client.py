@@ -95,3 +95,9 @@ class TemplateWriteClient:
         flat = flatten(raw, cols)
         values = {c.name: normalizer(c)(flat.get(c.name)) for c in cols}
         return Current(raw.get(ep.version_field) if ep.version_field else None, values)
+
+    def update_body(self, endpoint: str, body: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+        """The create body's parts that set ``fields``: a nested object goes whole (a partial PUT merges it)."""
+        ep = self.endpoints[endpoint]
+        keys = {c.write.split(".")[0] for c in ep.columns if c.name in fields and c.write}
+        return {k: v for k, v in body.items() if k in keys}

@@ -28,6 +28,7 @@ case), ``paging`` (one bare array). This class wires them to the shared client a
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -80,6 +81,8 @@ CLIENT_ID_WRITES = WritePolicy(full_replacement=False, resend_is_harmless=True, 
 # Templates whose records carry an id the client chooses (fact sheet §5.4: Company's origin is not
 # shown, so the safe reading is that a client may give it, as the overview's a-{agency}-{orgno} is).
 CLIENT_IDS = frozenset({"companies", "agency-companies", "comments", "key-figure-presets", "users"})
+# ... and those whose id is a GUID bulktool may make up for a new row.
+GENERATED_IDS = frozenset({"comments"})
 
 
 class FinsitConnector(Connector):
@@ -239,6 +242,12 @@ class FinsitConnector(Connector):
         """The policy of one template: client-given ids where the resource takes them (the writer's hook:
         a row whose id the server lacks is then a create with that id, and a new row gets one)."""
         return CLIENT_ID_WRITES if endpoint.name in CLIENT_IDS else self.write_policy
+
+    def new_record_id(self, endpoint: Endpoint) -> str | None:
+        """A new Comment's id: a random GUID, as the vendor's model fills in on construction (fact sheet
+        §3.7). Other client-id resources take a meaningful id (a user name, a company's a-{agency}-{orgno},
+        a preset's fixed name) that only the row can give."""
+        return str(uuid.uuid4()) if endpoint.name in GENERATED_IDS else None
 
     # -- the wire codec -------------------------------------------------------------------------
     def from_wire(self, record: dict[str, Any]) -> dict[str, Any]:
