@@ -137,9 +137,10 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
     changed_since = _changed_since(source, ids)
-    if changed_since is not None and not feed_is_cheaper(
+    # A list-valued write sends every live item of its parent: only a whole read knows them all.
+    if changed_since is not None and (ep.group_by is not None or not feed_is_cheaper(
             ep, sheet.rows, ids, untouched, exported, page_size=connector.paginator.page_size,
-            full_replacement=connector.write_policy.full_replacement):
+            full_replacement=connector.write_policy.full_replacement)):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     policy = connector.write_policy_for(ep)
