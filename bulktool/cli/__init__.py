@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -51,7 +52,9 @@ class AppContext:
     def many_companies(self) -> str | None:
         """A global ``--company`` that names many companies (``all``, ``12,13``, a file) rather than one."""
         spec = (self.company or "").strip()
-        if not spec or spec.isdigit():
+        # One id (digits, or a text id such as a-{agency}-{orgno}) is one company: many is "all", a list
+        # with commas, or a file of ids.
+        if not spec or (spec.lower() != "all" and "," not in spec and not Path(spec).is_file()):
             return None
         self.company = None  # the sign-in itself stays the token's own company
         return spec
