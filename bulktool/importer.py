@@ -15,6 +15,7 @@ from typing import Any
 
 from .connectors.base import Connector
 from .errors import ApiError, UsageError
+from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.model import ImportResult, display_name
@@ -198,10 +199,11 @@ def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) 
     done = already_done(_op(pw, endpoint), journal, resume)
     if done is None:
         return False
-    r = pw.result
-    r.action, r.status, r.message = "unchanged", "skipped", done.message
-    if pw.action == "create" and done.result_id is not None:
-        r.created_id = done.result_id
+    for m in rows_of(pw):
+        r = m.result
+        r.action, r.status, r.message = "unchanged", "skipped", done.message
+        if pw.action == "create" and done.result_id is not None:
+            r.created_id = done.result_id
     return True
 
 
@@ -324,28 +326,35 @@ def _record_outcomes(plan: Plan, ops: list[WriteOp], outcomes: list[OpOutcome]) 
         out = by_id.get(op.op_id)
         if out is None:
             continue
-        r = pw.result
-        r.status = out.status  # type: ignore[assignment]
-        r.message = out.message or r.message
-        r.request_id = out.request_id
-        r.permanent = out.permanent
-        if out.conflict:  # someone else changed the same field between the plan and the write
-            r.action = "conflict"
-        if pw.action == "create" and out.result_id is not None:
-            r.created_id = out.result_id
+        for m in rows_of(pw):  # a list-valued write: every row of its list gets its outcome
+            r = m.result
+            r.status = out.status  # type: ignore[assignment]
+            r.message = out.message or r.message
+            r.request_id = out.request_id
+            r.permanent = out.permanent
+            if out.conflict:  # someone else changed the same field between the plan and the write
+                r.action = "conflict"
+            if pw.action == "create" and out.result_id is not None:
+                r.created_id = out.result_id
 
 
 def _undo_entries(plan: Plan, ops: list[WriteOp]) -> list[tuple[str, dict[str, Any]]]:
     """Each update's and delete's before-values (and an update's after-values), for ``writer.undo_log``."""
     out: list[tuple[str, dict[str, Any]]] = []
-    for pw, op in zip(plan.writes, ops, strict=True):
-        if not pw.before:
-            continue
-        if pw.action == "update" and pw.record_id is not None:
-            after = {**pw.before, **{k: ch.new for k, ch in pw.result.changes.items()}}
-            out.append((op.op_id, {"id": str(pw.record_id), "before": dict(pw.before), "after": after}))
-        elif pw.action == "delete":
-            out.append((op.op_id, {"id": None, "before": dict(pw.before), "after": None}))
+    for write, op in zip(plan.writes, ops, strict=True):
+        rows: list[dict[str, Any]] = []
+        for pw in rows_of(write):  # a grouped write (one list per parent) carries one entry per row
+            if not pw.before:
+                continue
+            if pw.action == "update" and pw.record_id is not None:
+                after = {**pw.before, **{k: ch.new for k, ch in pw.result.changes.items()}}
+                rows.append({"id": str(pw.record_id), "before": dict(pw.before), "after": after})
+            elif pw.action == "delete":
+                rows.append({"id": None, "before": dict(pw.before), "after": None})
+        if len(rows) == 1 and not write.members:
+            out.append((op.op_id, rows[0]))
+        elif rows:
+            out.append((op.op_id, {"rows": rows}))
     return out
 
 
@@ -359,7 +368,7 @@ def _write_undo(plan: Plan, path: Path, target: Path | None, connector: Connecto
                f"{record_label({k: ch.new for k, ch in pw.result.changes.items()}, key_field)}".rstrip()
                for pw in plan.writes if pw.action == "create" and pw.result.status == "applied"]
     entries = undo_log.pending(journal_path, result.endpoint, result.sheet)
-    rows = [UndoRow(e["id"], e["before"], e["after"]) for _, e in entries]
+    rows = [UndoRow(r["id"], r["before"], r["after"]) for _, e in entries for r in e.get("rows", [e])]
     if not rows:
         return None
     ep = load_templates(connector.system)[result.endpoint]

@@ -24,6 +24,7 @@ from .classify import ROW_ACTIONS, Mode, PlanOptions, classify, id_out
 from .dependents import Dependents
 from .diff import build_body, check_values, three_way
 from .excel_habits import lost_zeros, sheet_checks
+from .groups import group_writes
 from .live import LiveIndex, fetch_details, fetch_live, key_of, needs_detail, row_key
 from .model import Action, CellError, FieldChange, ImportResult, RowResult
 from .references import unknown_references
@@ -52,6 +53,8 @@ class PlannedWrite:
     version_field: str | None = None
     base: dict[str, Any] = field(default_factory=dict)
     want: dict[str, Any] = field(default_factory=dict)
+    # A list-valued write (the template's group_by): the per-row writes whose rows share it (groups.py).
+    members: list[PlannedWrite] = field(default_factory=list)
     # A create with the client's id: ``record_id`` is that id, ``generated`` when bulktool made it up (the
     # journal keeps it, so a resume or a re-plan sends the same one), and a 409 (the id exists) in upsert
     # mode becomes an update of the fields ``want`` names (``writer.runner``).
@@ -135,9 +138,10 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     untouched = [bool(exported) and rid is not None and not r.errors and r.values == exported.get(rid)
                  for r, rid in zip(sheet.rows, ids, strict=True)]
     changed_since = _changed_since(source, ids)
-    if changed_since is not None and not feed_is_cheaper(
+    # A list-valued write sends every live item of its parent: only a whole read knows them all.
+    if changed_since is not None and (ep.group_by is not None or not feed_is_cheaper(
             ep, sheet.rows, ids, untouched, exported, page_size=connector.paginator.page_size,
-            full_replacement=connector.write_policy.full_replacement):
+            full_replacement=connector.write_policy.full_replacement)):
         changed_since = None
     live = fetch_live(connector, ep, changed_since=changed_since, progress=progress)
     policy = connector.write_policy_for(ep)
@@ -238,6 +242,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         result.rows.append(rr)
     writes = unknown_references(connector, ep, writes, progress)
     result.warnings += unknown_clears(ep, options.allow_clear)
+    writes = group_writes(ep, writes, live)  # a template with group_by: one write per parent's list
     result.write_requests = len(writes)
     result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..connectors.base import Connector
 from ..errors import NotFound
+from ..plan.groups import ITEMS
 from ..plan.normalize import normalizer
 from ..schema.model import Endpoint
 from ..workbook import flatten
@@ -40,7 +41,9 @@ class TemplateWriteClient:
 
     def update(self, endpoint: str, record_id: str, body: dict[str, Any]) -> dict[str, Any]:
         ep = self.endpoints[endpoint]
-        path, wire = self.connector.write_request(ep, "update", body, record_id)
+        # A list-valued write (group_by): the body holds the parent's complete list, sent as the list.
+        sent: Any = body[ITEMS] if ep.group_by and isinstance(body.get(ITEMS), list) else body
+        path, wire = self.connector.write_request(ep, "update", sent, record_id)
         got = self.connector.client.request_json("PUT", path, json_body=wire)
         return self.connector.from_wire(got) if isinstance(got, dict) else {}
 

@@ -43,6 +43,7 @@ from ...connectors.base import (
     fingerprint,
     sheet_name_for_path,
 )
+from ...connectors.companies import Company
 from ...connectors.wire import DatetimeWire
 from ...connectors.write_policy import WritePolicy
 from ...errors import UsageError
@@ -150,6 +151,18 @@ class FinsitConnector(Connector):
         if given and built and given != built:
             raise UsageError(f"--company {given} and --agency/--org ({built}) name different companies.")
         return given or built
+
+    def visible_companies(self) -> list[Company]:
+        """The companies these credentials can work in, with their names (the ``companyName`` column).
+
+        With ``--agency`` the agency's own list (``/Api/v2/Agency/{agency}/Company``), else
+        ``/Api/v2/Company/``: the fact sheet (§3.1) leaves ``showAll``'s meaning open, so it is not sent
+        and the list is whatever the user plainly sees (the safe reading: never more than that).
+        """
+        path = f"{API_PREFIX}/Agency/{segment(self.agency)}/Company" if self.agency else f"{API_PREFIX}/Company/"
+        rows = [codec.normalise_names(r, global_casing()) for r in self.list_all(path, id_field="id", concurrency=1)]
+        return [Company(str(r["id"]), str(r.get("name") or "")) for r in rows
+                if isinstance(r, dict) and r.get("id") not in (None, "")]
 
     def for_company(self, company: str) -> FinsitConnector:
         """The same connection (client, sign-in, pace) working in another company: the hook a run across
