@@ -34,8 +34,11 @@ def test_sigint_mid_apply_journals_writes_undo_and_prints_the_resume_command(
         srv.reset_stats()
         cmd = [sys.executable, "-m", "bulktool", "--base-url", srv.url, "--rate", "10", "import", str(wb),
                "--apply", "-y", "--quiet"]
+        # A runner started in the background (nohup, `cmd &` without job control) ignores SIGINT, and a child
+        # inherits that: give the apply the disposition a terminal user's Ctrl-C meets.
         proc = subprocess.Popen(cmd, env=_subprocess_env(srv, tmp_path), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             deadline = time.monotonic() + 60
             while writes(srv) < 8:
