@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from fs_fixtures import company_ids, fs_env, fs_server, records
+from helpers.killed_apply import kill_apply_after
 from test_import_e2e import Sheet
 
 from bulktool.cli import cli
@@ -86,22 +85,7 @@ def test_fifty_creates_kill_9_then_resume_leaves_exactly_fifty(fs50: SandboxServ
     env = dict(os.environ)
     cmd = [sys.executable, "-m", "bulktool", "--system", "finsit", "--base-url", fs50.url, "--rate", "50",
            "import", str(path), "--apply", "-y", "--quiet"]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while len(posts(fs50)) < 10:
-            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the apply never reached the write phase"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    kill_apply_after(cmd[3:], lambda: len(posts(fs50)), 10, env=env, timeout=90)
     _settle(fs50)
     fs50.set_faults(latency=0.0)
     made_first = sum(len(v) for v in new_comments(fs50).values())

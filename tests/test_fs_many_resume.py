@@ -8,15 +8,13 @@ either reading of the PUT), and every other year gets its one PUT.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 from fs_fixtures import FsClient, parse, puts
+from helpers.killed_apply import kill_apply_after
 from test_fs_many import N, _current_year_rows, fs50, rows_of, run
 from test_fs_many_comments import _settle
 from test_import_e2e import Sheet
@@ -49,22 +47,7 @@ def test_key_figure_data_kill_9_then_resume_sends_each_year_once_more_at_most(
     fs50.set_faults(latency=0.05)
     cmd = [sys.executable, "-m", "bulktool", "--system", "finsit", "--base-url", fs50.url, "--rate", "50",
            "import", str(path), "--apply", "-y", "--quiet"]
-    proc = subprocess.Popen(cmd, env=dict(os.environ), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while len(puts(fs50)) < 10:
-            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the apply never reached the write phase"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    kill_apply_after(cmd[3:], lambda: len(puts(fs50)), 10, env=dict(os.environ), timeout=90)
     _settle(fs50)
     fs50.set_faults(latency=0.0)
     first = Counter(p["path"] for p in puts(fs50))

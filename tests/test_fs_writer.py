@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from fs_fixtures import FIRST_COMPANY, fs_env, fs_server, puts, records
+from helpers.killed_apply import kill_apply_after
 
 from bulktool.cli import cli
 from bulktool.sandbox import SandboxServer
@@ -202,21 +201,7 @@ def test_new_comments_kill_9_mid_apply_then_resume_makes_each_once(
     env = {k: v for k, v in os.environ.items() if not k.startswith("BLIKK_")}
     cmd = [sys.executable, "-m", "bulktool", "--system", "finsit", "--base-url", srv.url, "--rate", "50",
            "import", str(wb), "--apply", "-y", "--quiet"]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while len(writes(srv)) < 3:
-            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the apply never reached the write phase"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    kill_apply_after(cmd[3:], lambda: len(writes(srv)), 3, env=env, timeout=60)
     _settle(srv)
     srv.set_faults(latency=0.0)
     first = [m for m, _, _ in writes(srv)]

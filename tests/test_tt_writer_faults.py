@@ -9,8 +9,6 @@ applied once (its version raised by exactly one), and nothing else touched.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -20,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.killed_apply import kill_apply_after
 from test_import_e2e import Sheet
 from tt_fixtures import credentials, tt_base_url, tt_server
 
@@ -162,21 +161,7 @@ def test_kill_9_mid_batch_then_resume(tt: SandboxServer, tmp_path: Path, kill_af
     env["PYTHONUNBUFFERED"] = "1"
     cmd = [sys.executable, "-m", "bulktool", "--system", "tripletex", "--base-url", tt_base_url(tt), "--rate", "50",
            "import", str(wb), "--apply", "--quiet", "--batch-size", "25"]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while len(write_requests(tt)) < kill_after:
-            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the apply never reached the write phase"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    kill_apply_after(cmd[3:], lambda: len(write_requests(tt)), kill_after, env=env, timeout=60)
     _settle(tt)
     tt.set_faults(latency=0.0)
     assert len(write_requests(tt)) < 8, "the kill came after the apply had finished"
