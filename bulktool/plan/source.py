@@ -19,6 +19,7 @@ from ..workbook.meta import RECORD_SHEET, ExportMeta
 from ..workbook.parsing import short
 from .headers import likely_column
 from .live import key_of
+from .pending import Pending
 
 META_SHEETS = {"_bulktool", "summary"}
 
@@ -37,6 +38,11 @@ class Source:
     # (``check_structure``) once split, since ids repeat across companies.
     scope_column: str | None = None
     scopes: dict[str, dict[str, str]] = field(default_factory=dict)  # the export record's, per company
+    # A mapped (migration) sheet: each column -> how the file names it ("column 'E-mail 1 - Value'"), so a
+    # message about the column names what the user sees in the file.
+    origins: dict[str, str] = field(default_factory=dict)
+    # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
+    pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:

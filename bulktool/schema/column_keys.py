@@ -16,6 +16,12 @@ Column keys beyond the obvious ones (name, type, shapes, read_only, write, requi
                       value in the row gets a note.
     refers_to         the template name whose record id an integer ``*.id`` column holds (contacts'
                       company.id refers to contacts), so a delete can name the records that point at it.
+    lookup            { column = "responsible", endpoint = "users", by = ["name", "email"] }: the sheet
+                      may name the referenced record in ``column`` by a human value, compared with the
+                      ``by`` list columns of ``endpoint`` (see schema.model.Lookup). Integer and
+                      int_list id columns only.
+    match             how values compare when they name a record: text, number, orgnr, email, phone or
+                      code (see schema.model.MatchKind); default by type.
 """
 
 from __future__ import annotations
@@ -26,13 +32,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
-from .model import COLUMN_TYPES, Column, ColumnType, Shape, WriteOnlyField
+from .model import COLUMN_TYPES, MATCH_KINDS, Column, ColumnType, Lookup, MatchKind, Shape, WriteOnlyField
 from .toml_table import Table
 
 COLUMN_KEYS = (
     "name", "type", "shapes", "read_only", "write", "required", "enum", "max_length", "decimals",
     "pattern", "minimum", "maximum", "nullable", "description", "write_part", "cleared_by_update", "create_default",
-    "server_assigns", "create_server_value", "refers_to",
+    "server_assigns", "create_server_value", "refers_to", "lookup", "match",
 )
 WRITE_ONLY_KEYS = ("write", "type", "from_column", "rule", "default", "required", "description")
 
@@ -111,8 +117,30 @@ def read_column(path: Path, data: object, i: int) -> Column:
         description=t.text("description") or "",
         write_part=cast(Any, write_part), cleared_by_update=cleared, create_default=default,
         server_assigns=assigns, create_server_value=_create_server_value(t, write, ctype),
-        refers_to=refers_to,
+        refers_to=refers_to, lookup=_lookup(path, t, ctype, write, i, name),
+        match=cast("MatchKind | None", _match(t)),
     )
+
+
+def _match(t: Table) -> str | None:
+    match = t.text("match")
+    if match is not None and match not in MATCH_KINDS:
+        t.fail("match", f"{match!r} is not one of: {', '.join(MATCH_KINDS)}")
+    return match
+
+
+def _lookup(path: Path, t: Table, ctype: str, write: str | None, i: int, name: str) -> Lookup | None:
+    if "lookup" not in t.data:
+        return None
+    if ctype not in ("integer", "int_list") or write is None:
+        t.fail("lookup", "only a writable integer or int_list id column can be looked up by a human value")
+    lt = Table(path, t.data["lookup"], f"columns[{i}] ({name}).lookup", ("column", "endpoint", "by"))
+    column = lt.text("column", required=True) or ""
+    endpoint = lt.text("endpoint", required=True) or ""
+    by = lt.strings("by")
+    if not by:
+        lt.fail("by", "must name at least one column of the looked-up endpoint")
+    return Lookup(column=column, endpoint=endpoint, by=by)
 
 
 def _create_server_value(t: Table, write: str | None, ctype: str) -> object:

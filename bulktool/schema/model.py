@@ -41,6 +41,29 @@ class CellError:
     message: str
 
 
+# How a value is compared when it names a record (a lookup, a natural key): "text" folds case, Unicode
+# form (NFC/NFD å) and surrounding/inner runs of spaces; "number" compares 25, "25.0" and "25,0 %" alike;
+# "orgnr" ignores dashes and spaces (556898-6787 = 5568986787); "email" folds case and spaces;
+# "phone" keeps the digits, with a leading 00 or 0 country form made +<code> ("070-123 45 67" = "+46701234567"
+# only when the country is known: else the digits); "code" folds case (ISO codes, "SE" = "se").
+MatchKind = Literal["text", "number", "orgnr", "email", "phone", "code"]
+MATCH_KINDS: tuple[str, ...] = ("text", "number", "orgnr", "email", "phone", "code")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A reference column that a sheet may fill by naming the record instead of giving its id.
+
+    ``column`` is the sheet header holding the human value ("responsible"); ``endpoint`` the template whose
+    list is read, once per run, to find it ("users"); ``by`` that template's list columns compared, in order
+    ("name", "email"). A value must match exactly one record: none or several make the row invalid.
+    """
+
+    column: str
+    endpoint: str
+    by: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Column:
     """One flattened column, named by its dotted *read* path (``responsible.id``)."""
@@ -80,6 +103,17 @@ class Column:
     # The template whose record ids this column holds (contacts' company.id -> "contacts"): a delete
     # names the records that point at the deleted one.
     refers_to: str | None = None
+    # The sheet may name the referenced record by a human value instead of the id (see Lookup).
+    lookup: Lookup | None = None
+    # How this column's values compare when they name a record (a lookup ``by`` field, a natural key);
+    # None: by type ("number" for integer and decimal columns, "text" otherwise).
+    match: MatchKind | None = None
+
+    @property
+    def match_kind(self) -> MatchKind:
+        if self.match is not None:
+            return self.match
+        return "number" if self.type in ("integer", "decimal") else "text"
 
     @property
     def writable(self) -> bool:

@@ -1,0 +1,97 @@
+"""One normal form per match kind, so a value that names a record compares the way a person would read it.
+
+Used by lookups (``responsible = "Anna Svensson"``) and by natural-key matching of foreign rows: a file
+from another system spells the same org number, email or name differently from the API (a dash, capitals,
+a macOS NFD "å", a double space). Each kind folds only what cannot tell two records apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from ..schema.model import Column, MatchKind
+
+_SPACES = re.compile(r"\s+")
+_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f%]")
+
+
+def text_form(value: object) -> str | None:
+    """NFC, case-folded, spaces collapsed; None for an empty value."""
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", str(value))).strip().casefold()
+    return text or None
+
+
+def number_form(value: object) -> str | None:
+    """25, 25.0, "25,0" and "25 %" alike: the shortest decimal text; a non-number falls back to text."""
+    if value is None or isinstance(value, bool):
+        return text_form(value)
+    if isinstance(value, int):
+        return str(value)
+    text = _NUMBER_JUNK.sub("", str(value)).replace(",", ".")
+    if not text:
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return text_form(value)
+    if not d.is_finite():
+        return text_form(value)
+    d = d.normalize()
+    return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d, "f")
+
+
+def orgnr_form(value: object) -> str | None:
+    """Organisation numbers with or without a dash or spaces (556898-6787 = 5568986787); letters kept (SE...01)."""
+    text = text_form(value)
+    return re.sub(r"[\s\-./]", "", text) if text else None
+
+
+def email_form(value: object) -> str | None:
+    text = text_form(value)
+    return text.replace(" ", "") if text else None
+
+
+def phone_form(value: object) -> str | None:
+    """The digits, with "+" for an international prefix: "+46 70-123 45 67" and "0046701234567" agree.
+
+    A national form ("070-123 45 67") keeps its leading 0: without the country it cannot be widened safely.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    plus = text.startswith("+")
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return text_form(value)
+    if plus:
+        return "+" + digits
+    if digits.startswith("00"):
+        return "+" + digits[2:]
+    return digits
+
+
+def code_form(value: object) -> str | None:
+    text = text_form(value)
+    return text.replace(" ", "") if text else None
+
+
+_FORMS = {
+    "text": text_form, "number": number_form, "orgnr": orgnr_form, "email": email_form, "phone": phone_form,
+    "code": code_form,
+}
+
+
+def normal_form(kind: MatchKind, value: object) -> str | None:
+    """``value`` in the normal form of ``kind``; None for an empty value (which names nothing)."""
+    return _FORMS[kind](value)
+
+
+def column_form(column: Column, value: object) -> str | None:
+    """``value`` in the normal form of the column's match kind."""
+    return normal_form(column.match_kind, value)
