@@ -267,5 +267,5 @@ def apply_mapping(
                 row.errors[name] = f"{origin}: {exc}"
     if target.distinct:
         out = collapse_distinct(out, [r.target for r in rules], ep, columns)
-    sheet = ReadSheet(target.name or table.name, names, out)
+    sheet = ReadSheet(target.name or ep.name, names, out)
     return MappedSheet(sheet, origins, warnings)

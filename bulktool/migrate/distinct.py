@@ -45,8 +45,8 @@ def collapse_distinct(
             by_key[key] = row
             continue
         differ = [f for f in mapped if _differs(other.values.get(f), row.values.get(f))]
-        named = ", ".join(f"{c.name}={row.values.get(c.name)!r}" for c in key_cols)
         for a, b in ((row, other), (other, row)):
+            named = ", ".join(f"{c.name}={a.values.get(c.name)!r}" for c in key_cols)
             a.errors.setdefault(ROW_ERROR, f"{named} is also on row {b.row} with other values "
                                            f"({', '.join(differ)}); rows naming one record must agree")
     return out

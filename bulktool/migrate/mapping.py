@@ -186,7 +186,8 @@ def _target(loc: _Loc, data: dict[str, Any], key: KeyPath, allowed: Sequence[str
     origins = {}
     for f, v in constants.items():
         if isinstance(v, dict):
-            loc.fail((*key, "set", f), f"must be a single value; a dotted field is written quoted: \"{f}.x\" = ...")
+            sub = next(iter(v), "x")
+            loc.fail((*key, "set", f), f"must be a single value; a dotted field is written quoted: \"{f}.{sub}\" = ...")
         if f in {r.target for r in rules}:
             loc.fail((*key, "set", f), f"field {f!r} is also in [fields]; keep one")
         origins[f] = loc.where((*key, "set", f))
@@ -246,7 +247,7 @@ def load_mapping(path: Path) -> Mapping:
             if t.endpoint is None:
                 loc.fail(("target", i), "needs endpoint = \"...\" (several targets cannot share --endpoint)")
     else:
-        targets = [_target(loc, data, (), [k for k in _TOP_KEYS if k in _TARGET_KEYS])]
+        targets = [_target(loc, data, (), _TOP_KEYS)]
     return Mapping(path, _unique_names(targets), date_format, encoding, separator)
 
 

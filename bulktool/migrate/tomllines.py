@@ -113,8 +113,10 @@ class _Scan:
 
     def pair(self, prefix: KeyPath) -> None:
         line = self.line
-        path = (*prefix, *self.key())
-        self.lines.setdefault(path, line)
+        parts = self.key()
+        for n in range(1, len(parts) + 1):  # a.b.c = 1 also places a and a.b
+            self.lines.setdefault((*prefix, *parts[:n]), line)
+        path = (*prefix, *parts)
         self.skip_space(False)
         if self.peek() == "=":
             self.advance()
