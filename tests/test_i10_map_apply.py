@@ -11,7 +11,7 @@ from textwrap import dedent
 import pytest
 
 from bulktool.errors import MappingError
-from bulktool.migrate.apply import MappedSheet, apply_mapping
+from bulktool.migrate.apply import MappedSheet, apply_mapping, map_tables, table_for
 from bulktool.migrate.mapping import Target, load_mapping, with_sets
 from bulktool.migrate.rawtable import RawCell, RawRow, RawTable
 from bulktool.schema.loader import get_endpoint
@@ -33,6 +33,7 @@ THINGS = Endpoint(
         Column("owner.name", "string", read_only=True),
         Column("tags.id", "int_list", write="tagIds", lookup=Lookup("tags", "tags", ("title",))),
         Column("ids", "int_list", write="ids"),
+        Column("kind", "string", write="kind", enum=("person", "company")),
     ),
 )
 
@@ -327,3 +328,61 @@ def test_nordic_csv_onto_blikk_contacts(tmp_path: Path) -> None:
     assert [r.row for r in out.sheet.rows] == [2, 3, 4]
     assert table.rows[1].line == 4  # the quoted note spans a line: the next record starts on line 4
     assert out.origins["responsible"] == "column 'Säljare'"
+
+
+def test_enum_values_fold_to_the_one_member_they_spell(tmp_path: Path) -> None:
+    table = _table(["Kod", "Typ"], ["A", "Person"], ["B", " COMPANY "], ["C", "Privat"])
+    out = _map(tmp_path, '[fields]\ncode = "Kod"\nkind = "Typ"\n', table)
+    assert [r.values["kind"] for r in out.sheet.rows] == ["person", "company", "Privat"]  # validation refuses C
+
+
+def test_an_explicit_date_format_still_reads_iso_values(tmp_path: Path) -> None:
+    table = _table(["Kod", "Född", "Sedd"], ["A", "12/31/1980", "2024-02-01T14:30:00+02:00"], ["B", "1980-01-02", ""])
+    out = _map(tmp_path, '[fields]\ncode = "Kod"\nborn = "Född"\nseen = "Sedd"\n', table, date_format="%m/%d/%Y")
+    a, b = out.sheet.rows
+    assert (a.values["born"], a.values["seen"], b.values["born"]) == ("1980-12-31", "2024-02-01T12:30:00Z",
+                                                                      "1980-01-02")
+
+
+def test_targets_pick_their_sheet_and_map_tables_runs_them_all(tmp_path: Path) -> None:
+    path = tmp_path / "hubspot.toml"
+    path.write_text(dedent("""\
+        date_format = "%d.%m.%Y"
+        [[target]]
+        endpoint = "things"
+        sheet = "companies"
+        distinct = true
+        [target.fields]
+        code = "Org"
+        [[target]]
+        endpoint = "things"
+        name = "people"
+        sheet = "Contacts"
+        [target.fields]
+        label = "Name"
+        born = "Born"
+    """), encoding="utf-8")
+    mapping = load_mapping(path)
+    companies = _table(["Org"], ["556898-6787"], ["556898-6787"], name="Companies")
+    contacts = _table(["Name", "Born"], ["Anna", "01.02.1990"], name="Contacts")
+    assert table_for(mapping.targets[0], [contacts, companies]) is companies  # case aside
+    seen: list[str] = []
+
+    def endpoint_of(name: str) -> Endpoint:
+        seen.append(name)
+        return THINGS
+
+    first, second = map_tables([contacts, companies], mapping, endpoint_of)
+    assert seen == ["things", "things"]
+    assert (first.sheet.name, [r.values for r in first.sheet.rows]) == ("things", [{"code": "556898-6787"}])
+    assert (second.sheet.name, second.sheet.rows[0].values) == ("people", {"label": "Anna", "born": "1990-02-01"})
+    (again,) = map_tables([contacts], replace(mapping, targets=mapping.targets[1:]), endpoint_of,
+                          date_format="%m.%d.%Y")  # --date-format beats the file's
+    assert again.sheet.rows[0].values["born"] == "1990-01-02"
+    with pytest.raises(MappingError, match=r"key target\[1\]: the file has no sheet 'Contacts' "
+                                           r"\(did you mean Contact\?\) \(sheets: 'Contact'\)"):
+        table_for(mapping.targets[1], [replace(contacts, name="Contact")])
+    lone = with_sets(None, [], None)
+    with pytest.raises(MappingError, match="no endpoint; name it in the file"):
+        map_tables([contacts], lone, endpoint_of)
+    assert table_for(lone.targets[0], [contacts, companies]) is contacts  # no sheet named: the first

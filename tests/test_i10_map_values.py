@@ -116,6 +116,8 @@ def test_orgnr() -> None:
     ("none_if:N/A", "n/a", None),
     ("none_if:-", "Anna", "Anna"),
     ("trim", "   ", None),  # nothing left is no value
+    ("first", "anna@x.se ::: anna@home.se", "anna@x.se"),  # Google's multi-value cell
+    ("first", "070-1\n08-2", "070-1"),
 ])
 def test_each_transform(spec: str, value: str, want: object) -> None:
     assert apply_transforms([parse_transform(spec)], value) == want

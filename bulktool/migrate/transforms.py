@@ -34,6 +34,11 @@ def _decimal_comma(v: str) -> str:
     return got
 
 
+def _first(v: str) -> str:
+    """The first of a multi-value cell: Google writes "a@x.se ::: b@x.se", others one per line."""
+    return re.split(r"\s*:::\s*|\s*\n\s*", v.strip(), maxsplit=1)[0]
+
+
 _SIMPLE: dict[str, Callable[[str], str]] = {
     "trim": str.strip,
     "lower": str.lower,
@@ -44,6 +49,7 @@ _SIMPLE: dict[str, Callable[[str], str]] = {
     "phone": phone_text,
     "orgnr": orgnr_text,
     "decimal_comma": _decimal_comma,
+    "first": _first,
 }
 _WITH_ARG = ("date", "none_if")
 NAMES: tuple[str, ...] = (*_SIMPLE, *(f"{n}:" for n in _WITH_ARG))
