@@ -223,6 +223,13 @@ def test_constants_and_sets_are_typed_too(tmp_path: Path) -> None:
     assert bad.sheet.rows[0].errors == {"count": "--set count: 'tre' is not a whole number"}
 
 
+def test_a_skip_entry_the_file_lacks_is_warned_about(tmp_path: Path) -> None:
+    out = _map(tmp_path, 'skip = ["Notse"]\n[fields]\ncode = "Kod"\n', _table(["Kod", "Notes"], ["A", "n"]))
+    assert out.warnings == [
+        "export: skip names 'Notse', which the file has no column of (did you mean Notes?)",
+        "export: 1 column(s) not mapped (list them in skip = [...] to silence this): 'Notes'"]
+
+
 def test_identity_mapping_takes_template_headers(tmp_path: Path) -> None:
     table = _table(["code", "amount", "owner", "owner.name", "Anteckning"], ["A", "1,5", "Anna", "x", "y"])
     (target,) = with_sets(None, ["active=SANT"], "things").targets
@@ -241,6 +248,9 @@ def test_identity_mapping_takes_template_headers(tmp_path: Path) -> None:
     ('[set]\ncolor = "red"\n', "mapping.toml, line 2, key set.color: 'color' is not a column of things"),
     ('[fields]\ncode = "Kood"\n',
      "mapping.toml, line 2, key fields.code: the file 'export' has no column 'Kood' (did you mean Kod?)"),
+    ('[fields]\nowner = "Kod"\n"owner.id" = "Etikett"\n',
+     "mapping.toml, line 2, key fields.owner: 'owner' names the record that 'owner.id' gives by id; map one of "
+     "them (the other is at mapping.toml, line 3, key fields.\"owner.id\")"),
 ])
 def test_rules_the_template_or_file_cannot_meet(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(MappingError) as err:

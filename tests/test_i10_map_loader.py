@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from textwrap import dedent
 
@@ -220,6 +221,7 @@ k = 1
 
 
 def test_line_scanner_on_tricky_toml() -> None:
+    assert tomllib.loads(TRICKY)["fields"]["email"] == {"from": "E", "transform": ["trim", "lower"]}
     lines = key_lines(TRICKY)
     assert lines[("title",)] == 2
     assert ("not a table",) not in lines and ("x",) not in lines
@@ -266,3 +268,23 @@ def test_with_sets_on_several_targets(tmp_path: Path) -> None:
         with_sets(m, [], "contacts")
     with pytest.raises(MappingError, match="expected FIELD=VALUE"):
         with_sets(None, ["isActive"], "contacts")
+
+
+MORE_TRICKY = (
+    'a = "say \\"b = 1\\" \\\\" # c = 2\r\n'  # escaped quotes and backslash in a basic string, CRLF lines
+    "b = '''\r\nc = 3\r\n'''\r\n"  # a multi-line literal string
+    "[ target . fields ]   # spaced header, a comment after it\r\n"
+    'x = { y = { z = 1 }, "w.v" = [ { u = 2 } ] }\r\n'  # nested inline tables and an array of them
+    '"k=1" = 4\r\n'
+)
+
+
+def test_line_scanner_on_strings_crlf_and_nested_inline_tables() -> None:
+    assert tomllib.loads(MORE_TRICKY)["a"] == 'say "b = 1" \\'
+    lines = key_lines(MORE_TRICKY)
+    assert lines[("a",)] == 1 and ("c",) not in lines
+    assert lines[("b",)] == 2
+    assert lines[("target", "fields")] == 5
+    assert lines[("target", "fields", "x", "y", "z")] == 6
+    assert lines[("target", "fields", "x", "w.v", 0, "u")] == 6
+    assert lines[("target", "fields", "k=1")] == 7

@@ -53,6 +53,11 @@ def check_target(target: Target, ep: Endpoint, lookup_columns: Collection[str] =
         why = "is read-only" if col is not None else "is not a column"
         raise MappingError(f"{where}: {name!r} {why} of {ep.name}; map a writable column or a lookup"
                            f"{did_you_mean(name, sorted(allowed))}")
+    named = dict(wheres)
+    for lookup, col in lookup_targets(ep).items():
+        if col is not None and lookup in named and col.name in named:
+            raise MappingError(f"{named[lookup]}: {lookup!r} names the record that {col.name!r} gives by id; "
+                               f"map one of them (the other is at {named[col.name]})")
 
 
 def _origin(rule: FieldRule) -> str:
@@ -82,6 +87,10 @@ def apply_mapping(
                                    f"{did_you_mean(src, table.headers)}")
     warnings: list[str] = []
     used = {s for r in rules for s in r.sources} | set(target.skip)
+    for name in target.skip:
+        if name not in index:
+            warnings.append(f"{table.name}: skip names {name!r}, which the file has no column of"
+                            f"{did_you_mean(name, table.headers)}")
     unmapped = [h for h in table.headers if h and h not in used]
     if unmapped:
         warnings.append(f"{table.name}: {len(unmapped)} column(s) not mapped (list them in skip = [...] "

@@ -223,8 +223,8 @@ def load_mapping(path: Path) -> Mapping:
         where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
         if where is None:
             raise MappingError(f"{path.name}: not valid TOML: {exc}") from None
-        problem = str(exc)[:where.start()]
-        raise MappingError(f"{path.name}, line {where[1]}, column {where[2]}: not valid TOML: {problem}") from None
+        syntax = str(exc)[:where.start()]
+        raise MappingError(f"{path.name}, line {where[1]}, column {where[2]}: not valid TOML: {syntax}") from None
     loc = _Loc(path, text)
     loc.keys(data, (), _TOP_KEYS)
     date_format = loc.text(data, (), "date_format")
