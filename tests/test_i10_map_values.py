@@ -15,6 +15,7 @@ from bulktool.migrate.values import (
     number_text,
     orgnr_text,
     parse_bool,
+    parse_date,
     parse_datetime,
     parse_number,
     phone_text,
@@ -82,6 +83,10 @@ def test_datetime_with_a_clock_and_human_formats() -> None:
     assert parse_datetime("31.12.2024 14:30", "%d.%m.%Y") == datetime(2024, 12, 31, 14, 30)
     assert parse_datetime("31.12.2024", "%d.%m.%Y") == datetime(2024, 12, 31)
     assert parse_datetime("31.02.2024", "%d.%m.%Y") is None
+    assert parse_date("1.2.24", "%d.%m.%Y") is None  # not the year 24
+    assert parse_datetime("1.2.24 10:00", "%d.%m.%Y") is None
+    assert parse_date("1.2.24", "%d.%m.%y") == date(2024, 2, 1)
+    assert guess_date_format(["1.2.24"]) == (None, False)
     assert human_format("%d.%m.%Y") == "dd.mm.yyyy"
     assert human_format("%m/%d/%Y") == "mm/dd/yyyy"
 

@@ -24,6 +24,7 @@ FALSE_WORDS = frozenset({"falskt", "usann", "falsk", "nej", "nei", "n", "no", "f
 # The date forms a foreign file is guessed to use, day-first before month-first; "%m/%d/%Y" is what
 # US-configured Google and Outlook exports write.
 DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y/%m/%d")
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _TIME = re.compile(r"^(.*?)[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
 
 
@@ -96,7 +97,12 @@ def human_format(fmt: str) -> str:
 
 
 def parse_date(text: str, fmt: str) -> date | None:
-    """``text`` as a date in ``fmt`` (a strftime format), or None."""
+    """``text`` as a date in ``fmt`` (a strftime format), or None.
+
+    ``%Y`` wants four digits: strptime reads "1.2.24" as the year 24, which no file means.
+    """
+    if "%Y" in fmt and not _YEAR.search(text):
+        return None
     try:
         return datetime.strptime(text.strip(), fmt).date()
     except ValueError:
@@ -106,6 +112,8 @@ def parse_date(text: str, fmt: str) -> date | None:
 def parse_datetime(text: str, fmt: str) -> datetime | None:
     """A date in ``fmt``, optionally followed by a clock time ("31.12.2024 14:30"); None if it isn't."""
     s = text.strip()
+    if "%Y" in fmt and not _YEAR.search(s):
+        return None
     try:
         return datetime.strptime(s, fmt)
     except ValueError:
