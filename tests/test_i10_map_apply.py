@@ -244,7 +244,8 @@ def test_identity_mapping_takes_template_headers(tmp_path: Path) -> None:
      "mapping.toml, line 3, key fields.lable: 'lable' is not a column of things; map a writable column or a lookup "
      "(did you mean label?)"),
     ('[fields]\n"owner.name" = "Etikett"\n',
-     "mapping.toml, line 2, key fields.\"owner.name\": 'owner.name' is read-only of things"),
+     "mapping.toml, line 2, key fields.\"owner.name\": 'owner.name' is read-only of things; map a writable "
+     "column or a lookup (map the lookup column 'owner' to name the record)"),
     ('[set]\ncolor = "red"\n', "mapping.toml, line 2, key set.color: 'color' is not a column of things"),
     ('[fields]\ncode = "Kood"\n',
      "mapping.toml, line 2, key fields.code: the file 'export' has no column 'Kood' (did you mean Kod?)"),

@@ -51,8 +51,12 @@ def check_target(target: Target, ep: Endpoint, lookup_columns: Collection[str] =
             continue
         col = columns.get(name)
         why = "is read-only" if col is not None else "is not a column"
-        raise MappingError(f"{where}: {name!r} {why} of {ep.name}; map a writable column or a lookup"
-                           f"{did_you_mean(name, sorted(allowed))}")
+        prefix = name.rpartition(".")[0]
+        by_name = [lk for lk, idc in lookup_targets(ep).items() if idc is not None and prefix
+                   and idc.name.startswith(prefix + ".")]
+        hint = (f" (map the lookup column {by_name[0]!r} to name the record)" if by_name
+                else did_you_mean(name, sorted(allowed)))
+        raise MappingError(f"{where}: {name!r} {why} of {ep.name}; map a writable column or a lookup{hint}")
     named = dict(wheres)
     for lookup, col in lookup_targets(ep).items():
         if col is not None and lookup in named and col.name in named:
