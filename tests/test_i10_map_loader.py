@@ -288,3 +288,15 @@ def test_line_scanner_on_strings_crlf_and_nested_inline_tables() -> None:
     assert lines[("target", "fields", "x", "y", "z")] == 6
     assert lines[("target", "fields", "x", "w.v", 0, "u")] == 6
     assert lines[("target", "fields", "k=1")] == 7
+
+
+def test_single_target_may_name_its_sheet_and_be_distinct(tmp_path: Path) -> None:
+    m = _load(tmp_path, 'endpoint = "customers"\nname = "companies"\nsheet = "Företag"\ndistinct = true\n'
+                        '[fields]\nname = "Company"\n')
+    (t,) = m.targets
+    assert (t.name, t.endpoint, t.sheet, t.distinct) == ("companies", "customers", "Företag", True)
+    assert (m.date_format, m.encoding, m.separator) == (None, None, None)
+    (kept,) = with_sets(m, [], "contacts").targets  # --endpoint keeps an explicit name
+    assert (kept.name, kept.endpoint) == ("companies", "contacts")
+    (t,) = _load(tmp_path, '[fields]\nname = "Company"\n').targets
+    assert (t.name, t.endpoint) == ("", None)  # named by --endpoint (with_sets) or the template
