@@ -2,8 +2,8 @@
 
 Google Contacts and Outlook CSVs go into Blikk contacts, a HubSpot companies + contacts workbook into
 Tripletex customers and contacts (tests/data/i10/fix/README.md lists what each file holds). Each flow is the
-user's: `bulktool map suggest` writes a mapping, the user edits it (here: keeps the suggested fields the
-final mapping also has, and adds or corrects the rest, as the committed *.toml shows), then
+user's: `bulktool map suggest` writes a mapping, the user edits it (here: keeps the suggested rules that read
+the column the final mapping names, and corrects or adds the rest as the committed *.toml has them), then
 `import --map --apply`. The server must then hold each person linked to the company created in the same
 file, and a second run must send no write at all.
 """
@@ -57,9 +57,14 @@ def suggest(runner: Any, srv: SandboxServer, tmp: Path, name: str, endpoint: str
     return tomllib.loads(out.read_text(encoding="utf-8"))
 
 
-def edit(suggested_fields: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
-    """The user's edit of one target: drop what they don't want, keep the rest, correct and add from ``final``."""
-    return {k: v for k, v in suggested_fields.items() if k in final} | final
+def edit(suggested_fields: dict[str, Any], final: dict[str, Any], at_least: int = 3) -> dict[str, Any]:
+    """The user's edit of one target: the suggested rules they agree with stay as suggested (a field read
+    from the column the final mapping names plainly); the rest is dropped, corrected or added from ``final``.
+    At least ``at_least`` suggested rules must survive: the edit is an edit, not a rewrite."""
+    kept = {k: v for k, v in suggested_fields.items()
+            if isinstance(final.get(k), str) and source_of(v) == final[k]}
+    assert len(kept) >= at_least, (kept, suggested_fields)
+    return final | kept
 
 
 def write_edited(tmp: Path, name: str, edited: dict[str, Any]) -> Path:
@@ -136,7 +141,7 @@ def test_outlook_csv_in_windows_1252_makes_each_company_once_and_links_its_perso
     assert sources["email"] == "E-mail Address" and "Mobile Phone" in sources.values()
     final = tomllib.loads((DATA / "outlook-contacts.toml").read_text(encoding="utf-8"))
     companies_t, persons_t = final["target"]
-    persons_t = {**persons_t, "fields": edit(suggested["fields"], persons_t["fields"])}
+    persons_t = {**persons_t, "fields": edit(suggested["fields"], persons_t["fields"], at_least=1)}
     mapping = write_edited(tmp_path, "outlook.toml", {**final, "target": [companies_t, persons_t]})
     before = {c["id"] for c in srv.records("contacts")}
 

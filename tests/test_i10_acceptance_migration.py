@@ -56,17 +56,17 @@ def test_a_migration_of_500_companies_and_1500_persons_killed_mid_way_resumes_wi
     live_orgnrs = {c["organizationalOrSocialSecurityNumber"] for c in srv.records("contacts")}
     assert not live_orgnrs & set(data.orgnr.values())  # every company is new: created by this run
     srv.reset_stats()
-    kill_apply_after(["--base-url", srv.url, "--rate", "1000", "import", str(path), "--map", str(mapping),
+    kill_apply_after(["--base-url", srv.url, "--rate", "500", "import", str(path), "--map", str(mapping),
                       "--apply", "-y", "--quiet"], lambda: srv.stats()["POST"], kill_at, env=dict(os.environ),
                      timeout=180)
     assert kill_at <= srv.stats()["POST"] < 2000
     res = run(srv, "import", str(path), "--map", str(mapping), "--apply", "--yes", "--quiet", "--resume",
-              rate="1000")
+              rate="500")
     assert res.exit_code == 0, res.output
     assert_migrated_once_and_linked(srv, data)
     assert srv.stats()["POST"] <= 2000 + 1  # at most the one write in flight at the kill is sent again
     srv.reset_stats()
-    again = run(srv, "import", str(path), "--map", str(mapping), "--apply", "--yes", "--quiet", rate="1000")
+    again = run(srv, "import", str(path), "--map", str(mapping), "--apply", "--yes", "--quiet", rate="500")
     assert again.exit_code == 0, again.output
     assert srv.stats()["POST"] == srv.stats()["PUT"] == 0  # a re-run creates nothing
 
