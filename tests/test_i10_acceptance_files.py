@@ -3,9 +3,10 @@
 The Nordic file is tests/data/i10/fix/nordic-projects.csv: an old ERP's projects as a Swedish Excel saves
 them (Windows-1252, ``;``, dd.mm.yyyy, ``1 234,50`` with space or NBSP thousands, SANT/FALSKT), mapped onto
 Tripletex projects, whose template has date, decimal and boolean writable columns. The .xls holds the same
-rows as typed cells, saved as Excel 97-2003 by LibreOffice. Both must leave exactly the same values on the
-server. The template half fills `bulktool template contacts` with openpyxl (and re-saved by LibreOffice),
-and checks that a misspelled responsible user makes the row invalid, naming the closest users.
+rows as typed cells, saved as Excel 97-2003 by LibreOffice, and the -unicode.txt the same text as Excel's
+"Unicode text" writes it (UTF-16 LE with BOM, tab). All must leave exactly the same values on the server.
+The template half fills `bulktool template contacts` with openpyxl (and re-saved by LibreOffice), and
+checks that a misspelled responsible user makes the row invalid, naming the closest users.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def srv(fast_sandbox: SandboxServer, sandbox_env: None) -> Iterator[SandboxServe
 
 
 @pending
-@pytest.mark.parametrize("name", ["nordic-projects.csv", "nordic-projects.xls"])
+@pytest.mark.parametrize("name", ["nordic-projects.csv", "nordic-projects.xls", "nordic-projects-unicode.txt"])
 def test_nordic_projects_import_with_exact_dates_amounts_and_booleans(
         tt_sandbox: SandboxServer, tt_env: None, tmp_path: Path, name: str) -> None:
     src = shutil.copy(DATA / name, tmp_path / name)

@@ -39,6 +39,14 @@ def test_the_committed_csv_files_are_exactly_what_the_maker_writes(tmp_path: Pat
                         ("nordic-projects.csv", mod.write_nordic_csv)]:
         write(tmp_path / name)
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+    mod.write_nordic_csv(tmp_path / "u.txt", unicode_text=True)
+    assert (tmp_path / "u.txt").read_bytes() == (DATA / "nordic-projects-unicode.txt").read_bytes()
+
+
+def test_the_unicode_text_file_is_the_nordic_csv_in_utf16_with_tabs() -> None:
+    raw = (DATA / "nordic-projects-unicode.txt").read_bytes()
+    assert raw.startswith(b"\xff\xfe")
+    assert rows("nordic-projects-unicode.txt", "utf-16", "\t") == rows("nordic-projects.csv", "cp1252", ";")
 
 
 def test_google_csv_is_utf8_without_bom_with_multi_value_cells_quoted_newlines_and_nfd_names() -> None:

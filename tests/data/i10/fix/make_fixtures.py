@@ -245,15 +245,17 @@ def nordic_amount(value: Decimal, sep: str) -> str:
     return sep.join([whole, *groups]) + "," + frac
 
 
-def write_nordic_csv(path: Path) -> None:
+def write_nordic_csv(path: Path, *, unicode_text: bool = False) -> None:
+    """``;`` and Windows-1252; or Excel's "Unicode text" (tab-separated UTF-16 LE with a BOM)."""
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w = csv.writer(buf, delimiter="\t" if unicode_text else ";", lineterminator="\r\n")
     w.writerow(NORDIC_HEADERS)
     for n, (num, name, cust, pm, start, end, fixed, amount, closed, desc) in enumerate(NORDIC):
         w.writerow([num, name, cust, pm, start.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y") if end else "",
                     "SANT" if fixed else "FALSKT", nordic_amount(amount, NBSP if n % 2 else " "),
                     "SANT" if closed else "FALSKT", desc.replace("\n", "\r\n")])
-    path.write_bytes(buf.getvalue().encode("cp1252"))
+    path.write_bytes(b"\xff\xfe" + buf.getvalue().encode("utf-16-le") if unicode_text
+                     else buf.getvalue().encode("cp1252"))
 
 
 def write_nordic_xls(path: Path) -> None:
@@ -286,6 +288,7 @@ def main() -> None:
     write_outlook(HERE / "outlook-contacts.csv")
     write_hubspot(HERE / "hubspot-export.xlsx")
     write_nordic_csv(HERE / "nordic-projects.csv")
+    write_nordic_csv(HERE / "nordic-projects-unicode.txt", unicode_text=True)
     write_nordic_xls(HERE / "nordic-projects.xls")
 
 
