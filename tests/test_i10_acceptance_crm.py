@@ -174,7 +174,7 @@ def test_hubspot_companies_and_contacts_import_into_tripletex_customers_and_link
     suggested = suggest(tt_run, srv, tmp_path, "hubspot-export.xlsx", "customers", "--sheet", "Companies")
     sources = {k: source_of(v) for k, v in suggested["fields"].items()}
     assert sources["name"] == "Company name" and sources["organizationNumber"] == "Organisationsnummer"
-    assert sources["accountManager"] == "Company owner"
+    assert sources["website"] == "Company Domain Name" and sources["postalAddress.city"] == "City"
     final = tomllib.loads((DATA / "hubspot-export.toml").read_text(encoding="utf-8"))
     customers_t, contacts_t = final["target"]
     customers_t = {**customers_t, "fields": edit(suggested["fields"], customers_t["fields"])}
