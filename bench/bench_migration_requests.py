@@ -3,7 +3,7 @@
 Run: python bench/bench_migration_requests.py [--companies 1250] [--persons 3750]
 
 Writes the seeded customer register of tests/helpers/migration_data.py (companies and their persons in one
-``;`` file, persons naming their company by org number or name, a responsible user by name or e-mail) and
+``;`` file, persons naming their company by org number or name, a responsible user by name) and
 applies it with ``import --map --apply`` through the CLI, in process, against a Blikk sandbox. Every request
 the sandbox saw is counted, the token included, by kind. The fewest possible is: the token, one list read
 per reference type the mapping looks up (users for ``responsible``, contacts for ``company``), the pages of

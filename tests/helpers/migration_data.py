@@ -2,7 +2,8 @@
 
 A Blikk contacts migration as an old customer register exports it: one ``;``-separated UTF-8 file with
 company rows and person rows mixed, persons naming their company by org number (with or without the
-dash) or by name, sometimes above the company's own row, and a responsible user by name or e-mail.
+dash) or by name, sometimes above the company's own row, and a responsible user by name (in any case,
+composed or decomposed: Blikk's user list has names only, no e-mail).
 
     data = companies_and_persons(500, 1500)
     data.write(tmp_path / "kunder.csv"); (tmp_path / "kunder.toml").write_text(MIGRATION_MAPPING)
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,9 +37,10 @@ company = "Företag"
 responsible = "Ansvarig"
 """
 
-# The Blikk sandbox's users (bulktool/vendors/blikk/sandbox seed): by name, or by e-mail in odd case.
-USERS = [("Anna Lindqvist", "anna.lindqvist@example.com"), ("Åsa Öberg", "asa.oberg@example.com"),
-         ("Per-Erik Nyström", "per-erik.nystrom@example.com"), ("Göran Ek", "goran.ek@example.com")]
+# The Blikk sandbox's users (bulktool/vendors/blikk/sandbox seed) as people type them: as the system
+# spells them, in capitals, and decomposed (macOS).
+USERS = [("Anna Lindqvist", "ANNA LINDQVIST"), ("Åsa Öberg", unicodedata.normalize("NFD", "Åsa Öberg")),
+         ("Per-Erik Nyström", "per-erik nyström"), ("Göran Ek", "GÖRAN EK")]
 FIRST = ["Anna", "Lars", "Karin", "Erik", "Maja", "Johan", "Sofia", "Per", "Elin", "Åke", "Märta", "Östen",
          "Björn", "Ingrid", "Gunnar", "Sölve"]
 LAST = ["Berg", "Öhrn", "Åberg", "Lindström", "Söderlund", "Ek", "Nyström", "Dahl", "Håkansson", "Ståhl",
@@ -100,7 +103,7 @@ def companies_and_persons(n_companies: int = 500, n_persons: int = 1500, *, seed
                             "E-post": mail.upper() if j % 5 == 0 else mail,
                             "Telefon": f"+46 70 {j:03d} {rnd.randrange(100):02d} {rnd.randrange(100):02d}",
                             "Ort": rnd.choice(TOWNS), "Företag": ref,
-                            "Ansvarig": user[1].upper() if j % 2 else user[0]})
+                            "Ansvarig": user[1] if j % 2 else user[0]})
     rows = company_rows + person_rows
     rnd.shuffle(rows)  # persons above their company's row too: the plan must order the creates
     data.rows = rows
