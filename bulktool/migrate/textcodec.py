@@ -88,9 +88,10 @@ def decode_bytes(name: str, data: bytes, encoding: str | None = None) -> Decoded
     where = f"byte 0x{data[at]:02X} at offset {at}"
     if not data[:at].isascii():
         raise WorkbookError(f"{name} is UTF-8 text up to {where}, which is not UTF-8; save it again as CSV UTF-8")
-    codec = "latin-1" if CP1252_UNDEFINED.intersection(data) else "cp1252"
-    hint = ("it holds bytes Windows-1252 does not define" if codec == "latin-1"
-            else "the encoding of Excel's 'CSV (semikolonavgränsad)'")
+    if CP1252_UNDEFINED.intersection(data):
+        codec, why = "latin-1", "ISO-8859-1, as it holds bytes Windows-1252 does not define"
+    else:
+        codec, why = "cp1252", "Windows-1252, the encoding of Excel's 'CSV (semikolonavgränsad)'"
     return Decoded(data.decode(codec), codec, False,
-                   f"{name} is not UTF-8 ({where}), so it was read as {_LABEL[codec]} ({hint}); "
-                   "if letters such as åäö look wrong, give the file's encoding or save it as CSV UTF-8")
+                   f"{name} is not UTF-8 ({where}), so it was read as {why}; "
+                   "if letters such as åäö look wrong, save it as CSV UTF-8")
