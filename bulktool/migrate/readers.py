@@ -135,7 +135,9 @@ def _read_text(path: Path, encoding: str | None, separator: str | None) -> RawTa
             continue
         error = None
         if len(fields) != width:
-            hint = f"quote values that contain {sep!r}" if len(fields) > width else "values are missing"
+            missing = [h.strip() for h in header[len(fields):] if h.strip()]
+            hint = (f"quote values that contain {sep!r}" if len(fields) > width
+                    else f"no value for {capped(missing)}" if missing else "trailing fields are missing")
             error = f"CSV line {line} has {len(fields)} fields, the header {width}: {hint}"
         cells: list[RawCell] = [f if f != "" else None for f in fields[:width]]
         cells += [None] * (width - len(cells))
