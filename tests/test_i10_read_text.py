@@ -135,8 +135,8 @@ def test_ragged_record_is_flagged_and_others_read(tmp_path: Path) -> None:
 
 def test_headers_cleaned_unique_and_empty_edges_dropped(tmp_path: Path) -> None:
     # Excel's trailing ';;', a BOM, spaces around headers, an unnamed column with data, a repeated header.
-    data = codecs.BOM_UTF8 + (" E-post ;Namn;;e-post;;\r\na@x.se;Ada;7;b@x.se;;\r\n;;;;;\r\n"
-                              "c@x.se;Cy;;;;\r\n;;;;;\r\n\r\n").encode()
+    data = codecs.BOM_UTF8 + (b" E-post ;Namn;;e-post;;\r\na@x.se;Ada;7;b@x.se;;\r\n;;;;;\r\n"
+                              b"c@x.se;Cy;;;;\r\n;;;;;\r\n\r\n")
     table = read_raw(write(tmp_path, "h.csv", data))
     assert table.headers == ["E-post", "Namn", "column C", "e-post (2)"]
     assert [r.cells for r in table.rows] == [["a@x.se", "Ada", "7", "b@x.se"], ["c@x.se", "Cy", None, None]]
