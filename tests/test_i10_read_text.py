@@ -22,10 +22,6 @@ def write(tmp: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def cells(path: Path, **kw: str) -> list[list[object]]:
-    return [r.cells for r in read_raw(path, **kw).rows]
-
-
 def test_nordic_excel_csv_cp1252_semicolon(tmp_path: Path) -> None:
     """Swedish Excel's "CSV (semikolonavgränsad)": Windows-1252, ';', CRLF, decimal commas, NBSP thousands."""
     text = (f"Kundnr;Namn;Belopp;Datum;Aktiv\r\n1;Åsa Öberg;1 234,50;01.02.2024;SANT\r\n"
