@@ -156,3 +156,11 @@ def test_round_trip_csv_reader_shares_the_detection(tmp_path: Path) -> None:
     sheet = book.sheets["contacts"]
     assert [(r.row, r.values) for r in sheet.rows] == [(2, {"id": "7", "name": "Åsa"})]
     assert book.warnings == ["contacts.txt is UTF-16 text (Excel's 'Unicode text'); read as such"]
+
+
+def test_unclosed_quote_refused_instead_of_swallowing_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.csv", b'a,b\n1,"open\n2,3\n4,5\n')
+    with pytest.raises(WorkbookError, match=r"^q\.csv, line 2: a quote opened on this line is never closed"):
+        read_raw(path)
+    # A quote inside an unquoted value is just a character, as Excel reads it.
+    assert read_raw(write(tmp_path, "ok.csv", b'a,b\n1,5" disk\n')).rows[0].cells == ["1", '5" disk']

@@ -157,12 +157,23 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def _records(name: str, text: str, sep: str, first_line: int) -> Iterator[tuple[int, int, list[str]]]:
-    """(record number, the file line it starts on, its fields); a quoted value may span lines."""
-    reader = csv.reader(_lines(text), delimiter=sep)
-    consumed = 0
-    row = 0
+    """(record number, the file line it starts on, its fields); a quoted value may span lines.
+
+    A quote that is never closed would swallow the rest of the file into one value without a
+    word from the csv module, so the last record is checked for it and the file refused.
+    """
+    lines: list[str] = []
+
+    def source() -> Iterator[str]:
+        for piece in _lines(text):
+            lines.append(piece)
+            yield piece
+
+    reader = csv.reader(source(), delimiter=sep)
+    consumed = row = 0
     while True:
         line = first_line + consumed
+        lines.clear()
         try:
             fields = next(reader)
         except StopIteration:
@@ -171,7 +182,18 @@ def _records(name: str, text: str, sep: str, first_line: int) -> Iterator[tuple[
             raise WorkbookError(f"{name}, line {line}: cannot be read as CSV ({exc})") from None
         row += 1
         consumed = reader.line_num
+        if len(lines) > 1 and _unclosed(lines, sep):
+            raise WorkbookError(f"{name}, line {line}: a quote opened on this line is never closed, so the rest "
+                                "of the file would be one value; close or remove it")
         yield row, line, fields
+
+
+def _unclosed(lines: list[str], sep: str) -> bool:
+    try:
+        list(csv.reader(lines, delimiter=sep, strict=True))
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 # ---------------------------------------------------------------- shared
