@@ -112,6 +112,17 @@ def test_xls_named_files_that_are_not_xls(tmp_path: Path) -> None:
         read_raw(fake)
 
 
+def test_workbooks_read_by_content_whatever_their_extension(tmp_path: Path) -> None:
+    """An .xls renamed .xlsx (or an .xlsx saved as .xls) is read for what it is."""
+    renamed = tmp_path / "kunder.xlsx"
+    renamed.write_bytes((DATA / "nordic.xls").read_bytes())
+    assert check_foreign_file(renamed) == "xls"
+    assert read_raw(renamed).rows[0].cells[1] == "Åkesson & Öberg AB"
+    zipped = hubspot_like(tmp_path / "export.xlsx").rename(tmp_path / "export.xls")
+    assert check_foreign_file(zipped) == "xlsx"
+    assert read_raw(zipped, sheet="Contacts").rows[0].cells == ["ada@acme.se", "Acme AB"]
+
+
 def test_foreign_guard_kinds_and_refusals(tmp_path: Path) -> None:
     assert check_foreign_file(DATA / "nordic.xls") == "xls"
     assert check_foreign_file(DATA / "nordic.ods") == "ods"

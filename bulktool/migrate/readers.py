@@ -246,8 +246,11 @@ class _Workbook:
         from python_calamine import CalamineError, SheetTypeEnum, SheetVisibleEnum, load_workbook
 
         self.path, self.kind, self._error = path, kind, CalamineError
-        try:
-            self.book = load_workbook(path)
+        try:  # from a file object calamine goes by content, not by the name's extension
+            with path.open("rb") as fh:
+                self.book = load_workbook(fh)
+        except OSError as exc:
+            raise WorkbookError(f"Cannot read {path.name}: {exc.strerror or exc}") from None
         except CalamineError as exc:
             raise WorkbookError(_calamine_message(path, kind, exc)) from None
         sheets = [m for m in self.book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]

@@ -103,11 +103,12 @@ def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
     name = path.name or str(path)
     head = _read_head(path, limits)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm") or (suffix == ".xls" and head.startswith(ZIP_MAGIC)):
+    workbook = suffix in (".xlsx", ".xlsm", ".xls")
+    if workbook and head.startswith(OLE_MAGIC) and not _is_encrypted_ole(path):
+        return "xls"  # the reader goes by content, so an .xls renamed .xlsx is read too
+    if workbook and (suffix != ".xls" or head.startswith(ZIP_MAGIC)):
         _check_xlsx(path, head, limits)
         return "xlsx"
-    if suffix == ".xls" and head.startswith(OLE_MAGIC):
-        return "xls"
     if suffix == ".ods":
         if not zipfile.is_zipfile(path):
             raise WorkbookError(f"{name} is not an OpenDocument spreadsheet (.ods): {_what_is(head)}")
