@@ -137,5 +137,15 @@ def test_foreign_guard_kinds_and_refusals(tmp_path: Path) -> None:
         read_raw_book(tmp_path / "empty.csv")
 
 
+def test_workbook_without_data(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.create_sheet("Blad2")
+    wb.save(tmp_path / "tom.xlsx")
+    with pytest.raises(WorkbookError, match=r"^tom\.xlsx has no sheet with data$"):
+        read_raw(tmp_path / "tom.xlsx")
+    with pytest.raises(WorkbookError, match=r"^tom\.xlsx has no sheet with data$"):
+        read_raw_book(tmp_path / "tom.xlsx")
+
+
 def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 51, 701, 702)] == ["A", "Z", "AA", "AZ", "ZZ", "AAA"]

@@ -144,8 +144,8 @@ def test_headers_cleaned_unique_and_empty_edges_dropped(tmp_path: Path) -> None:
 def test_header_only_and_blank_files(tmp_path: Path) -> None:
     table = read_raw(write(tmp_path, "head.csv", b"a,b\r\n"))
     assert (table.headers, table.rows) == (["a", "b"], [])
-    blank = read_raw(write(tmp_path, "blank.csv", b"\r\n\r\n"))
-    assert (blank.headers, blank.rows) == ([], [])
+    with pytest.raises(WorkbookError, match=r"^blank\.csv has no data: not even a header row$"):
+        read_raw(write(tmp_path, "blank.csv", b"\r\n  \r\n\r\n"))
 
 
 def test_round_trip_csv_reader_shares_the_detection(tmp_path: Path) -> None:

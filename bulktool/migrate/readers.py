@@ -42,8 +42,12 @@ def column_letter(index: int) -> str:
 def read_raw(
     path: Path, *, sheet: str | None = None, encoding: str | None = None, separator: str | None = None
 ) -> RawTable:
-    """One table of ``path``: a CSV's only one, or a workbook's ``sheet`` (case-insensitive); without
-    ``sheet``, the only sheet or else the first visible sheet that holds data."""
+    """One table of ``path``: a CSV's only one (``sheet`` does not apply), or a workbook's ``sheet``
+    (case-insensitive); without ``sheet``, the only sheet or else the first visible one with data.
+
+    ``encoding`` (a Python codec name) and ``separator`` (one character, or "tab") override what
+    is detected in a text file; a workbook ignores them.
+    """
     path = Path(path)
     kind = check_foreign_file(path)
     if kind == "csv":
@@ -69,8 +73,10 @@ def read_raw_book(path: Path, *, encoding: str | None = None, separator: str | N
     if kind == "csv":
         return [_read_text(path, encoding, separator)]
     books = _Workbook(path, kind)
-    tables = [books.table(n) for n in books.data_names]
-    return [t for t in tables if t.headers]
+    tables = [t for t in (books.table(n) for n in books.data_names) if t.headers]
+    if not tables:
+        raise WorkbookError(f"{path.name} has no sheet with data")
+    return tables
 
 
 # ---------------------------------------------------------------- text
@@ -142,8 +148,10 @@ def _read_text(path: Path, encoding: str | None, separator: str | None) -> RawTa
         cells: list[RawCell] = [f if f != "" else None for f in fields[:width]]
         cells += [None] * (width - len(cells))
         rows.append(RawRow(row, line, cells, error))
+    if header is None:
+        raise WorkbookError(f"{name} has no data: not even a header row")
     table = RawTable(path.stem, [], rows, decoded.encoding, sep, warnings)
-    _finish(table, header or [], name)
+    _finish(table, header, name)
     return table
 
 
@@ -306,4 +314,5 @@ def _calamine_message(path: Path, kind: str, exc: BaseException) -> str:
     if isinstance(exc, PasswordError):
         return f"{path.name} is password-protected; remove the password and save it again"
     what = {"xls": "an Excel 97-2003 workbook (.xls)", "ods": "an OpenDocument spreadsheet (.ods)"}
-    return f"{path.name} cannot be read as {what.get(kind, 'an Excel workbook')} ({exc}); save it again as .xlsx"
+    detail = " ".join(str(exc).split())  # one line, whatever the library said
+    return f"{path.name} cannot be read as {what.get(kind, 'an Excel workbook')} ({detail}); save it again as .xlsx"
