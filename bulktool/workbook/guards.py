@@ -91,6 +91,8 @@ def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "
 
 
 ForeignKind = Literal["xlsx", "xls", "ods", "csv"]
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+FOREIGN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", *TEXT_SUFFIXES)  # what the migration reader opens
 
 
 def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
@@ -112,11 +114,14 @@ def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
     if suffix == ".ods":
         if not zipfile.is_zipfile(path):
             raise WorkbookError(f"{name} is not an OpenDocument spreadsheet (.ods): {_what_is(head)}")
-        with zipfile.ZipFile(path) as zf:
-            _check_zip_entries(name, zf.infolist(), limits)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                _check_zip_entries(name, zf.infolist(), limits)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+            raise WorkbookError(f"{name} is a damaged .ods file ({exc}); save or export it again") from None
         return "ods"
-    if suffix in (".csv", ".txt", ".tsv", ".tab", ".xls"):
-        if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+    if suffix in (*TEXT_SUFFIXES, ".xls"):
+        if head.removeprefix(codecs.BOM_UTF8).lstrip().lower().startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
             raise WorkbookError(f"{name} is a web page (HTML/XML), not a spreadsheet; open it in Excel "
                                 "and save it as .xlsx or CSV")
         _check_text_kind(name, head)
