@@ -121,7 +121,8 @@ def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
             raise WorkbookError(f"{name} is a damaged .ods file ({exc}); save or export it again") from None
         return "ods"
     if suffix in (*TEXT_SUFFIXES, ".xls"):
-        if head.removeprefix(codecs.BOM_UTF8).lstrip().lower().startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+        start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+        if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
             raise WorkbookError(f"{name} is a web page (HTML/XML), not a spreadsheet; open it in Excel "
                                 "and save it as .xlsx or CSV")
         _check_text_kind(name, head)
