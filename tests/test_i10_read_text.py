@@ -70,8 +70,8 @@ def test_c1_bytes_defined_in_cp1252_mean_cp1252() -> None:
 
 def test_encoding_option_overrides_detection(tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", "Namn\nÅsa\n".encode("cp1252"))
-    table = read_raw(path, encoding="latin-1")
-    assert (table.encoding, table.rows[0].cells, table.warnings) == ("iso8859-1", ["Åsa"], [])
+    table = read_raw(path, encoding="ISO-8859-1")
+    assert (table.encoding, table.rows[0].cells, table.warnings) == ("latin-1", ["Åsa"], [])
     utf8 = write(tmp_path, "y.csv", "Namn\nÅs\n".encode())
     with pytest.raises(WorkbookError, match=r"^y\.csv is not UTF-16 text \(byte 0x0A at offset 8\); give its"):
         read_raw(utf8, encoding="utf-16-le")  # 9 bytes: the last one is half a UTF-16 unit

@@ -18,6 +18,7 @@ from ..errors import WorkbookError
 # Bytes Windows-1252 leaves undefined: a file holding one is not cp1252, so it is ISO-8859-1.
 CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _SNIFF = 4096
+_CANONICAL = {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}  # the names detection uses too
 _LABEL = {"cp1252": "Windows-1252", "latin-1": "ISO-8859-1", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}
 
 
@@ -25,7 +26,6 @@ _LABEL = {"cp1252": "Windows-1252", "latin-1": "ISO-8859-1", "utf-16-le": "UTF-1
 class Decoded:
     text: str
     encoding: str  # "utf-8", "utf-16-le", "utf-16-be", "cp1252", "latin-1", or the codec asked for
-    bom: bool = False
     warning: str | None = None  # set when the encoding was guessed to be something other than UTF-8
 
 
@@ -63,23 +63,23 @@ def decode_bytes(name: str, data: bytes, encoding: str | None = None) -> Decoded
     if encoding is not None:
         try:
             codec = codecs.lookup(encoding).name
+            codec = _CANONICAL.get(codec, codec)
         except LookupError:
             raise WorkbookError(f"{name}: unknown encoding {encoding!r} (try utf-8, cp1252, latin-1, utf-16)") \
                 from None
         text = _strict(name, data, codec)
-        bom = text.startswith("\ufeff")
-        return Decoded(text[1:] if bom else text, codec, bom)
+        return Decoded(text.removeprefix("\ufeff"), codec)
     for mark, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                         (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(mark):
             text = _strict(name, data[len(mark):], codec)
             note = None if codec == "utf-8" else f"{name} is UTF-16 text (Excel's 'Unicode text'); read as such"
-            return Decoded(text, codec, True, note)
+            return Decoded(text, codec, note)
     if b"\x00" in data[:_SNIFF]:
         wide = _utf16_without_bom(data)
         if wide is None:
             raise WorkbookError(f"{name} contains NUL bytes: it is not a text file (save as CSV UTF-8)")
-        return Decoded(_strict(name, data, wide), wide, False,
+        return Decoded(_strict(name, data, wide), wide,
                        f"{name} has no byte order mark but reads as {wide.upper()} text; read as such")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
@@ -92,6 +92,6 @@ def decode_bytes(name: str, data: bytes, encoding: str | None = None) -> Decoded
         codec, why = "latin-1", "ISO-8859-1, as it holds bytes Windows-1252 does not define"
     else:
         codec, why = "cp1252", "Windows-1252, the encoding of Excel's 'CSV (semikolonavgränsad)'"
-    return Decoded(data.decode(codec), codec, False,
+    return Decoded(data.decode(codec), codec,
                    f"{name} is not UTF-8 ({where}), so it was read as {why}; "
                    "if letters such as åäö look wrong, save it as CSV UTF-8")
