@@ -83,3 +83,14 @@ def test_blikk_and_tripletex_declare_lookups_visma_tid_a_subset_and_finsit_none(
     # Visma Tid shares the Blikk templates but has no users, countries or contact-tags registries.
     assert 0 < counts["vismatid"] < counts["blikk"]
     assert counts["finsit"] == 0  # its references are string GUIDs; lookups take integer id columns
+
+
+def test_the_blikk_users_list_holds_look_alike_names_and_namesakes(servers: dict[str, SandboxServer]) -> None:
+    users = list_records(servers, "blikk", "users")
+    names = [f"{u['firstName']} {u['lastName']}" for u in users]
+    assert {"Anna Svensson", "Anna Svenson", "Annika Svensson", "Anna Lindqvist"} <= set(names)
+    assert names.count("Erik Johansson") == 2  # a name that cannot tell two people apart
+    namesakes = [u["id"] for u in users if f"{u['firstName']} {u['lastName']}" == "Erik Johansson"]
+    conn = connector("blikk", servers["blikk"])
+    mails = {conn.get_record(load_templates("blikk")["users"], str(i))["email"] for i in namesakes}
+    assert len(mails) == 2
