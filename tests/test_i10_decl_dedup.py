@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_import_e2e import Sheet
 from tt_fixtures import credentials, tt_base_url, tt_server
 
 from bulktool.errors import WorkbookError
+from bulktool.export import export
 from bulktool.importer import ImportOptions, plan_file, run_import
 from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.connector import TripletexConnector
@@ -139,3 +141,22 @@ def test_emails_differing_only_in_case_are_duplicate_keys(tt: SandboxServer, tmp
     ])
     with pytest.raises(WorkbookError, match="Duplicate email values"):
         plan_file(connect(tt), path, ImportOptions(endpoint="contacts"))
+
+
+def test_an_edited_export_giving_two_records_one_org_number_in_two_spellings_is_refused(
+        tt: SandboxServer, tmp_path: Path) -> None:
+    path = tmp_path / "customers.xlsx"
+    export(connect(tt), "tripletex", ["customers"], path)
+    sheet = Sheet(path, "customers")
+    a, b = (r["id"] for r in with_org_numbers(tt)[:2])
+    sheet.set(sheet.row_of(a), "organizationNumber", "556898-6787")
+    sheet.set(sheet.row_of(b), "organizationNumber", "5568986787")
+    sheet.save()
+    rows = {r.id: r for r in plan_file(connect(tt), path, ImportOptions()).result.rows}
+    assert rows[a].action == rows[b].action == "invalid"
+    assert [e.message for e in rows[a].errors] == [
+        f"organizationNumber '556898-6787' is also in row {sheet.row_of(b)}: two records would share it; "
+        "give each row its own"]
+    assert [e.message for e in rows[b].errors] == [
+        f"organizationNumber '5568986787' is also in row {sheet.row_of(a)}: two records would share it; "
+        "give each row its own"]
