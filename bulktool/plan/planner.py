@@ -155,7 +155,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         if not policy.is_create(rid) and not (client_ids and rid is None):
             return False
         key_field, key = row_key(ep, r.values)
-        return key is None or not live.by_key(key_field).get(key)
+        return key is None or not live.matching(key_field, key)
 
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))

@@ -18,7 +18,7 @@ from ..workbook.guards import check_input_file, find_formula_cells
 from ..workbook.meta import RECORD_SHEET, ExportMeta
 from ..workbook.parsing import short
 from .headers import likely_column
-from .live import key_of
+from .live import key_columns, key_form, key_of
 from .pending import Pending
 
 META_SHEETS = {"_bulktool", "summary"}
@@ -269,26 +269,34 @@ def _check_renamed(src: Source, unknown: list[str]) -> dict[str, str]:
 
 
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
-    """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id)."""
+    """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id).
+
+    A natural key compares in its match form (live.key_form), as it does against the live records: rows
+    "556898-6787" and "5568986787" would both match, or both create, the same record.
+    """
     rows = src.sheet.rows
-    keys = [key_of(r.values.get(column)) for r in rows]
+    col = key_columns(src.endpoint).get(column) if column != src.endpoint.id_field else None
+    keys = [key_form(col, r.values.get(column)) for r in rows]
     counts = Counter(keys)
     counts.pop(None, None)
     shared = {k for k, n in counts.items() if n > 1}
     if not shared:  # the usual case, settled in one pass
         return
     seen: dict[str, list[int]] = defaultdict(list)
+    shown: dict[str, str] = {}
     without_id: set[str] = set()
     for r, k in zip(rows, keys, strict=True):
         if k is None or k not in shared:
             continue
+        if not seen[k]:
+            shown[k] = key_of(r.values.get(column)) or k  # the first row's spelling, not the match form
         seen[k].append(r.row)
         if id_column is None or key_of(r.values.get(id_column)) is None:
             without_id.add(k)
     dups = {k: rs for k, rs in seen.items() if k in without_id}
     if dups:
         first = list(dups.items())[:3]
-        listed = "; ".join(f"{column} {short(k)} in {rows_text(rs)}" for k, rs in first)
+        listed = "; ".join(f"{column} {short(shown[k])} in {rows_text(rs)}" for k, rs in first)
         more = f"; and {len(dups) - 3:,} more duplicated values" if len(dups) > 3 else ""
         raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
 

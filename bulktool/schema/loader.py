@@ -21,6 +21,9 @@ Top-level keys beyond the obvious ones (name, title, version, paths, columns, ..
                       key-figure data: one PUT of the whole list per fiscal year); its paths name it
                       as a placeholder (``{fiscalYearId}``) instead of ``{id}``.
     update_on_collection  the update path is the collection's (no ``{id}``): the id travels in the body.
+
+Column ``lookup`` declarations are checked across a system's templates in ``load_templates``
+(schema.lookup_check): the looked-up template exists for the system and has the ``by`` list columns.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def check_lookups(system: str, templates: Mapping[str, Endpoint], homes: Mapping
                 if home != system:
                     kept.append(replace(col, lookup=None))
                     continue
-                close = difflib.get_close_matches(lookup.endpoint, list(templates), n=1)
+                close = difflib.get_close_matches(lookup.endpoint, list(templates), n=1, cutoff=0.75)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise _fail(path, ep, col, "endpoint", f"{lookup.endpoint!r} is not a {system} template{hint}")
             if lookup is not None:
