@@ -16,7 +16,7 @@ from bulktool.schema import loader
 from bulktool.schema.loader import load_template_file, load_templates
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
-RESPONSIBLE = 'lookup = { column = "responsible", endpoint = "users", by = ["firstName+lastName"] }'
+RESPONSIBLE = 'lookup = { column = "responsible", endpoint = "users", by = ["firstName+lastName", "email"] }'
 ACCOUNT_MANAGER = 'lookup = {column = "accountManager", endpoint = "employees", by = ["email", "firstName+lastName"]}'
 
 
@@ -48,8 +48,9 @@ def lookup_key(path: Path, key: str, column: str = "responsible.id") -> str:
     (RESPONSIBLE.replace("firstName+lastName", "title"), "by", "'title' is not a list column of 'users'"),
     (RESPONSIBLE.replace("firstName+lastName", "firstName+lastNme"), "by",
      "'lastNme' is not a list column of 'users' (did you mean lastName?)"),
-    (RESPONSIBLE.replace('"firstName+lastName"', '"email"'), "by",
-     "'email' is not in the list shape of 'users' (detail only): a lookup compares the records of one list read"),
+    (RESPONSIBLE.replace('"firstName+lastName", "email"', '"email"'), "by",
+     "'email' is not in the list shape of 'users' (detail only): a detail-only field may only follow list "
+     "fields, on its own, in a template with a get path"),
     (RESPONSIBLE.replace("firstName+lastName", "firstName+"), "by",
      "'firstName+' has an empty part (join columns as 'firstName+lastName')"),
     (RESPONSIBLE.replace('column = "responsible"', 'column = "name"'), "column",

@@ -69,7 +69,11 @@ def test_each_lookups_by_fields_are_in_the_sandbox_list(
     assert lookup is not None
     records = list_records(servers, system, lookup.endpoint)
     assert len(records) >= 2, f"{system} {lookup.endpoint}: the sandbox list is (nearly) empty"
+    target = load_templates(system)[lookup.endpoint]
+    detail_only = {c.name for c in target.columns if not c.in_list}
     for entry in lookup.by:
+        if entry in detail_only:  # read from the details, only when a value names nothing by the list's fields
+            continue
         for part in by_parts(entry):
             assert all(part in r for r in records), f"{system} {lookup.endpoint} list has no {part!r}"
             filled = [r[part] for r in records if r[part] not in (None, "")]

@@ -128,13 +128,16 @@ def test_blikk_contacts_name_responsible_and_tags_including_macos_nfd_text(
     asa = unicodedata.normalize("NFD", "ÅSA öberg")  # as a file saved on macOS spells it
     csv = tmp_path / "contacts.csv"
     csv.write_text("name,contactType,responsible,tags\n"
-                   f"Ny Person,person,{asa},\"vip, privatkund\"\n", encoding="utf-8")
+                   f"Ny Person,person,{asa},\"vip, privatkund\"\n"
+                   "Ny Kollega,person,Jonas.Lindberg@EXAMPLE.com,\n", encoding="utf-8")
     res = run(blikk, "import", str(csv), "--endpoint", "contacts", "--mode", "create-only", "--apply", "--yes",
               "--quiet")
     assert res.exit_code == 0, res.output
     made = next(c for c in blikk.records("contacts") if c["name"] == "Ny Person")
     assert made["responsible"]["id"] == 3
     assert sorted(t["id"] for t in made["tags"]) == [1, 4]
+    # Blikk's user list has no email: an email is found in the users' details, read once for the run
+    assert next(c for c in blikk.records("contacts") if c["name"] == "Ny Kollega")["responsible"]["id"] == 2
 
 
 def test_blikk_a_misspelled_user_name_lists_the_closest_names_and_writes_nothing(
@@ -145,6 +148,6 @@ def test_blikk_a_misspelled_user_name_lists_the_closest_names_and_writes_nothing
     res = run(blikk, "import", str(csv), "--endpoint", "contacts", "--mode", "create-only", "--apply", "--yes",
               "--quiet")
     assert res.exit_code == 1
-    assert ("row 2, column responsible: no users record matches 'Anna Lindkvist' (by firstName lastName); "
-            "closest: 'Anna Lindqvist'") in res.output
+    assert ("row 2, column responsible: no users record matches 'Anna Lindkvist' (by firstName lastName, "
+            "email); closest: 'Anna Lindqvist'") in res.output
     assert len(blikk.records("contacts")) == before

@@ -32,15 +32,19 @@ def _fail(path: Path, ep: Endpoint, col: Column, key: str, problem: str) -> Temp
 
 def _check_one(path: Path, ep: Endpoint, col: Column, lookup: Lookup, target: Endpoint) -> None:
     listed = [c.name for c in target.columns if c.in_list]
-    for entry in lookup.by:
+    for n, entry in enumerate(lookup.by):
         for part in by_parts(entry):
             if part in listed:
+                continue
+            # A detail-only field (Blikk's user email) is read from every record's detail once per run, and
+            # only when a value names no record by the list's fields: it may follow them, alone, never lead.
+            if part in {c.name for c in target.columns} and target.get_path and n > 0 and part == entry:
                 continue
             if not part:
                 problem = f"{entry!r} has an empty part (join columns as 'firstName+lastName')"
             elif part in {c.name for c in target.columns}:
-                problem = (f"{part!r} is not in the list shape of {target.name!r} (detail only): "
-                           "a lookup compares the records of one list read")
+                problem = (f"{part!r} is not in the list shape of {target.name!r} (detail only): a detail-only "
+                           "field may only follow list fields, on its own, in a template with a get path")
             else:
                 close = difflib.get_close_matches(part, listed, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""

@@ -1,0 +1,71 @@
+"""A foreign file and its mapping -> the parts of a run: one checked ``Source`` per mapping target.
+
+Why here and not in ``plan.source``: a foreign file has no export record to trust and no template headers;
+what makes its rows safe to plan is the mapping (every cell typed and named after its source column) and the
+lookups (every reference an id, or a row of this same run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..connectors.base import Connector
+from ..plan.lookups import LookupCache, in_run_index, resolve_lookups
+from ..plan.source import Source, check_structure
+from ..schema import get_endpoint, load_templates
+from ..schema.model import Endpoint
+from ..workbook.guards import check_foreign_file
+from .apply import map_tables
+from .mapping import load_mapping, with_sets
+from .readers import read_raw_book
+
+
+@dataclass(frozen=True)
+class MigrationOptions:
+    """What the command line says about a foreign file (``import --map/--set/--date-format``)."""
+
+    mapping: Path | None = None
+    sets: tuple[str, ...] = ()
+    date_format: str | None = None
+    endpoint: str | None = None
+    mode: str = "upsert"
+
+    @property
+    def wanted(self) -> bool:
+        return self.mapping is not None or bool(self.sets)
+
+
+def load_parts(connector: Connector, path: Path, options: MigrationOptions) -> list[Source]:
+    """Read, map, check and resolve every target of the mapping (lookups: one list read per template)."""
+    mapping = with_sets(load_mapping(options.mapping) if options.mapping is not None else None,
+                        list(options.sets), options.endpoint)
+    check_foreign_file(path)
+    tables = read_raw_book(path, encoding=mapping.encoding, separator=mapping.separator)
+
+    def endpoint_of(name: str) -> Endpoint:
+        return get_endpoint(connector.system, name)
+
+    lookups = {c.lookup.column for ep in load_templates(connector.system).values() for c in ep.columns
+               if c.lookup is not None}
+    mapped = map_tables(tables, mapping, endpoint_of, date_format=options.date_format, lookup_columns=lookups)
+    parts: list[Source] = []
+    for target, sheet in zip(mapping.targets, mapped, strict=True):
+        ep = endpoint_of(target.endpoint or "")
+        warnings = [*next((t.warnings for t in tables if t.name == sheet.sheet.name), []), *sheet.warnings]
+        src = Source(path, sheet.sheet, ep, exported_from=None, use_export_record=False, warnings=warnings,
+                     origins=dict(sheet.origins))
+        check_structure(src, require_match=options.mode != "create-only")
+        parts.append(src)
+    resolve_parts(connector, parts)
+    return parts
+
+
+def resolve_parts(connector: Connector, parts: Sequence[Source]) -> LookupCache:
+    """Every part's lookups with one cache; a row of one part may name a row of another."""
+    cache = LookupCache(connector)
+    in_run = in_run_index(parts)
+    for part in parts:
+        resolve_lookups(cache, part, in_run)
+    return cache
