@@ -85,6 +85,8 @@ def header_note(ep: Endpoint, col: Column, listed: int | None = None) -> str:
         lines.append("Natural key: a row without an id updates the record with this value, if one exists.")
     if not col.writable:
         lines.append("Used to match existing records; not written.")
+    if not col.nullable and col.writable:
+        lines.append("Cannot be emptied: an update with this cell empty is refused.")
     if col.create_default is not None:
         lines.append(f"Left empty on create: {_shown(col.create_default)}.")
     if col.server_assigns:

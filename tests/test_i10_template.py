@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers.cli import run
 from openpyxl import load_workbook
-from test_i10_template_helpers import declare_contact_lookups, fill, headers, validations
+from test_i10_template_helpers import declare_contact_lookups, fill, headers, owner, validations
 
 from bulktool.sandbox import SandboxServer
 from bulktool.schema import get_endpoint
@@ -58,7 +58,7 @@ def test_validations_give_dropdowns_for_enums_and_booleans_and_check_numbers(
     assert got["contactType"][:2] == ("list", '"person,company"')
     assert got["isCustomer"][:2] == ("list", '"TRUE,FALSE"')
     assert got["visitingAddress.countryId"][0] == "whole"
-    assert got["contactType"][2] is not None and got["contactType"][2].endswith("2:" + got["contactType"][2][0] + "5001")
+    assert got["contactType"][2] == "C2:C5001"  # the checks cover rows 2..5001
     assert "email" not in got  # free text without a maximum length: nothing to check
 
 
@@ -161,3 +161,43 @@ def test_no_lookups_needs_no_connection(tmp_path: Path, monkeypatch: pytest.Monk
     assert "The Lookups sheet was not fetched" in book["contacts"]["A1"].parent.cell(
         1, headers(out, "contacts").index("responsible") + 1).comment.text
 
+
+
+def test_the_lookups_sheet_is_not_a_second_data_sheet_to_the_import(
+        srv: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    declare_contact_lookups(monkeypatch, tmp_path, only=("tags.id",))
+    out = tmp_path / "t.xlsx"
+    assert run(srv, "template", "contacts", "-o", str(out)).exit_code == 0
+    cols = headers(out, "contacts")
+    fill(out, "contacts", [{"name": "Lookups Ignored AB", "customerNumber": "T-0460", "contactType": "company",
+                            **owner(cols, srv.records("users"), 1)}])
+    book = load_workbook(out)
+    book["contacts"].delete_cols(cols.index("tags") + 1)  # a user who names no tags drops the column
+    book.save(out)
+    assert load_workbook(out).sheetnames == ["contacts", "Lookups"]
+    res = run(srv, "import", str(out), "--json", "-", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert [r["action"] for r in json.loads(res.stdout)["rows"]] == ["create"]
+
+
+def test_names_in_lookup_columns_import_and_a_misspelt_user_lists_the_closest(
+        srv: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("bulktool.plan.lookups", reason="the lookup resolver is not on this branch yet")
+    declare_contact_lookups(monkeypatch, tmp_path)
+    out = tmp_path / "t.xlsx"
+    assert run(srv, "template", "contacts", "-o", str(out)).exit_code == 0
+    fill(out, "contacts", [
+        {"name": "Med Namn AB", "customerNumber": "T-0470", "contactType": "company",
+         "responsible": "Anna Lindqvist", "tags": "VIP, Leverantör"},
+        {"name": "Felstavad AB", "customerNumber": "T-0471", "contactType": "company", "responsible": "Ana Lindqvst"},
+    ])
+    res = run(srv, "import", str(out), "--json", "-", "--quiet")
+    rows = {r["row"]: r for r in json.loads(res.stdout)["rows"]}
+    assert rows[2]["action"] == "create", rows[2]
+    assert rows[3]["action"] == "invalid"
+    assert any("responsible" in str(e) and "Anna Lindqvist" in str(e) for e in rows[3]["errors"]), rows[3]
+    res = run(srv, "import", str(out), "--apply", "--yes", "--quiet")
+    made = next(c for c in srv.records("contacts") if c["customerNumber"] == "T-0470")
+    assert made["responsible"]["id"] == 1
+    tag_ids = {t["title"]: t["id"] for t in srv.records("contact-tags")}
+    assert sorted(t["id"] for t in made["tags"]) == sorted([tag_ids["VIP"], tag_ids["Leverantör"]])

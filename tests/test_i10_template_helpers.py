@@ -1,4 +1,4 @@
-"""Blank-template test helpers (no tests here): fill a workbook as a user would (openpyxl), read its validations back."""
+"""Blank-template test helpers (no tests here): fill a workbook as a user would, read its validations back."""
 
 from __future__ import annotations
 
