@@ -50,12 +50,12 @@ def blank_columns(ep: Endpoint, lookups: Mapping[str, Sequence[str]] | None = No
     for col in template_columns(ep):
         lk = col.lookup
         header = lk.column if lk is not None else col.name
-        listed = None if lookups is None or lk is None else len(lookups.get(lk.column, ()))
+        listed = None if lookups is None or lk is None else lookups.get(lk.column, ())
         out.append(BlankColumn(header, col, header_note(ep, col, listed), lk))
     return out
 
 
-def header_note(ep: Endpoint, col: Column, listed: int | None = None) -> str:
+def header_note(ep: Endpoint, col: Column, listed: Sequence[str] | None = None) -> str:
     """The header's comment: required or not, type, limits, allowed values, an example, how to name a record."""
     if col.required_create and col.required_update:
         lines = ["Required (on create and update)."]
@@ -74,6 +74,8 @@ def header_note(ep: Endpoint, col: Column, listed: int | None = None) -> str:
             lines.append("Allowed values: " + ", ".join(col.enum) + ".")
         if col.max_length is not None:
             lines.append(f"At most {col.max_length:,} characters.")
+        if col.pattern:
+            lines.append(f"Must match the pattern {col.pattern}")
         if col.decimals is not None and col.type == "decimal":
             lines.append(f"Up to {col.decimals} decimals.")
         if col.minimum is not None or col.maximum is not None:
@@ -96,7 +98,7 @@ def header_note(ep: Endpoint, col: Column, listed: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def _lookup_lines(col: Column, lk: Lookup, listed: int | None) -> list[str]:
+def _lookup_lines(col: Column, lk: Lookup, listed: Sequence[str] | None) -> list[str]:
     by = " or ".join(b.replace("+", " + ") for b in lk.by)
     lines = [f"Name the {lk.endpoint} record by {by} (sent as {col.name}, its id)."]
     if col.type == "int_list":
@@ -104,7 +106,9 @@ def _lookup_lines(col: Column, lk: Lookup, listed: int | None) -> list[str]:
     if listed is None:
         lines.append(f"The {LOOKUPS_SHEET} sheet was not fetched for this workbook.")
     else:
-        lines.append(f"The {LOOKUPS_SHEET} sheet lists the {listed:,} values found by {lk.by[0]}.")
+        lines.append(f"The {LOOKUPS_SHEET} sheet lists the {len(listed):,} values found by {lk.by[0]}.")
+        if listed:
+            lines.append(f"Example: {listed[0]}")
     return lines
 
 

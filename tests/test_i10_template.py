@@ -89,6 +89,7 @@ def test_lookup_columns_stand_in_for_ids_with_dropdowns_from_a_live_lookups_shee
     assert got["tags"][:2] == ("list", f"Lookups!$B$2:$B${len(tags) + 1}")
     note = {str(c.value): c.comment.text for c in book["contacts"][1]}
     assert "Name the users record by firstName + lastName (sent as responsible.id, its id)." in note["responsible"]
+    assert f"Example: {names[0]}" in note["responsible"]
     assert "Several: separate them with ', '." in note["tags"]
 
 

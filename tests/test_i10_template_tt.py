@@ -79,3 +79,24 @@ def test_date_columns_get_a_date_check_and_a_date_format(system: str, endpoint: 
         index = headers(out, endpoint).index(name) + 1  # openpyxl keys a run of like columns by its first
         dim = next(d for d in ws.column_dimensions.values() if d.min is not None and d.min <= index <= d.max)
         assert dim.number_format == "yyyy-mm-dd", name
+
+
+def _writable(system: str) -> list[tuple[str, str]]:
+    from bulktool.schema import load_templates
+
+    return [(system, n) for n, ep in sorted(load_templates(system).items()) if not ep.read_only]
+
+
+@pytest.mark.parametrize(("system", "endpoint"), [*_writable("blikk"), *_writable("tripletex"), *_writable("finsit")])
+def test_every_writable_template_gets_a_blank_workbook(
+        system: str, endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BULKTOOL_CONFIG", str(tmp_path / "config.toml"))
+    out = tmp_path / "t.xlsx"
+    res = CliRunner().invoke(cli, ["--system", system, "template", endpoint, "-o", str(out), "--no-lookups"],
+                             catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    ep = get_endpoint(system, endpoint)
+    want = [c.lookup.column if c.lookup else c.name for c in ep.columns if c.writable or c.name in ep.natural_key]
+    assert headers(out, ep.name) == want
+    ws = load_workbook(out)[ep.name]
+    assert all(c.comment is not None and c.comment.text.split("\n")[0].endswith(".") for c in ws[1])
