@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .schema import get_endpoint, load_templates
+from .plan.lookups import LookupCache
+from .schema import get_endpoint
 from .schema.model import Column, Endpoint, Lookup
 from .workbook.blank import DEFAULT_ROWS, LOOKUPS_SHEET, BlankColumn, example, write_blank
 from .workbook.flatten import read_path
@@ -106,7 +107,8 @@ def _lookup_lines(col: Column, lk: Lookup, listed: Sequence[str] | None) -> list
     if listed is None:
         lines.append(f"The {LOOKUPS_SHEET} sheet was not fetched for this workbook.")
     else:
-        lines.append(f"The {LOOKUPS_SHEET} sheet lists the {len(listed):,} values found by {lk.by[0]}.")
+        lines.append(f"The {LOOKUPS_SHEET} sheet lists its {len(listed):,} current values (the dropdown); "
+                     "a value named another way is accepted after a warning.")
         if listed:
             lines.append(f"Example: {listed[0]}")
     return lines
@@ -114,11 +116,6 @@ def _lookup_lines(col: Column, lk: Lookup, listed: Sequence[str] | None) -> list
 
 def _shown(value: object) -> str:
     return ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
-
-
-def lookup_records(connector: Any, endpoint: Endpoint) -> list[dict[str, Any]]:
-    """Every record of a looked-up list: the one place this module reads one (one list read each)."""
-    return list(connector.list_endpoint(endpoint, {}))
 
 
 def by_value(record: Mapping[str, Any], by: str) -> str | None:
@@ -134,9 +131,17 @@ def by_value(record: Mapping[str, Any], by: str) -> str | None:
     return " ".join(parts) or None
 
 
-def fetch_lookups(connector: Any, ep: Endpoint, templates: Mapping[str, Endpoint]) -> tuple[dict[str, list[str]], int]:
-    """Each lookup column's valid values (the first ``by`` field of every record), one read per endpoint."""
-    read: dict[str, list[dict[str, Any]]] = {}
+def listed_by(lk: Lookup, target: Endpoint) -> str:
+    """The ``by`` entry the Lookups sheet lists: the first one the list shape carries (no per-record reads)."""
+    in_list = {c.name for c in target.columns if c.in_list}
+    return next((b for b in lk.by if all(p.strip() in in_list for p in b.split("+"))), lk.by[0])
+
+
+def fetch_lookups(reader: LookupCache, ep: Endpoint, templates: Mapping[str, Endpoint]) -> dict[str, list[str]]:
+    """Each lookup column's valid values, sorted: one ``listed_by`` value per record of the referenced list.
+
+    ``reader`` reads each list once (``plan.lookups.LookupCache``: the import's own cache, the same reads).
+    """
     out: dict[str, list[str]] = {}
     for col in template_columns(ep):
         lk = col.lookup
@@ -146,11 +151,10 @@ def fetch_lookups(connector: Any, ep: Endpoint, templates: Mapping[str, Endpoint
         if target is None:
             raise UsageError(f"{ep.name} column {col.name}: its lookup names {lk.endpoint!r}, which is not a "
                              f"{ep.system} endpoint")
-        if lk.endpoint not in read:
-            read[lk.endpoint] = lookup_records(connector, target)
-        values = {v for r in read[lk.endpoint] if (v := by_value(r, lk.by[0])) is not None}
+        by = listed_by(lk, target)
+        values = {v for r in reader.records(lk.endpoint) if (v := by_value(r, by)) is not None}
         out[lk.column] = sorted(values, key=lambda v: (v.casefold(), v))
-    return out, len(read)
+    return out
 
 
 def write_template(
@@ -165,7 +169,9 @@ def write_template(
     if connector is not None and any(c.lookup for c in template_columns(ep)):
         stats = connector.client.stats
         before = stats.total
-        lookups, result.list_reads = fetch_lookups(connector, ep, load_templates(system))
+        cache = LookupCache(connector)
+        lookups = fetch_lookups(cache, ep, cache.templates)
+        result.list_reads = cache.reads
         result.requests = stats.total - before
         result.lookups = {k: len(v) for k, v in lookups.items()}
     columns = blank_columns(ep, lookups)

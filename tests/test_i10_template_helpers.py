@@ -61,16 +61,16 @@ def fill(path: Path, sheet: str, rows: Sequence[Mapping[str, object]], out: Path
     return target
 
 
-def validations(path: Path, sheet: str) -> dict[str, tuple[str, str | None, str | None]]:
-    """Header -> (type, formula1, sqref) of the validation covering its row-2 cell."""
+def validations(path: Path, sheet: str) -> dict[str, tuple[str, str | None, str | None, str]]:
+    """Header -> (type, formula1, sqref, error style) of the validation covering its row-2 cell."""
     ws = load_workbook(path)[sheet]
     letters = {c.column_letter: str(c.value) for c in ws[1] if c.value is not None}
-    out: dict[str, tuple[str, str | None, str | None]] = {}
+    out: dict[str, tuple[str, str | None, str | None, str]] = {}
     for dv in ws.data_validations.dataValidation:
         for rng in str(dv.sqref).split():
             letter = re.match(r"[A-Z]+", rng)
             if letter and letter.group(0) in letters:
-                out[letters[letter.group(0)]] = (str(dv.type), dv.formula1, rng)
+                out[letters[letter.group(0)]] = (str(dv.type), dv.formula1, rng, str(dv.errorStyle or "stop"))
     return out
 
 

@@ -80,9 +80,10 @@ def test_libreoffice_keeps_the_validations_lookups_and_notes(
     again = resave(soffice, out, tmp_path / "lo")
     before, after = validations(out, "contacts"), validations(again, "contacts")
     assert set(after) == set(before) and {"contactType", "isActive", "responsible", "tags"} <= set(after)
-    for header, (kind, formula, _) in before.items():
-        got_kind, got_formula, got_range = after[header]
-        assert got_kind == kind, header
+    assert (before["responsible"][3], before["tags"][3], before["contactType"][3]) == ("warning", "information", "stop")
+    for header, (kind, formula, _, style) in before.items():
+        got_kind, got_formula, got_range, got_style = after[header]
+        assert (got_kind, got_style) == (kind, style), header
         if kind in ("whole", "decimal"):  # LibreOffice writes -1000000000000000 for -1000000000000000.0
             assert float(got_formula or "nan") == float(formula or "nan"), header
         else:

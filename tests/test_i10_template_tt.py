@@ -36,6 +36,7 @@ def test_a_customers_template_filled_in_imports_with_its_values(
     assert got["language"][:2] == ("list", '"NO,EN"')
     assert got["isPrivateIndividual"][:2] == ("list", '"TRUE,FALSE"')
     assert got["customerNumber"][0] == "whole"
+    assert got["invoicesDueIn"][:2] == ("whole", "0")  # the spec's range, 0 to 10000
     notes = {str(c.value): c.comment.text for c in load_workbook(out)["customers"][1]}
     assert notes["name"].startswith("Required on create.")
     assert "Cannot be emptied: an update with this cell empty is refused." in notes["isInactive"]

@@ -70,9 +70,13 @@ def _validation(blank: BlankColumn, lookup_range: str | None) -> dict[str, Any] 
     if blank.lookup is not None:
         if lookup_range is None:
             return None
-        many = col.type == "int_list"  # several names, comma-separated: the list is a help, not a rule
-        return {"validate": "list", "source": lookup_range, "error_type": "information" if many else "stop",
-                "error_title": "Unknown value", "error_message": f"Pick a value from the {LOOKUPS_SHEET} sheet."}
+        # A help, not a rule: a record may be named by another field (an email), by a row of this sheet, or
+        # be newer than the list; several names (an id list) are comma-separated. Excel asks, then accepts.
+        many = col.type == "int_list"
+        return {"validate": "list", "source": lookup_range, "error_type": "information" if many else "warning",
+                "error_title": "Not in the list",
+                "error_message": f"Not in the {LOOKUPS_SHEET} sheet: keep it only if it names the record "
+                                 "another way (see the header's note)."}
     if col.enum and len(",".join(col.enum)) <= _INLINE_LIST_CHARS:
         return {"validate": "list", "source": list(col.enum), "error_message": "Allowed: " + ", ".join(col.enum)}
     if col.type == "boolean":
@@ -81,7 +85,8 @@ def _validation(blank: BlankColumn, lookup_range: str | None) -> dict[str, Any] 
         lo = col.minimum if col.minimum is not None else -_BIG
         hi = col.maximum if col.maximum is not None else _BIG
         kind = "integer" if col.type == "integer" else "decimal"
-        return {"validate": kind, "criteria": "between", "minimum": lo, "maximum": hi,
+        bounds: tuple[float, float] = (int(lo), int(hi)) if kind == "integer" else (lo, hi)
+        return {"validate": kind, "criteria": "between", "minimum": bounds[0], "maximum": bounds[1],
                 "error_message": f"A {'whole ' if kind == 'integer' else ''}number"
                                  + (f" from {_num(lo)} to {_num(hi)}." if abs(lo) < _BIG or abs(hi) < _BIG else ".")}
     if col.type == "date":
