@@ -55,19 +55,20 @@ def _imports_cleanly(srv: SandboxServer, book: Path) -> None:
     assert company["visitingAddress"]["postalCode"] == "09120" and company["visitingAddress"]["city"] == "Luleå"
     assert company["isCustomer"] is True and company["isSupplier"] is False and company["isActive"] is True
     assert company["responsible"]["id"] == 1 and person["responsible"]["id"] == 2
+    tag_ids = {t["title"]: t["id"] for t in srv.records("contact-tags")}
+    assert sorted(t["id"] for t in company["tags"]) == sorted([tag_ids["VIP"], tag_ids["Leverantör"]])
     assert person["name"] == "Märta Sjöberg" and person["isActive"] is False
     assert person["cellPhoneNumber"] == "070-123 45 67" and person["email"] == "marta@example.se"
 
 
-def make_golden(srv: SandboxServer, soffice: str, work: Path) -> Path:
-    """The golden: the contacts template, filled, re-saved by LibreOffice.
-
-    The responsible user is an id unless the templates declare its lookup (then the user's name).
-    """
+def make_golden(srv: SandboxServer, soffice: str, work: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The golden: the contacts template with its Lookups sheet, filled in by names, re-saved by LibreOffice."""
+    declare_contact_lookups(monkeypatch, work)
     out = work / GOLDEN.name
     assert run(srv, "template", "contacts", "-o", str(out)).exit_code == 0
     cols, users = headers(out, "contacts"), srv.records("users")
-    fill(out, "contacts", [{**ROWS[0], **owner(cols, users, 1)}, {**ROWS[1], **owner(cols, users, 2)}])
+    fill(out, "contacts", [{**ROWS[0], **owner(cols, users, 1), "tags": "VIP, Leverantör"},
+                           {**ROWS[1], **owner(cols, users, 2)}])
     return resave(soffice, out, work / "resaved")
 
 
@@ -101,15 +102,17 @@ def test_libreoffice_keeps_the_validations_lookups_and_notes(
 
 
 def test_a_template_resaved_by_libreoffice_imports_cleanly(
-        srv: SandboxServer, soffice: str, tmp_path: Path) -> None:
-    _imports_cleanly(srv, make_golden(srv, soffice, tmp_path))
+        srv: SandboxServer, soffice: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _imports_cleanly(srv, make_golden(srv, soffice, tmp_path, monkeypatch))
 
 
 def test_the_committed_libreoffice_golden_keeps_its_checks_and_imports_cleanly(
-        srv: SandboxServer, tmp_path: Path) -> None:
+        srv: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    declare_contact_lookups(monkeypatch, tmp_path)
     book = tmp_path / GOLDEN.name
     shutil.copy(GOLDEN, book)
     got = validations(book, "contacts")
     assert got["contactType"][:2] == ("list", '"person,company"') and got["isActive"][:2] == ("list", '"TRUE,FALSE"')
-    assert got["visitingAddress.countryId"][0] == "whole"
+    assert got["responsible"][:2] == ("list", "Lookups!$A$2:$A$9")  # the Lookups sheet, which the import skips
+    assert load_workbook(book).sheetnames == ["contacts", "Lookups"]
     _imports_cleanly(srv, book)
