@@ -94,8 +94,9 @@ def test_libreoffice_keeps_the_validations_lookups_and_notes(
         assert int(got_range.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) >= 21 + 1000, got_range
     book = load_workbook(again)
     assert book.sheetnames == ["contacts", "Lookups"]
-    assert [c.value for c in book["Lookups"][1]] == ["responsible", "tags"]
-    assert book["Lookups"]["A2"].value == load_workbook(out)["Lookups"]["A2"].value
+    first = load_workbook(out)["Lookups"]
+    assert [c.value for c in book["Lookups"][1]] == [c.value for c in first[1]]
+    assert list(book["Lookups"].values) == list(first.values)
     notes = {str(c.value): c.comment for c in book["contacts"][1]}
     assert notes["name"] is not None and notes["name"].text.startswith("Required (on create and update).")
     assert headers(again, "contacts") == headers(out, "contacts")
