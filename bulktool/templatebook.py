@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .plan.lookups import LookupCache
+from .plan.lookups import JOIN, LookupCache, by_label
+from .plan.matching import text_form
 from .schema import get_endpoint
 from .schema.model import Column, Endpoint, Lookup
 from .workbook.blank import DEFAULT_ROWS, LOOKUPS_SHEET, BlankColumn, example, write_blank
-from .workbook.flatten import read_path
+from .workbook.flatten import flatten
 
 _TYPE_TEXT = {
     "string": "text", "integer": "whole number", "decimal": "number (decimal point or comma)",
@@ -100,7 +101,7 @@ def header_note(ep: Endpoint, col: Column, listed: Sequence[str] | None = None) 
 
 
 def _lookup_lines(col: Column, lk: Lookup, listed: Sequence[str] | None) -> list[str]:
-    by = " or ".join(b.replace("+", " + ") for b in lk.by)
+    by = " or ".join(b.replace(JOIN, " + ") for b in lk.by)
     lines = [f"Name the {lk.endpoint} record by {by} (sent as {col.name}, its id)."]
     if col.type == "int_list":
         lines.append("Several: separate them with ', '.")
@@ -118,27 +119,14 @@ def _shown(value: object) -> str:
     return ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
 
 
-def by_value(record: Mapping[str, Any], by: str) -> str | None:
-    """A record's value of one ``by`` entry as a sheet would name it ("firstName+lastName": joined by a space)."""
-    parts: list[str] = []
-    for name in by.split("+"):
-        value = read_path(record, name.strip())
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = "" if value is None or isinstance(value, dict | list) else str(value).strip()
-        if text:
-            parts.append(text)
-    return " ".join(parts) or None
-
-
 def listed_by(lk: Lookup, target: Endpoint) -> str:
     """The ``by`` entry the Lookups sheet lists: the first one the list shape carries (no per-record reads)."""
     in_list = {c.name for c in target.columns if c.in_list}
-    return next((b for b in lk.by if all(p.strip() in in_list for p in b.split("+"))), lk.by[0])
+    return next((b for b in lk.by if all(p in in_list for p in b.split(JOIN))), lk.by[0])
 
 
 def fetch_lookups(reader: LookupCache, ep: Endpoint, templates: Mapping[str, Endpoint]) -> dict[str, list[str]]:
-    """Each lookup column's valid values, sorted: one ``listed_by`` value per record of the referenced list.
+    """Each lookup column's valid values, sorted: the ``listed_by`` value of every record of the referenced list.
 
     ``reader`` reads each list once (``plan.lookups.LookupCache``: the import's own cache, the same reads).
     """
@@ -151,9 +139,11 @@ def fetch_lookups(reader: LookupCache, ep: Endpoint, templates: Mapping[str, End
         if target is None:
             raise UsageError(f"{ep.name} column {col.name}: its lookup names {lk.endpoint!r}, which is not a "
                              f"{ep.system} endpoint")
-        by = listed_by(lk, target)
-        values = {v for r in reader.records(lk.endpoint) if (v := by_value(r, by)) is not None}
-        out[lk.column] = sorted(values, key=lambda v: (v.casefold(), v))
+        by, cols = listed_by(lk, target), list(target.columns)
+        # Labelled as the import's messages name them; one per normal form ("Anna" and "anna " are one name).
+        labels = {text_form(label) or label: label for r in reader.records(lk.endpoint)
+                  if (label := by_label(by, flatten(r, cols))) is not None}
+        out[lk.column] = sorted(labels.values(), key=lambda v: (v.casefold(), v))
     return out
 
 
