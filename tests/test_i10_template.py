@@ -40,7 +40,7 @@ def test_the_sheet_has_the_writable_columns_in_template_order_and_marks_required
     assert cells["name"].font.b and cells["name"].fill.fgColor.rgb.endswith("F8CBAD")
     assert not cells["email"].fill.fgColor.rgb.endswith("F8CBAD")
     assert cells["name"].comment.text.startswith("Required (on create and update).")
-    assert cells["email"].comment.text.startswith("Optional.\nType: text.\nExample: text")
+    assert cells["importantInformation"].comment.text.startswith("Optional.\nType: text.\nExample: text\n")
     contact_type = cells["contactType"].comment.text
     assert "Allowed values: person, company." in contact_type and "Example: person" in contact_type
     assert "Type: TRUE or FALSE." in cells["isActive"].comment.text
@@ -210,3 +210,15 @@ def test_names_in_lookup_columns_import_and_a_misspelt_user_lists_the_closest(
     assert made["responsible"]["id"] == 1
     tag_ids = {t["title"]: t["id"] for t in srv.records("contact-tags")}
     assert sorted(t["id"] for t in made["tags"]) == sorted([tag_ids["VIP"], tag_ids["Leverantör"]])
+
+
+def test_examples_follow_the_type_and_the_match_kind() -> None:
+    from bulktool.schema.model import Column
+    from bulktool.workbook.blank import example
+
+    assert example(Column("e", match="email")) == "anna@example.com"
+    assert example(Column("o", match="orgnr")) == "556898-6787"
+    assert example(Column("d", type="decimal", decimals=2)) == "1234.50"
+    assert example(Column("n", type="integer", minimum=1)) == "1"
+    assert example(Column("c", max_length=3)) == "tex"
+    assert example(Column("k", enum=("DAYS", "MONTHS"))) == "DAYS"

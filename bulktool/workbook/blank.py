@@ -58,7 +58,8 @@ def example(col: Column) -> str:
         "boolean": "TRUE", "date": "2026-01-31", "datetime": "2026-01-31 08:30:00", "time": "08:30",
         "int_list": "10, 16", "string_list": "first, second", "json": '[{"id": 1}]',
     }
-    text = by_type.get(col.type, "text")
+    by_match = {"email": "anna@example.com", "phone": "070-123 45 67", "orgnr": "556898-6787", "code": "SE"}
+    text = by_type.get(col.type) or by_match.get(col.match or "", "text")
     if col.max_length is not None:
         text = text[: col.max_length]
     return text
