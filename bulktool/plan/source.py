@@ -21,7 +21,7 @@ from .headers import likely_column
 from .live import key_columns, key_form, key_of
 from .pending import Pending
 
-META_SHEETS = {"_bulktool", "summary"}
+META_SHEETS = {"_bulktool", "summary", "lookups"}  # lookups: a blank template's value lists
 
 
 @dataclass
