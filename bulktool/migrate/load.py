@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..connectors.base import Connector
 from ..plan.lookups import LookupCache, in_run_index, resolve_lookups
-from ..plan.source import Source, check_structure
+from ..plan.source import Source, check_structure, leave_empty_as_is
 from ..schema import get_endpoint, load_templates
 from ..schema.model import Endpoint
 from ..workbook.guards import check_foreign_file
@@ -56,21 +56,11 @@ def load_parts(connector: Connector, path: Path, options: MigrationOptions) -> l
         warnings = [*next((t.warnings for t in tables if t.name == sheet.sheet.name), []), *sheet.warnings]
         src = Source(path, sheet.sheet, ep, exported_from=None, use_export_record=False, warnings=warnings,
                      origins=dict(sheet.origins))
-        _empty_leaves_as_is(src)
+        leave_empty_as_is(src)
         check_structure(src, require_match=options.mode != "create-only")
         parts.append(src)
     resolve_parts(connector, parts)
     return parts
-
-
-def _empty_leaves_as_is(src: Source) -> None:
-    """A foreign file's empty cell says nothing about the field: an update leaves it as the server has it.
-
-    (A round-trip sheet's empty cell clears the field; a file from another system never does, since "no
-    value there" is what an empty cell of a CRM export means, and a re-run would clear every field each time.)
-    """
-    for r in src.sheet.rows:
-        r.values = {k: v for k, v in r.values.items() if v is not None or k in r.errors}
 
 
 def resolve_parts(connector: Connector, parts: Sequence[Source]) -> LookupCache:

@@ -153,12 +153,35 @@ def _load(
     # machine's clock, which may run ahead of the server's).
     exported_at = meta.exported_at if meta is not None and meta.time_source == "server" else None
     src = Source(path, read, ep, exported_from, use_record, exported_at, warnings)
+    if meta is None:  # typed in or filled in (a blank template): nothing says an empty cell was emptied
+        leave_empty_as_is(src)
     if target.scope_column and target.scope_column in read.columns:
         src.scope_column = target.scope_column  # checked per company, once split
         src.scopes = dict(meta.scopes) if meta is not None and trusted else {}
         return src
     check_structure(src, require_match=mode != "create-only")
     return src
+
+
+def leave_empty_as_is(src: Source) -> None:
+    """Empty cells of a sheet with no export record leave their fields as the server has them.
+
+    Only an export record can tell a cell the user emptied from one that was never filled: without one (a
+    filled-in template, a hand-made sheet, a file from another system) an empty cell clearing the field would
+    undo the server's own values on every re-run (a new contact made active, then deactivated by the next
+    import of the same sheet). To clear a field, export, empty the cell and import the export.
+    """
+    keys = (src.endpoint.id_field, *src.endpoint.natural_key)
+    left = 0
+    for r in src.sheet.rows:
+        kept = {k: v for k, v in r.values.items() if v is not None or k in r.errors}
+        if len(kept) != len(r.values) and any(r.values.get(k) not in (None, "") for k in keys):
+            left += 1
+        r.values = kept
+    if left:
+        src.warnings.append(f"{left:,} {'row names' if left == 1 else 'rows name'} an existing record and "
+                            "leave cells empty: this sheet has no export record, so an empty cell leaves its "
+                            "field as it is. To clear a field, export, empty the cell and import that export")
 
 
 def _same_endpoint(system: str, ep: Endpoint, recorded: str) -> bool:
