@@ -96,7 +96,8 @@ def test_lookup_columns_stand_in_for_ids_with_dropdowns_from_a_live_lookups_shee
     # A lookup's list is a help: a name not in it (an email, a row of this sheet) is kept after a warning.
     assert (got["responsible"][3], got["tags"][3], got["contactType"][3]) == ("warning", "information", "stop")
     note = {str(c.value): c.comment.text for c in book["contacts"][1]}
-    assert "Name the users record by firstName + lastName or email (sent as responsible.id, its id)." in note["responsible"]
+    assert ("Name the users record by firstName + lastName or email (sent as responsible.id, its id)."
+            in note["responsible"])
     assert f"Example: {names[0]}" in note["responsible"]
     assert "Several: separate them with ', '." in note["tags"]
 
