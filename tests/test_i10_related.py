@@ -1,0 +1,148 @@
+"""Issue 10, point 5: rows of one sheet that point at other rows of it (a person whose company is a row of
+the same file), over HTTP against the Blikk sandbox: parents first, ids filled in, cycles and invalid or
+failed parents refused with a clear message, and a re-run creates nothing."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.related_run import connect, run
+
+from bulktool.reports.json_report import dumps
+from bulktool.reports.terminal import render_summary
+from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.writer import default_journal_path
+
+HEADER = ["name", "customerNumber", "contactType", "responsible.id", "parentCompany.id", "belongs to"]
+
+
+@pytest.fixture()
+def srv() -> Iterator[SandboxServer]:
+    with SandboxServer(SandboxConfig(contacts=20, port=0, rate_limit=1000)) as server:
+        yield server
+
+
+def write_sheet(path: Path, rows: list[list[Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        w.writerows(rows)
+    return path
+
+
+def people_and_companies(path: Path, persons: int = 6, companies: int = 3) -> Path:
+    """Persons first (rows 2..), then the companies they belong to: the file order is not the write order."""
+    rows: list[list[Any]] = [[f"Person {i}", f"P-{i}", "person", 1, "", f"C-{i % companies}"]
+                             for i in range(persons)]
+    rows += [[f"Company {c}", f"C-{c}", "company", 1, "", ""] for c in range(companies)]
+    return write_sheet(path, rows)
+
+
+def by_number(srv: SandboxServer) -> dict[str, dict[str, Any]]:
+    return {c["customerNumber"]: c for c in srv.records("contacts")}
+
+
+def company_of(record: dict[str, Any]) -> Any:
+    company = record.get("company")
+    return company.get("id") if isinstance(company, dict) else company
+
+
+def posts(srv: SandboxServer) -> int:
+    return srv.stats().get("POST", 0)
+
+
+def test_dry_run_shows_the_dependency_apply_links_each_person_and_a_rerun_creates_nothing(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    sheet = people_and_companies(tmp_path / "contacts.csv")
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+    srv.reset_stats()
+    dry = run(conn, sheet)
+    assert dry.exit_code == 0 and posts(srv) == 0
+    rows = {r.row: r for r in dry.parts[0].result.rows}
+    assert [rows[r].action for r in sorted(rows)] == ["create"] * 9
+    assert rows[2].changes["company.id"].new == "(new id of row 8)"  # Person 0 -> C-0, row 8
+    assert "creates after row 8" in rows[2].warnings and "creates after row 9" in rows[3].warnings
+    assert "company.id" not in rows[8].changes and not rows[8].warnings
+    as_json = dumps(dry.parts[0].result)
+    assert '"(new id of row 10)"' in as_json and "creates after row 10" in as_json
+    assert "note: creates after row 8" in render_summary(dry.parts[0].result)
+
+    done = run(conn, sheet, apply=True)
+    assert done.exit_code == 0, [r.message for r in done.parts[0].result.rows]
+    result = done.parts[0].result
+    assert result.summary.create == 9 and result.summary.applied == 9
+    live = by_number(srv)
+    for i in range(6):
+        assert company_of(live[f"P-{i}"]) == live[f"C-{i % 3}"]["id"], live[f"P-{i}"]
+    assert done.parts[0].journal_path == default_journal_path(sheet)
+    assert done.parts[0].undo_path is None  # creates only: nothing to restore
+
+    srv.reset_stats()
+    again = run(conn, sheet, apply=True)
+    assert again.exit_code == 0 and posts(srv) == 0 and srv.stats().get("PUT", 0) == 0
+    assert again.parts[0].result.summary.unchanged == 9
+    assert len([c for c in srv.records("contacts") if (c["customerNumber"] or "").startswith(("P-", "C-"))]) == 9
+
+
+def test_a_cycle_makes_each_row_in_it_invalid_and_its_dependents_too(srv: SandboxServer, tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["A", "C-A", "company", 1, "", "C-B"],   # row 2 -> row 3
+        ["B", "C-B", "company", 1, "", "C-A"],   # row 3 -> row 2
+        ["Self", "C-S", "company", 1, "", "C-S"],  # row 4 -> itself
+        ["Pat", "P-1", "person", 1, "", "C-A"],  # row 5 -> row 2, in the cycle
+        ["Fine", "C-F", "company", 1, "", ""],   # row 6
+        ["Kim", "P-2", "person", 1, "", "C-F"],  # row 7 -> row 6
+    ])
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+    dry = run(conn, sheet)
+    rows = {r.row: r for r in dry.parts[0].result.rows}
+    assert dry.exit_code == 1
+    assert [(e.column, e.message) for e in rows[2].errors] == [
+        ("company.id", "refers to row 3 (contacts), which refers back to this row")]
+    assert rows[3].errors[0].message == "refers to row 2 (contacts), which refers back to this row"
+    assert rows[4].errors[0].message == "refers to itself (row 4)"
+    assert [(e.column, e.message) for e in rows[5].errors] == [("company.id", "its parent row 2 is invalid")]
+    assert rows[6].action == rows[7].action == "create" and "creates after row 6" in rows[7].warnings
+
+    srv.reset_stats()
+    blocked = run(conn, sheet, apply=True)
+    assert blocked.exit_code == 1 and posts(srv) == 0
+    assert "Nothing was written" in blocked.parts[0].result.warnings[-1]
+    some = run(conn, sheet, apply=True, skip_invalid=True)
+    assert some.exit_code == 1 and posts(srv) == 2
+    live = by_number(srv)
+    assert company_of(live["P-2"]) == live["C-F"]["id"] and "C-A" not in live and "P-1" not in live
+
+
+def test_a_person_whose_company_row_is_invalid_is_invalid(srv: SandboxServer, tmp_path: Path) -> None:
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["Broken", "C-X", "firma", 1, "", ""],   # row 2: not a contact type
+        ["Pat", "P-1", "person", 1, "", "C-X"],  # row 3
+    ])
+    dry = run(connect(srv.url, srv.app_id, srv.app_secret), sheet)
+    rows = {r.row: r for r in dry.parts[0].result.rows}
+    assert rows[2].action == "invalid" and rows[3].action == "invalid"
+    assert [(e.column, e.message) for e in rows[3].errors] == [("company.id", "its parent row 2 is invalid")]
+
+
+def test_a_company_the_api_refuses_holds_back_its_persons(srv: SandboxServer, tmp_path: Path) -> None:
+    person = next(c for c in srv.records("contacts") if c["contactType"].lower() == "person")
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["Refused", "C-R", "company", 1, person["id"], ""],  # row 2: a parent company that is a person: 400
+        ["Good", "C-G", "company", 1, "", ""],               # row 3
+        ["Pat", "P-1", "person", 1, "", "C-R"],              # row 4
+        ["Kim", "P-2", "person", 1, "", "C-G"],              # row 5
+    ])
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+    assert run(conn, sheet).exit_code == 0  # nothing in the sheet says the server will refuse it
+    done = run(conn, sheet, apply=True)
+    rows = {r.row: r for r in done.parts[0].result.rows}
+    assert done.exit_code == 3
+    assert rows[2].status == "failed" and "is not a company" in rows[2].message
+    assert rows[4].status == "skipped" and rows[4].message == "not sent: its parent row 2 failed"
+    live = by_number(srv)
+    assert "P-1" not in live and company_of(live["P-2"]) == live["C-G"]["id"]
