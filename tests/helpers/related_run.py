@@ -8,7 +8,12 @@ Usage as a child (killed with SIGKILL by the test): python related_run.py BASE_U
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bulktool.http.throttle import RateLimiter
@@ -42,6 +47,28 @@ def main(argv: list[str]) -> int:
     url, app_id, secret, csv = argv
     connector = connect(url, app_id, secret)
     return run(connector, Path(csv), apply=True, workers=2).exit_code
+
+
+
+
+def kill_child_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *, timeout: float = 60) -> None:
+    """Run this file as a child with ``args`` and SIGKILL it once ``writes_seen()`` reaches ``at_least``."""
+    proc = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout
+        while writes_seen() < at_least:
+            assert proc.poll() is None, f"the run ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the run never reached that many writes"
+            time.sleep(0.002)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
 
 
 if __name__ == "__main__":

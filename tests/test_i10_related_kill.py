@@ -1,0 +1,52 @@
+"""Issue 10, point 5 and acceptance 4 in small: a run of companies and the persons of each, killed with
+SIGKILL in the middle of the companies (wave 0) or of the persons (wave 1), then resumed: no record is
+created twice and every person is linked to its company. A plain re-run before the resume is refused."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from helpers.related_run import connect, kill_child_after, run
+from test_i10_related import by_number, company_of, posts, write_sheet
+
+from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.writer import JournalError
+
+COMPANIES, PERSONS = 30, 90
+
+
+@pytest.mark.parametrize("kill_after", [12, COMPANIES + 25])  # mid-wave-0, mid-wave-1
+def test_kill_9_between_parents_and_children_then_resume_links_everyone_once(
+        tmp_path: Path, kill_after: int) -> None:
+    with SandboxServer(SandboxConfig(contacts=10, port=0, rate_limit=100000)) as srv:
+        sheet = write_sheet(tmp_path / "contacts.csv", [
+            *[[f"Person {i}", f"P-{i}", "person", 1, "", f"C-{i % COMPANIES}"] for i in range(PERSONS)],
+            *[[f"Company {c}", f"C-{c}", "company", 1, "", ""] for c in range(COMPANIES)],
+        ])
+        srv.set_faults(latency=0.01)
+        srv.reset_stats()
+        kill_child_after([srv.url, srv.app_id, srv.app_secret, str(sheet)], lambda: posts(srv), kill_after)
+        srv.set_faults(latency=0.0)
+        killed_at = posts(srv)
+        assert kill_after <= killed_at < COMPANIES + PERSONS, "the kill came after the run had finished"
+
+        conn = connect(srv.url, srv.app_id, srv.app_secret)
+        with pytest.raises(JournalError, match="--resume"):
+            run(conn, sheet, apply=True)
+        resumed = run(conn, sheet, apply=True, resume=True)
+        assert resumed.exit_code == 0, [r.message for r in resumed.parts[0].result.rows if r.status == "failed"]
+
+        numbers = Counter(c["customerNumber"] for c in srv.records("contacts"))
+        ours = {n: k for n, k in numbers.items() if n and n.startswith(("P-", "C-"))}
+        assert len(ours) == COMPANIES + PERSONS and set(ours.values()) == {1}  # each exactly once
+        assert posts(srv) == COMPANIES + PERSONS  # the killed run's creates and the resume's add up: none twice
+        live = by_number(srv)
+        for i in range(PERSONS):
+            assert company_of(live[f"P-{i}"]) == live[f"C-{i % COMPANIES}"]["id"], f"P-{i}"
+
+        srv.reset_stats()
+        again = run(conn, sheet, apply=True)
+        assert again.exit_code == 0 and posts(srv) == 0 and srv.stats().get("PUT", 0) == 0
+        assert again.parts[0].result.summary.unchanged == COMPANIES + PERSONS
