@@ -4,6 +4,7 @@ created twice and every person is linked to its company. A plain re-run before t
 
 from __future__ import annotations
 
+import signal
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from helpers.related_run import connect, kill_child_after, run
 from test_i10_related import by_number, company_of, posts, write_sheet
 
 from bulktool.sandbox import SandboxConfig, SandboxServer
-from bulktool.writer import JournalError
+from bulktool.writer import Journal, JournalError, default_journal_path
 
 COMPANIES, PERSONS = 30, 90
 
@@ -27,7 +28,8 @@ def test_kill_9_between_parents_and_children_then_resume_links_everyone_once(
         ])
         srv.set_faults(latency=0.01)
         srv.reset_stats()
-        kill_child_after([srv.url, srv.app_id, srv.app_secret, str(sheet)], lambda: posts(srv), kill_after)
+        code = kill_child_after([srv.url, srv.app_id, srv.app_secret, str(sheet)], lambda: posts(srv), kill_after)
+        assert code == -signal.SIGKILL
         srv.set_faults(latency=0.0)
         killed_at = posts(srv)
         assert kill_after <= killed_at < COMPANIES + PERSONS, "the kill came after the run had finished"
@@ -50,3 +52,23 @@ def test_kill_9_between_parents_and_children_then_resume_links_everyone_once(
         again = run(conn, sheet, apply=True)
         assert again.exit_code == 0 and posts(srv) == 0 and srv.stats().get("PUT", 0) == 0
         assert again.parts[0].result.summary.unchanged == COMPANIES + PERSONS
+
+
+def test_ctrl_c_mid_run_exits_130_sends_nothing_more_and_the_resume_links_everyone(tmp_path: Path) -> None:
+    with SandboxServer(SandboxConfig(contacts=10, port=0, rate_limit=100000)) as srv:
+        sheet = write_sheet(tmp_path / "contacts.csv", [
+            *[[f"Person {i}", f"P-{i}", "person", 1, "", f"C-{i % 10}"] for i in range(40)],
+            *[[f"Company {c}", f"C-{c}", "company", 1, "", ""] for c in range(10)],
+        ])
+        srv.set_faults(latency=0.02)
+        code = kill_child_after([srv.url, srv.app_id, srv.app_secret, str(sheet)], lambda: posts(srv), 4,
+                                sig=signal.SIGINT)
+        srv.set_faults(latency=0.0)
+        assert code == 130
+        with Journal(default_journal_path(sheet)) as journal:
+            states = Counter(e.state for e in journal.entries())
+        assert states["sent"] == 0 and states["done"] == posts(srv) < 50  # the writes in flight settled
+        conn = connect(srv.url, srv.app_id, srv.app_secret)
+        assert run(conn, sheet, apply=True, resume=True).exit_code == 0
+        live = by_number(srv)
+        assert posts(srv) == 50 and all(company_of(live[f"P-{i}"]) == live[f"C-{i % 10}"]["id"] for i in range(40))

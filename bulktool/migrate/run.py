@@ -83,6 +83,7 @@ class _Run:
         self.parts = [_Part(p) for p in parts]
         self.by_name = {p.name: p for p in self.parts}
         self.waves: Waves = order_waves(parts)
+        self.known: dict[str, set[str]] = {}  # template -> ids of parents this run created or matched
 
     def plan_wave(self, wave: int) -> list[tuple[_Part, Plan]]:
         """Plan this wave's rows of every part, with what is known of their parents now."""
@@ -115,12 +116,15 @@ class _Run:
                     self._link(part, row, column, pend, fill)
             copies.append(row)
         sheet = replace(src.sheet, rows=copies, columns=columns)
-        return replace(src, sheet=sheet, pending={}), fill
+        known = {name: {*src.known_ids.get(name, ()), *ids} for name, ids in self.known.items()}
+        return replace(src, sheet=sheet, pending={}, known_ids={**src.known_ids, **known}), fill
 
     def _link(self, part: _Part, row: ReadRow, column: str, pend: Pending, fill: _Fill) -> None:
         named = where(pend, part.name)
         state, rid = self._parent(pend)
         if state == "id" and rid is not None:
+            # This run created or matched it: the plan need not read it again to know it exists.
+            self.known.setdefault(pend.endpoint, set()).add(rid)
             try:
                 row.values[column] = clean(part.source.endpoint.column(column).type, rid)
             except CellValueError:

@@ -243,7 +243,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             if (note := dependents.note(target)) is not None:
                 rr.warnings.append(note)
         result.rows.append(rr)
-    writes = unknown_references(connector, ep, writes, progress)
+    writes = unknown_references(connector, ep, writes, progress, source.known_ids)
     result.warnings += unknown_clears(ep, options.allow_clear)
     writes = group_writes(ep, writes, live)  # a template with group_by: one write per parent's list
     result.write_requests = len(writes)

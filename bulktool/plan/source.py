@@ -43,6 +43,9 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
+    # Template -> ids known to exist (records this run created or matched, a lookup list read): the
+    # reference check does not read them again one by one (``plan.references``).
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:

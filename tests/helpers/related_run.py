@@ -51,18 +51,21 @@ def main(argv: list[str]) -> int:
 
 
 
-def kill_child_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *, timeout: float = 60) -> None:
-    """Run this file as a child with ``args`` and SIGKILL it once ``writes_seen()`` reaches ``at_least``."""
+def kill_child_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *, timeout: float = 60,
+                     sig: int = signal.SIGKILL) -> int:
+    """Run this file as a child with ``args``, send it ``sig`` once ``writes_seen()`` reaches ``at_least``;
+    its exit code. (The child gets the default SIGINT disposition, as a terminal user's Ctrl-C meets.)"""
     proc = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + timeout
         while writes_seen() < at_least:
             assert proc.poll() is None, f"the run ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
             assert time.monotonic() < deadline, "the run never reached that many writes"
             time.sleep(0.002)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
+        os.kill(proc.pid, sig)
+        return proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
