@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from helpers.related_run import connect, run
 
+from bulktool.importer import ImportOptions
+from bulktool.migrate.run import RunOutcome, run_parts
+from bulktool.plan.pending import Pending
+from bulktool.plan.source import load_source
 from bulktool.reports.json_report import dumps
 from bulktool.reports.terminal import render_summary
 from bulktool.sandbox import SandboxConfig, SandboxServer
@@ -146,3 +150,33 @@ def test_a_company_the_api_refuses_holds_back_its_persons(srv: SandboxServer, tm
     assert rows[4].status == "skipped" and rows[4].message == "not sent: its parent row 2 failed"
     live = by_number(srv)
     assert "P-1" not in live and company_of(live["P-2"]) == live["C-G"]["id"]
+
+
+def test_without_natural_keys_the_journal_keeps_a_rerun_from_creating_parents_or_children_again(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    # No customer numbers: the server assigns them, so only the journal knows these rows were created.
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["Kim Ek", "", "person", 1, "", "Ek AB"],   # row 2 -> row 4
+        ["Ola Ås", "", "person", 1, "", "Ås AB"],   # row 3 -> row 5
+        ["Ek AB", "", "company", 1, "", ""],
+        ["Ås AB", "", "company", 1, "", ""],
+    ])
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+
+    def parts_by_name() -> RunOutcome:
+        src = load_source(sheet, conn.system, conn.host, tenant=conn.tenant())
+        rows = {r.values["name"]: r.row for r in src.sheet.rows}
+        src.pending = {r.row: {"company.id": Pending("contacts", rows[r.values["belongs to"]], "contacts")}
+                       for r in src.sheet.rows if r.values.get("belongs to")}
+        return run_parts(conn, sheet, [src], ImportOptions(apply=True))
+
+    first = parts_by_name()
+    assert first.exit_code == 0 and first.parts[0].result.summary.applied == 4
+    live = {c["name"]: c for c in srv.records("contacts")}
+    assert company_of(live["Kim Ek"]) == live["Ek AB"]["id"] and company_of(live["Ola Ås"]) == live["Ås AB"]["id"]
+    srv.reset_stats()
+    again = parts_by_name()
+    assert again.exit_code == 0 and posts(srv) == 0
+    ids = [live[n]["id"] for n in ("Kim Ek", "Ola Ås", "Ek AB", "Ås AB")]
+    assert sorted(r.message for r in again.parts[0].result.rows) == sorted(
+        f"already applied in an earlier run (id {i})" for i in ids)
