@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from helpers.related_run import connect, run
 
@@ -180,3 +181,39 @@ def test_without_natural_keys_the_journal_keeps_a_rerun_from_creating_parents_or
     ids = [live[n]["id"] for n in ("Kim Ek", "Ola Ås", "Ek AB", "Ås AB")]
     assert sorted(r.message for r in again.parts[0].result.rows) == sorted(
         f"already applied in an earlier run (id {i})" for i in ids)
+
+
+def test_one_undo_workbook_per_part_holds_the_updates_of_every_wave(srv: SandboxServer, tmp_path: Path) -> None:
+    sheet = people_and_companies(tmp_path / "contacts.csv", persons=2, companies=2)
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+    assert run(conn, sheet, apply=True).exit_code == 0
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("Company 1,", "Company One,").replace("Person 0,", "Person Zero,"),
+                     encoding="utf-8")  # a company (wave 0) and a person (wave 1) renamed
+    done = run(conn, sheet, apply=True)
+    assert done.exit_code == 0 and done.parts[0].result.summary.update == 2
+    undo = done.parts[0].undo_path
+    assert undo is not None and [p.name for p in tmp_path.glob("*.undo-*.xlsx")] == [undo.name]
+    ws = openpyxl.load_workbook(undo)["contacts"]
+    names = [ws.cell(r, [c.value for c in ws[1]].index("name") + 1).value for r in range(2, ws.max_row + 1)]
+    assert sorted(names) == ["Company 1", "Person 0"]  # what each was before this run
+
+
+def test_an_existing_person_linked_to_a_company_of_this_run_is_an_update_after_it(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+    alone = write_sheet(tmp_path / "contacts.csv", [["Pat", "P-1", "person", 1, "", ""]])
+    assert run(conn, alone, apply=True).exit_code == 0
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["Pat", "P-1", "person", 1, "", "C-N"],  # row 2: exists, now at a company created by row 3
+        ["New AB", "C-N", "company", 1, "", ""],
+    ])
+    dry = run(conn, sheet)
+    pat = dry.parts[0].result.rows[0]
+    assert (pat.action, pat.changes["company.id"].new, pat.warnings) == ("update", "(new id of row 3)",
+                                                                         ["updates after row 3"])
+    assert (dry.parts[0].result.summary.update, dry.parts[0].result.summary.create) == (1, 1)
+    done = run(conn, sheet, apply=True)
+    assert (done.parts[0].result.summary.update, done.parts[0].result.summary.create) == (1, 1)
+    live = by_number(srv)
+    assert company_of(live["P-1"]) == live["C-N"]["id"]

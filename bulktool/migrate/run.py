@@ -72,7 +72,7 @@ class _Part:
 class _Fill:
     """What planning one wave of a part needs besides the rows: placeholders (dry run) and rows not to send."""
 
-    placeholders: dict[int, dict[str, tuple[str, str]]] = field(default_factory=dict)  # row -> col -> (new, note)
+    placeholders: dict[int, dict[str, str]] = field(default_factory=dict)  # row -> id column -> the parent row
     not_sent: dict[int, str] = field(default_factory=dict)  # row -> message
 
 
@@ -130,8 +130,7 @@ class _Run:
             except CellValueError:
                 row.values[column] = rid
         elif state == "create":
-            verb = "creates" if row.values.get(part.source.endpoint.id_field) in (None, "") else "writes"
-            fill.placeholders.setdefault(row.row, {})[column] = (f"(new id of {named})", f"{verb} after {named}")
+            fill.placeholders.setdefault(row.row, {})[column] = named
         elif state == "failed":
             fill.not_sent.setdefault(row.row, f"not sent: its parent {named} failed")
         else:
@@ -152,7 +151,9 @@ class _Run:
             return ("create", None) if rr.status == "planned" else ("failed", None)
         plan = next((p for p in part.plans.values() if pend.row in p.targets), None) if part else None
         rid = str(rr.id) if rr.id is not None else plan.targets[pend.row] if plan is not None else None
-        if rid is None or rr.action == "delete":
+        if rr.action == "delete":
+            return "invalid", "this run deletes it"
+        if rid is None:
             return "invalid", rr.message or "it is not created"
         return "id", rid
 
@@ -172,16 +173,17 @@ class _Run:
 def _annotate(plan: Plan, fill: _Fill) -> None:
     """Show each placeholder as the row's change, and hold back the rows whose parent failed."""
     for rr in plan.result.rows:
-        for column, (new, note) in fill.placeholders.get(rr.row, {}).items():
+        for column, named in fill.placeholders.get(rr.row, {}).items():
             if rr.action not in ("create", "update", "unchanged"):
                 continue
             old = rr.changes[column].old if column in rr.changes else None
-            rr.changes[column] = FieldChange(old=old, new=new)
-            if note not in rr.warnings:
-                rr.warnings.append(note)
+            rr.changes[column] = FieldChange(old=old, new=f"(new id of {named})")
             if rr.action == "unchanged" and rr.status == "planned":
                 rr.action = "update"  # the link is new: the apply writes it
                 plan.result.write_requests += 1
+            note = f"{'creates' if rr.action == 'create' else 'updates'} after {named}"
+            if note not in rr.warnings:
+                rr.warnings.append(note)
         if (msg := fill.not_sent.get(rr.row)) is not None and rr.action not in ("invalid", "conflict"):
             rr.status, rr.message = "skipped", msg
     if fill.not_sent:
@@ -257,6 +259,7 @@ def _part_outcome(run: _Run, part: _Part, journal: Path, applied: bool) -> Impor
     batches = [p.result.write_batches for p in plans if p.result.write_batches is not None]
     result: ImportResult = replace(
         base, applied=applied, rows=sorted((rr for p in plans for rr in p.result.rows), key=lambda r: r.row),
+        columns=list(dict.fromkeys(c for p in plans for c in p.result.columns)),  # a filled id column too
         warnings=list(dict.fromkeys(w for p in plans for w in p.result.warnings)),
         read_requests=sum(p.result.read_requests for p in plans),
         write_requests=sum(p.result.write_requests for p in plans), write_batches=sum(batches) if batches else None,
