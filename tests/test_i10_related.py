@@ -87,9 +87,13 @@ def test_dry_run_shows_the_dependency_apply_links_each_person_and_a_rerun_create
     assert done.parts[0].undo_path is None  # creates only: nothing to restore
 
     srv.reset_stats()
+    assert run(conn, sheet).parts[0].result.summary.unchanged == 9
+    dry_reads = srv.stats()["GET"]
+    srv.reset_stats()
     again = run(conn, sheet, apply=True)
     assert again.exit_code == 0 and posts(srv) == 0 and srv.stats().get("PUT", 0) == 0
     assert again.parts[0].result.summary.unchanged == 9
+    assert srv.stats()["GET"] == dry_reads  # every parent known up front: no wave is planned twice
     assert len([c for c in srv.records("contacts") if (c["customerNumber"] or "").startswith(("P-", "C-"))]) == 9
 
 

@@ -61,6 +61,7 @@ class RunOutcome:
 class _Part:
     source: Source
     plans: dict[int, Plan] = field(default_factory=dict)  # wave -> its plan of this part's rows
+    exact: set[int] = field(default_factory=set)  # waves planned with every parent's id known: final
     results: dict[int, RowResult] = field(default_factory=dict)  # row -> the latest result
 
     @property
@@ -86,15 +87,24 @@ class _Run:
         self.known: dict[str, set[str]] = {}  # template -> ids of parents this run created or matched
 
     def plan_wave(self, wave: int) -> list[tuple[_Part, Plan]]:
-        """Plan this wave's rows of every part, with what is known of their parents now."""
+        """Plan this wave's rows of every part, with what is known of their parents now.
+
+        A plan made earlier with every parent's id known (a resume, a re-run) is kept: planning it again
+        would read the same records for the same answer.
+        """
         out = []
         for part in self.parts:
+            if wave in part.exact:
+                out.append((part, part.plans[wave]))
+                continue
             rows = [r for r in part.source.sheet.rows if self.waves.wave_of(part.name, r.row) == wave]
             if not rows:
                 continue
             source, fill = self._fill(part, rows)
             plan = plan_file(self.connector, self.path, self.options, self.progress, source=source)
             _annotate(plan, fill)
+            if not fill.placeholders and not fill.not_sent:
+                part.exact.add(wave)
             part.plans[wave] = plan
             part.results.update({rr.row: rr for rr in plan.result.rows})
             out.append((part, plan))
