@@ -72,3 +72,22 @@ def test_ctrl_c_mid_run_exits_130_sends_nothing_more_and_the_resume_links_everyo
         assert run(conn, sheet, apply=True, resume=True).exit_code == 0
         live = by_number(srv)
         assert posts(srv) == 50 and all(company_of(live[f"P-{i}"]) == live[f"C-{i % 10}"]["id"] for i in range(40))
+
+
+def test_500_companies_and_1500_persons_killed_mid_way_resume_with_no_duplicates(tmp_path: Path) -> None:
+    companies, persons = 500, 1500
+    with SandboxServer(SandboxConfig(contacts=10, port=0, rate_limit=100000)) as srv:
+        sheet = write_sheet(tmp_path / "contacts.csv", [
+            *[[f"Person {i}", f"P-{i}", "person", 1, "", f"C-{i % companies}"] for i in range(persons)],
+            *[[f"Company {c}", f"C-{c}", "company", 1, "", ""] for c in range(companies)],
+        ])
+        code = kill_child_after([srv.url, srv.app_id, srv.app_secret, str(sheet)], lambda: posts(srv), 1200,
+                                timeout=300)
+        assert code == -signal.SIGKILL and posts(srv) < companies + persons
+        conn = connect(srv.url, srv.app_id, srv.app_secret)
+        assert run(conn, sheet, apply=True, resume=True).exit_code == 0
+        numbers = Counter(c["customerNumber"] for c in srv.records("contacts"))
+        assert sum(1 for n in numbers if (n or "").startswith(("P-", "C-"))) == companies + persons
+        assert max(numbers.values()) == 1 and posts(srv) == companies + persons
+        live = by_number(srv)
+        assert all(company_of(live[f"P-{i}"]) == live[f"C-{i % companies}"]["id"] for i in range(persons))
