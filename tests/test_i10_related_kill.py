@@ -9,13 +9,19 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import related_tt_run
 from helpers.related_run import connect, kill_child_after, run
+from helpers.related_tt_run import connect as tt_connect
+from helpers.related_tt_run import run as tt_run
+from helpers.related_tt_run import workbook
 from test_i10_related import by_number, company_of, posts, write_sheet
+from tt_fixtures import credentials, tt_base_url, tt_server
 
 from bulktool.sandbox import SandboxConfig, SandboxServer
 from bulktool.writer import Journal, JournalError, default_journal_path
 
 COMPANIES, PERSONS = 30, 90
+tt_script = related_tt_run.__file__
 
 
 @pytest.mark.parametrize("kill_after", [12, COMPANIES + 25])  # mid-wave-0, mid-wave-1
@@ -91,3 +97,28 @@ def test_500_companies_and_1500_persons_killed_mid_way_resume_with_no_duplicates
         assert max(numbers.values()) == 1 and posts(srv) == companies + persons
         live = by_number(srv)
         assert all(company_of(live[f"P-{i}"]) == live[f"C-{i % companies}"]["id"] for i in range(persons))
+
+
+@pytest.mark.parametrize("kill_after", [3, 12])  # requests: mid-customers (wave 0), mid-contacts (wave 1)
+def test_tripletex_customers_and_contacts_killed_then_resumed_link_each_contact_once(
+        tmp_path: Path, kill_after: int) -> None:
+    with tt_server() as srv:
+        path = workbook(tmp_path / "hubspot.xlsx", companies=40, people=120)  # 8 batches of 5, then contacts
+        srv.set_faults(latency=0.02)
+        srv.reset_stats()
+        code = kill_child_after([tt_base_url(srv), *credentials(srv), str(path)], lambda: posts(srv), kill_after,
+                                script=tt_script)
+        srv.set_faults(latency=0.0)
+        assert code == -signal.SIGKILL and posts(srv) < 8 + 24, "the kill came after the run had finished"
+        conn = tt_connect(tt_base_url(srv), *credentials(srv))
+        resumed = tt_run(conn, path, apply=True, resume=True)
+        assert resumed.exit_code == 0, [r.message for o in resumed.parts for r in o.result.rows if r.status == "failed"]
+        customers = Counter(c["customerNumber"] for c in srv.records("customer"))
+        contacts = Counter(c["email"] for c in srv.records("contact"))
+        assert all(customers[90000 + c] == 1 for c in range(40))
+        assert all(contacts[f"kari{p}@fjord.no"] == 1 for p in range(120))
+        ids = {c["customerNumber"]: c["id"] for c in srv.records("customer")}
+        made = {c["email"]: (c.get("customer") or {}).get("id") for c in srv.records("contact")}
+        assert all(made[f"kari{p}@fjord.no"] == ids[90000 + p % 40] for p in range(120))
+        srv.reset_stats()
+        assert tt_run(conn, path, apply=True).exit_code == 0 and posts(srv) == 0

@@ -9,50 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from helpers.related_tt_run import connect as tt_connect
+from helpers.related_tt_run import parts, workbook
 from tt_fixtures import credentials, tt_base_url, tt_server
 
 from bulktool.importer import ImportOptions
 from bulktool.migrate.run import run_parts
 from bulktool.plan.pending import Pending
-from bulktool.plan.source import Source, load_source
+from bulktool.plan.source import load_source
 from bulktool.plan.waves import order_waves
 from bulktool.sandbox import SandboxServer
 from bulktool.vendors.tripletex.connector import TripletexConnector
 
 
 def connect(srv: SandboxServer) -> TripletexConnector:
-    consumer, employee = credentials(srv)
-    return TripletexConnector(tt_base_url(srv), TripletexConnector.credentials(
-        consumer_token=consumer, employee_token=employee))
-
-
-def workbook(path: Path, companies: int, people: int) -> Path:
-    """Customers on one sheet; contacts on the other, each naming its customer's number (a lookup value)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Companies"
-    ws.append(["name", "customerNumber", "organizationNumber"])
-    for c in range(companies):
-        ws.append([f"Fjord {c} AS", 90000 + c, f"99{c:07d}"])
-    people_ws = wb.create_sheet("Contacts")
-    people_ws.append(["firstName", "lastName", "email", "works at"])
-    for p in range(people):
-        people_ws.append([f"Kari {p}", "Nordmann", f"kari{p}@fjord.no", 90000 + p % companies])
-    wb.save(path)
-    return path
-
-
-def parts(conn: TripletexConnector, path: Path) -> list[Source]:
-    customers = load_source(path, conn.system, conn.host, sheet="Companies", endpoint="customers",
-                            tenant=conn.tenant())
-    contacts = load_source(path, conn.system, conn.host, sheet="Contacts", endpoint="contacts",
-                           tenant=conn.tenant())
-    row_of = {int(r.values["customerNumber"]): r.row for r in customers.sheet.rows}
-    for r in contacts.sheet.rows:
-        contacts.pending[r.row] = {"customer.id": Pending("Companies", row_of[int(r.values["works at"])],
-                                                          "customers")}
-    return [customers, contacts]
+    return tt_connect(tt_base_url(srv), *credentials(srv))
 
 
 def writes(srv: SandboxServer) -> int:

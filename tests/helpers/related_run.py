@@ -52,10 +52,11 @@ def main(argv: list[str]) -> int:
 
 
 def kill_child_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *, timeout: float = 60,
-                     sig: int = signal.SIGKILL) -> int:
-    """Run this file as a child with ``args``, send it ``sig`` once ``writes_seen()`` reaches ``at_least``;
-    its exit code. (The child gets the default SIGINT disposition, as a terminal user's Ctrl-C meets.)"""
-    proc = subprocess.Popen([sys.executable, __file__, *args], stdin=subprocess.DEVNULL,
+                     sig: int = signal.SIGKILL, script: str = __file__) -> int:
+    """Run ``script`` (this file) as a child with ``args``, send it ``sig`` once ``writes_seen()`` reaches
+    ``at_least``; its exit code. (The child gets the default SIGINT disposition, as a terminal user's
+    Ctrl-C meets.)"""
+    proc = subprocess.Popen([sys.executable, script, *args], stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
