@@ -62,6 +62,7 @@ class _Part:
     source: Source
     plans: dict[int, Plan] = field(default_factory=dict)  # wave -> its plan of this part's rows
     exact: set[int] = field(default_factory=set)  # waves planned with every parent's id known: final
+    reads: int = 0  # GET requests of every plan made, a dry run's plan of a wave planned again included
     results: dict[int, RowResult] = field(default_factory=dict)  # row -> the latest result
 
     @property
@@ -105,6 +106,7 @@ class _Run:
             _annotate(plan, fill)
             if not fill.placeholders and not fill.not_sent:
                 part.exact.add(wave)
+            part.reads += plan.result.read_requests
             part.plans[wave] = plan
             part.results.update({rr.row: rr for rr in plan.result.rows})
             out.append((part, plan))
@@ -271,7 +273,7 @@ def _part_outcome(run: _Run, part: _Part, journal: Path, applied: bool) -> Impor
         base, applied=applied, rows=sorted((rr for p in plans for rr in p.result.rows), key=lambda r: r.row),
         columns=list(dict.fromkeys(c for p in plans for c in p.result.columns)),  # a filled id column too
         warnings=list(dict.fromkeys(w for p in plans for w in p.result.warnings)),
-        read_requests=sum(p.result.read_requests for p in plans),
+        read_requests=part.reads,
         write_requests=sum(p.result.write_requests for p in plans), write_batches=sum(batches) if batches else None,
         interrupted=any(p.result.interrupted for p in plans), not_sent=sum(p.result.not_sent for p in plans),
         journal=str(journal) if journal.exists() else None)
