@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from helpers.related_run import connect, run
 from bulktool.importer import ImportOptions
 from bulktool.migrate.run import RunOutcome, run_parts
 from bulktool.plan.pending import Pending
-from bulktool.plan.source import load_source
+from bulktool.plan.source import Source, load_source
 from bulktool.reports.json_report import dumps
 from bulktool.reports.terminal import render_summary
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.schema.model import Lookup
 from bulktool.writer import default_journal_path
 
 HEADER = ["name", "customerNumber", "contactType", "responsible.id", "parentCompany.id", "belongs to"]
@@ -221,3 +223,33 @@ def test_an_existing_person_linked_to_a_company_of_this_run_is_an_update_after_i
     assert (done.parts[0].result.summary.update, done.parts[0].result.summary.create) == (1, 1)
     live = by_number(srv)
     assert company_of(live["P-1"]) == live["C-N"]["id"]
+
+
+def test_a_lookup_value_naming_a_row_of_the_run_links_to_it_and_one_naming_a_live_record_to_that(
+        srv: SandboxServer, tmp_path: Path) -> None:
+    # The lead's resolver (plan.lookups) turns "belongs to" into company.id, or a Pending on a row of the run.
+    live_company = next(c for c in srv.records("contacts") if c["contactType"].lower() == "company")
+    sheet = write_sheet(tmp_path / "contacts.csv", [
+        ["Pat", "P-1", "person", 1, "", "C-N"],                          # row 2: a company of this file
+        ["Kim", "P-2", "person", 1, "", live_company["customerNumber"]],  # row 3: a company already there
+        ["New AB", "C-N", "company", 1, "", ""],                         # row 4
+    ])
+    conn = connect(srv.url, srv.app_id, srv.app_secret)
+
+    def declared() -> Source:
+        src = load_source(sheet, conn.system, conn.host, tenant=conn.tenant())
+        col = src.endpoint.column("company.id")
+        looked_up = replace(col, lookup=Lookup("belongs to", "contacts", ("customerNumber",)))
+        src.endpoint = replace(src.endpoint, columns=tuple(looked_up if c is col else c for c in src.endpoint.columns))
+        return src
+
+    dry = run_parts(conn, sheet, [declared()], ImportOptions())
+    rows = {r.row: r for r in dry.parts[0].result.rows}
+    assert rows[2].changes["company.id"].new == "(new id of row 4)" and rows[2].warnings == ["creates after row 4"]
+    assert rows[3].changes["company.id"].new == live_company["id"] and not rows[3].warnings
+    assert run_parts(conn, sheet, [declared()], ImportOptions(apply=True)).exit_code == 0
+    live = by_number(srv)
+    assert company_of(live["P-1"]) == live["C-N"]["id"] and company_of(live["P-2"]) == live_company["id"]
+    srv.reset_stats()
+    again = run_parts(conn, sheet, [declared()], ImportOptions(apply=True))  # now every company is live
+    assert again.exit_code == 0 and posts(srv) == 0 and again.parts[0].result.summary.unchanged == 3

@@ -30,6 +30,7 @@ from ..importer import (
     write_undo,
 )
 from ..plan.groups import rows_of
+from ..plan.lookups import LookupCache, in_run_index, resolve_lookups
 from ..plan.model import FieldChange, ImportResult, RowResult
 from ..plan.pending import Pending
 from ..plan.planner import Plan
@@ -84,6 +85,13 @@ class _Run:
         self.connector, self.path, self.options, self.progress = connector, path, options, progress
         self.parts = [_Part(p) for p in parts]
         self.by_name = {p.name: p for p in self.parts}
+        # Every part's lookups at once, through one cache: one list read per referenced template for the
+        # whole run, and a value naming a row of another part becomes a Pending on it.
+        cache, in_run = LookupCache(connector), in_run_index(parts)
+        for part in self.parts:
+            before = connector.client.stats.total
+            resolve_lookups(cache, part.source, in_run)
+            part.reads += connector.client.stats.total - before
         self.waves: Waves = order_waves(parts)
         self.known: dict[str, set[str]] = {}  # template -> ids of parents this run created or matched
 
