@@ -53,7 +53,8 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.message = message
 
-__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "apply_plan", "plan_file", "run_import"]
+__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "apply_plan", "plan_file", "run_import",
+           "write_undo"]
 
 
 @dataclass
@@ -261,9 +262,14 @@ def run_import(
 
 
 def apply_plan(
-    connector: Connector, plan: Plan, path: Path, options: ImportOptions, progress: Progress | None = None
+    connector: Connector, plan: Plan, path: Path, options: ImportOptions, progress: Progress | None = None,
+    *, undo: bool = True,
 ) -> ImportOutcome:
-    """Carry out a plan already checked (nothing blocked, or --skip-invalid): journal, writes, undo workbook."""
+    """Carry out a plan already checked (nothing blocked, or --skip-invalid): journal, writes, undo workbook.
+
+    ``undo=False``: a run of several plans into one journal writes its undo workbooks once, at the end
+    (``write_undo``).
+    """
     progress = progress or NullProgress()
     result = plan.result
     journal_path = options.journal or default_journal_path(path)
@@ -279,13 +285,18 @@ def apply_plan(
     undo_log.keep(journal_path, _undo_entries(plan, ops))
     outcomes = _apply(connector, ops, journal_path, options, progress, result)
     _record_outcomes(plan, ops, outcomes)
-    undo = _write_undo(plan, path, options.undo, connector, journal_path)
-    result.undo = str(undo) if undo else None
+    written = _write_undo(plan, path, options.undo, connector, journal_path) if undo else None
+    result.undo = str(written) if written else None
     if result.interrupted:
         code = EXIT_INTERRUPTED
     else:
         code = EXIT_FAILED if result.summary.failed else EXIT_OK
-    return _finish(ImportOutcome(result, code, journal_path, undo))
+    return _finish(ImportOutcome(result, code, journal_path, written))
+
+
+def write_undo(connector: Connector, plan: Plan, path: Path, options: ImportOptions) -> Path | None:
+    """The undo workbook of ``plan``'s sheet: every write of it the journal holds and no undo workbook has."""
+    return _write_undo(plan, path, options.undo, connector, options.journal or default_journal_path(path))
 
 
 def _finish(outcome: ImportOutcome) -> ImportOutcome:

@@ -44,6 +44,9 @@ class Source:
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
     lookups_resolved: bool = False  # plan.lookups has filled the id columns (a run resolves all its parts at once)
+    # Template -> ids known to exist (records this run created or matched, a lookup list read): the
+    # reference check does not read them again one by one (``plan.references``).
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
