@@ -117,10 +117,8 @@ def plan_file(
         source = load_source(path, connector.system, connector.host, sheet=options.sheet,
                              endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
                              foreign=options.foreign)
-    reads_before = connector.client.stats.total
-    if not source.lookups_resolved:  # a run of several parts resolves them all at once (migrate.run)
-        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
-    lookup_reads = connector.client.stats.total - reads_before
+    resolve_source(connector, source)
+    lookup_reads, source.lookup_requests = source.lookup_requests, 0
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
     result = plan.result
@@ -132,6 +130,14 @@ def plan_file(
     result.warnings += keyless_create_warnings(source.endpoint, plan)
     result.warnings += sorted_column_warnings(result.rows)
     return plan
+
+
+def resolve_source(connector: Connector, source: Source) -> None:
+    """The sheet's lookups, once (a run of several parts resolves them all at once: ``migrate.run``)."""
+    if not source.lookups_resolved:
+        before = connector.client.stats.total
+        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
+        source.lookup_requests += connector.client.stats.total - before
 
 
 def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Progress | None) -> None:
@@ -245,9 +251,19 @@ def run_import(
 ) -> ImportOutcome:
     progress = progress or NullProgress()
     try:
-        plan = plan_file(connector, path, options, progress, source)
+        if source is None:
+            source = load_source(path, connector.system, connector.host, sheet=options.sheet,
+                                 endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
+                                 foreign=options.foreign)
+        resolve_source(connector, source)
+        if not source.pending:
+            plan = plan_file(connector, path, options, progress, source)
     except KeyboardInterrupt:
         raise Interrupted("Interrupted while planning (GET requests only): nothing was written.") from None
+    if source.pending:  # rows naming records other rows of this sheet create: parents first
+        from .migrate.run import run_parts
+
+        return run_parts(connector, path, [source], options, progress).parts[0]
     result = plan.result
     summary = result.summary
     blocked = summary.invalid + summary.conflict

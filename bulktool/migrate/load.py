@@ -7,19 +7,22 @@ lookups (every reference an id, or a row of this same run).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..connectors.base import Connector
-from ..plan.lookups import LookupCache, in_run_index, resolve_lookups
+from ..importer import ImportOptions
+from ..plan.model import RowResult
 from ..plan.source import Source, check_structure, leave_empty_as_is
+from ..progress import Progress
 from ..schema import get_endpoint, load_templates
 from ..schema.model import Endpoint
 from ..workbook.guards import check_foreign_file
 from .apply import map_tables
 from .mapping import load_mapping, with_sets
 from .readers import read_raw_book
+from .run import RunOutcome, run_parts
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class MigrationOptions:
     date_format: str | None = None
     endpoint: str | None = None
     mode: str = "upsert"
+    sheet: str | None = None  # --sheet: the workbook sheet a single-target mapping reads
 
     @property
     def wanted(self) -> bool:
@@ -41,6 +45,8 @@ def load_parts(connector: Connector, path: Path, options: MigrationOptions) -> l
     """Read, map, check and resolve every target of the mapping (lookups: one list read per template)."""
     mapping = with_sets(load_mapping(options.mapping) if options.mapping is not None else None,
                         list(options.sets), options.endpoint)
+    if options.sheet is not None and len(mapping.targets) == 1 and mapping.targets[0].sheet is None:
+        mapping = replace(mapping, targets=(replace(mapping.targets[0], sheet=options.sheet),))
     check_foreign_file(path)
     tables = read_raw_book(path, encoding=mapping.encoding, separator=mapping.separator)
 
@@ -59,14 +65,25 @@ def load_parts(connector: Connector, path: Path, options: MigrationOptions) -> l
         leave_empty_as_is(src)
         check_structure(src, require_match=options.mode != "create-only")
         parts.append(src)
-    resolve_parts(connector, parts)
-    return parts
+    return parts  # their lookups are resolved by the run, all parts through one cache (``migrate.run``)
 
 
-def resolve_parts(connector: Connector, parts: Sequence[Source]) -> LookupCache:
-    """Every part's lookups with one cache; a row of one part may name a row of another."""
-    cache = LookupCache(connector)
-    in_run = in_run_index(parts)
-    for part in parts:
-        resolve_lookups(cache, part, in_run)
-    return cache
+def run_migration(
+    connector: Connector, path: Path, migration: MigrationOptions, options: ImportOptions,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """``import FILE --map M``: the file mapped onto its targets, planned (and applied) parents first."""
+    parts = load_parts(connector, path, migration)
+    outcome = run_parts(connector, path, parts, options, progress)
+    for part, out in zip(parts, outcome.parts, strict=True):
+        name_origins(out.result.rows, part.origins)
+    return outcome
+
+
+def name_origins(rows: Sequence[RowResult], origins: Mapping[str, str]) -> None:
+    """Every message about a mapped column names the file's own column too (the planner knows only fields)."""
+    for r in rows:
+        for e in r.errors:
+            origin = origins.get(e.column or "")
+            if origin and not e.message.startswith(origin):
+                e.message = f"{origin}: {e.message}"

@@ -89,6 +89,7 @@ class _Run:
         # whole run, and a value naming a row of another part becomes a Pending on it.
         cache, in_run = LookupCache(connector), in_run_index(parts)
         for part in self.parts:
+            part.reads, part.source.lookup_requests = part.source.lookup_requests, 0  # resolved before the run
             before = connector.client.stats.total
             resolve_lookups(cache, part.source, in_run)
             part.reads += connector.client.stats.total - before

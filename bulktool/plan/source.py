@@ -43,6 +43,7 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
+    lookup_requests: int = 0  # requests the lookups made before planning, not yet counted in a plan's reads
     lookups_resolved: bool = False  # plan.lookups has filled the id columns (a run resolves all its parts at once)
     # Template -> ids known to exist (records this run created or matched, a lookup list read): the
     # reference check does not read them again one by one (``plan.references``).
