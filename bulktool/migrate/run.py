@@ -291,12 +291,8 @@ def _part_outcome(run: _Run, part: _Part, journal: Path, applied: bool) -> Impor
         merged = Plan(result, [pw for p in plans for pw in p.writes], part.source.endpoint, plans[0].batch_size)
         undo = write_undo(run.connector, merged, run.path, run.options)
         result.undo = str(undo) if undo else None
-    summary = result.summary
-    if result.interrupted:
-        code = EXIT_INTERRUPTED
-    elif summary.failed:
-        code = EXIT_FAILED
-    else:
-        code = EXIT_BLOCKED if summary.invalid + summary.conflict else EXIT_OK
+    s = result.summary
+    code = EXIT_INTERRUPTED if result.interrupted else EXIT_FAILED if s.failed else \
+        EXIT_BLOCKED if s.invalid + s.conflict else EXIT_OK
     result.exit_code = code
     return ImportOutcome(result, code, journal if journal.exists() else None, undo)
