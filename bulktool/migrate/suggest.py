@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
 from ..plan.matching import text_form
 from ..schema.model import Column, Endpoint
+from .cellkinds import DISTINCT, KIND_WORDS, enum_map, value_kind
 from .rawtable import RawCell, RawTable
-from .synonyms import ADDRESS_WORDS, CONCEPT_KINDS, FIELD_CONCEPTS, SYNONYMS
+from .synonyms import ADDRESS_WORDS, CONCEPT_KINDS, FIELD_CONCEPTS, SYNONYMS, VALUE_SYNONYMS
 
 CONFIDENT = 0.6  # below this a suggestion is written commented out
 _FLOOR = 0.3  # below this it is not a suggestion at all
-KIND_WORDS = {"email": "emails", "orgnr": "org numbers", "phone": "phone numbers", "postal": "postal codes",
-              "url": "web addresses", "date": "dates", "boolean": "yes/no values", "digits": "whole numbers",
-              "number": "numbers"}
-_DISTINCT = frozenset({"email", "orgnr", "phone", "postal", "url", "date"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +33,7 @@ class FieldSuggestion:
     reason: str  # "header 'E-post' ~ email (synonym)"
     part: str | None = None  # "first" | "last": one half of a full-name column
     join: tuple[str, ...] = ()  # several columns concatenated with spaces (first, middle, last name)
+    values: tuple[tuple[str, str], ...] = ()  # a value map onto an enum field ("Företag" -> "company")
 
 
 @dataclass
@@ -128,56 +124,6 @@ def _starts(header: str, word: str) -> bool:
     return any(tok.startswith(word) for tok in header.split())
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
-_URL = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|se|no|dk|fi|net|org|io|nu|eu)(/\S*)?$",
-                  re.I)
-_ORGNR = re.compile(r"^([1-9]\d{5}-?\d{4}|[89]\d{8}|[89]\d{2} \d{3} \d{3})$")
-_POSTAL = re.compile(r"^(\d{3} \d{2}|(SE|S|NO|N|DK)-? ?\d{3,5})$", re.I)
-_DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
-_PHONE = re.compile(r"^\+?[\d\s\-()./]{7,22}$")
-_NUMBER = re.compile(r"^-?\d[\d\s\u00a0.,']*$")
-BOOLEAN_WORDS = frozenset({"ja", "nej", "nei", "yes", "no", "true", "false", "sant", "falskt", "sann", "usann",
-                           "x", "1", "0", "y", "n", "j", "usant", "wahr", "falsch"})
-
-
-def _cell_kind(value: RawCell) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, date | datetime):
-        return "date"
-    if isinstance(value, int | float):
-        return "digits" if float(value).is_integer() else "number"
-    v = str(value).strip()
-    if _EMAIL.match(v):
-        return "email"
-    if _URL.match(v):
-        return "url"
-    if _DATE.match(v):
-        return "date"
-    if _ORGNR.match(v):
-        return "orgnr"
-    if _POSTAL.match(v):
-        return "postal"
-    digits = re.sub(r"\D", "", v)
-    if _PHONE.match(v) and 7 <= len(digits) <= 15 and (v[0] in "+0" or re.search(r"[\s\-()/.]", v)):
-        return "phone"
-    if v.isdigit():
-        return "digits"
-    return "number" if _NUMBER.match(v) else "text"
-
-
-def value_kind(values: list[RawCell]) -> str | None:
-    """What a column's non-empty cells hold, when at least 80% of them agree; None when unclear or empty."""
-    cells = [v for v in values if v is not None and str(v).strip() != ""]
-    if not cells:
-        return None
-    if all(isinstance(v, bool) or (isinstance(v, str) and v.strip().lower() in BOOLEAN_WORDS)
-           or (isinstance(v, int) and v in (0, 1)) for v in cells) and len({str(v) for v in cells}) <= 2:
-        return "boolean"
-    kind, count = Counter(_cell_kind(v) for v in cells[:500]).most_common(1)[0]
-    return kind if count >= 0.8 * min(len(cells), 500) else None
-
-
 def _content(score: float, how: str, t: _Target, kind: str | None) -> tuple[float, str]:
     """Raise a header match whose cells look right, lower one whose cells look like something else."""
     expected = CONCEPT_KINDS.get(t.concept or "")
@@ -202,15 +148,16 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     groups_here = {t.prefix for t in targets if t.prefix}
     headers = [h for h in table.headers if h and h.strip()]
     folded = {h: fold(h) for h in headers}
-    kinds = {h: value_kind([r.cells[i] if i < len(r.cells) else None for r in table.rows])
+    cells = {h: [r.cells[i] if i < len(r.cells) else None for r in table.rows]
              for i, h in enumerate(table.headers) if h in folded}
+    kinds = {h: value_kind(v) for h, v in cells.items()}
     cands: list[tuple[float, int, int, _Target, str, str]] = []
     for ti, t in enumerate(targets):
         for hi, h in enumerate(headers):
             score, how = _header_score(folded[h], t, primary, groups_here)
             if score > 0:
                 how = f"header '{h}' ~ {t.field} ({how})"
-            elif kinds[h] is not None and kinds[h] == CONCEPT_KINDS.get(t.concept or "") and kinds[h] in _DISTINCT:
+            elif kinds[h] is not None and kinds[h] == CONCEPT_KINDS.get(t.concept or "") and kinds[h] in DISTINCT:
                 score, how = 0.1, f"header '{h}' not recognised"  # the cells alone: 0.55, written commented out
             else:
                 continue
@@ -225,7 +172,7 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     for score, _ti, _hi, t, h, how in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
         if t.field in done or h in used:
             continue
-        done[t.field] = FieldSuggestion(t.field, h, round(score, 2), how)
+        done[t.field] = _with_values(FieldSuggestion(t.field, h, round(score, 2), how), t, cells[h])
         used.add(h)
     for s in _split_full_name(targets, headers, folded, used, done):
         done[s.field] = s
@@ -237,6 +184,20 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     return Suggestion(ep.name, ep.system, fields, [h for h in headers if h not in used],
                       [t.field for t in missing], {t.field: t.column.enum for t in missing if t.column.enum},
                       table.encoding, table.separator)
+
+
+def _with_values(s: FieldSuggestion, t: _Target, cells: list[RawCell]) -> FieldSuggestion:
+    """An enum field fed by a column that spells its values otherwise gets a value map, or a warning."""
+    if not t.column.enum:
+        return s
+    mapped, unknown = enum_map(cells, t.column.enum, VALUE_SYNONYMS, fold)
+    reason, conf = s.reason, s.confidence
+    if mapped:
+        reason += "; values mapped: " + ", ".join(f"{k!r} -> {v!r}" for k, v in mapped.items())
+    if unknown:
+        reason += f"; values not among {', '.join(t.column.enum)}: {', '.join(repr(u) for u in unknown[:3])}"
+        conf = round(conf * (0.8 if mapped or len(unknown) < len(set(map(str, cells))) else 0.5), 2)
+    return replace(s, confidence=conf, reason=reason, values=tuple(mapped.items()))
 
 
 def _concept_score(header: str, concept: str) -> float:

@@ -29,6 +29,9 @@ def _value(s: FieldSuggestion) -> str:
         return f"{{ join = [{', '.join(_str(p) for p in s.join)}], sep = \" \" }}"
     if s.part:
         return f"{{ from = {_str(s.source)}, part = \"{s.part}\" }}"
+    if s.values:
+        pairs = ", ".join(f"{_str(k)} = {_str(v)}" for k, v in s.values)
+        return f"{{ from = {_str(s.source)}, values = {{ {pairs} }} }}"
     return _str(s.source)
 
 

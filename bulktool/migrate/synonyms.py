@@ -198,3 +198,12 @@ ADDRESS_WORDS: dict[str, tuple[str, ...]] = {
     "physicalAddress": ("besoks", "visiting", "physical", "fysisk"),
     "postalAddress": ("postal", "mailing", "post"),
 }
+
+# What files write for a template's enum values (folded), so a suggestion can add a value map
+# (``values = { "Företag" = "company" }``) instead of leaving every row invalid.
+VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "person": ("privatperson", "privat", "person", "private", "individual", "konsument", "consumer", "privatkund",
+               "privatkunde", "fysisk person"),
+    "company": ("foretag", "company", "bedrift", "firma", "organisation", "organization", "organisasjon",
+                "business", "bolag", "aktiebolag", "virksomhet", "juridisk person", "foretagskund", "bedriftskunde"),
+}
