@@ -135,7 +135,7 @@ def _content(score: float, how: str, t: _Target, kind: str | None) -> tuple[floa
         return score + (1 - score) * 0.5, f"{how}; values look like {KIND_WORDS[kind]}"
     wrong = expected is not None or (typ == "boolean") or (typ == "date") \
         or (typ in ("integer", "decimal") and kind not in ("digits", "number") and t.column.lookup is None) \
-        or (kind in ("email", "url") and expected is None)
+        or (kind in DISTINCT and t.column.lookup is None)  # a lookup may name a record by email or org number
     if wrong:
         return score * 0.5, f"{how}; but values look like {KIND_WORDS.get(kind, 'text')}"
     return score, how
@@ -158,7 +158,7 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
             if score > 0:
                 how = f"header '{h}' ~ {t.field} ({how})"
             elif kinds[h] is not None and kinds[h] == CONCEPT_KINDS.get(t.concept or "") and kinds[h] in DISTINCT:
-                score, how = 0.1, f"header '{h}' not recognised"  # the cells alone: 0.55, written commented out
+                score, how = 0.1, f"column '{h}' by its cells"  # the cells alone: 0.55, written commented out
             else:
                 continue
             score, how = _content(score, how, t, kinds[h])

@@ -61,7 +61,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": (
         "telefon", "telefonnummer", "tel", "tlf", "phone", "phone number", "telephone", "business phone",
         "work phone", "phone 1 - value", "telefon arbete", "telefon arbeid", "telefon jobb", "vaxel",
-        "sentralbord", "primary phone", "company phone", "tlf nr", "telefonnr",
+        "sentralbord", "primary phone", "company phone", "tlf nr", "telefonnr", "nummer", "number",
     ),
     "mobile": (
         "mobil", "mobiltelefon", "mobilnummer", "mobile", "mobile phone", "mobile phone number", "cell",
@@ -134,7 +134,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "user": ("anvandare", "bruker", "user", "medarbetare", "ansatt", "anstalld", "employee", "resource",
              "username", "anvandarnamn", "brukernavn", "user name"),
     "customer_ref": ("kund", "kunde", "customer", "klient", "client", "company", "foretag", "firma",
-                     "company name", "associated company", "kundnamn", "kundenavn", "kundnummer", "kundenummer",
+                     "company name", "associated company", "organization", "organization name",
+                     "organisation", "organisation name", "organisasjon", "organisasjonsnavn",
+                     "kundnamn", "kundenavn", "kundnummer", "kundenummer",
                      "account", "bedrift"),
     "project": ("projekt", "prosjekt", "project", "projektnummer", "prosjektnummer", "uppdrag", "oppdrag"),
     "parent_company": ("parent company", "moderbolag", "morselskap", "moderselskab", "koncern", "parent",
