@@ -179,7 +179,8 @@ def test_the_cells_decide_what_an_ambiguous_header_means() -> None:
     numbers = suggest_mapping(table(["Namn", "Nummer"], ["Anna", "1001"], ["Bo", "1002"]),
                               endpoint("blikk", "contacts"))
     assert pairs(phones) == {"name": "Namn", "phoneNumber": "Nummer"}
-    assert one(phones, "phoneNumber").reason == "header 'Nummer' ~ phoneNumber (synonym); values look like phone numbers"
+    assert one(phones, "phoneNumber").reason == (
+        "header 'Nummer' ~ phoneNumber (synonym); values look like phone numbers")
     assert pairs(numbers) == {"name": "Namn", "customerNumber": "Nummer"}
 
 
