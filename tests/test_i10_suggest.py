@@ -26,7 +26,7 @@ LOOKUPS = {
     "deliveryAddress.countryId": "deliveryAddress.country", "invoiceAddress.countryId": "invoiceAddress.country",
     "accountManager.id": "accountManager", "customer.id": "customer", "department.id": "department",
     "postalAddress.country.id": "postalAddress.country", "physicalAddress.country.id": "physicalAddress.country",
-    "currency.id": "currency",
+    "currency.id": "currency", "projectManager.id": "projectManager",
 }
 
 
@@ -288,3 +288,23 @@ def test_toml_quotes_odd_header_names() -> None:
     s = suggest_mapping(table(['E-post "arbete"\\x', "Namn"], ["a@x.se", "Anna"]), endpoint("blikk", "contacts"))
     data = tomllib.loads(to_toml(s, file_name='we"ird.csv'))
     assert data["fields"]["email"] == 'E-post "arbete"\\x'
+
+
+def test_a_date_form_the_cells_settle_is_written_and_an_ambiguous_one_left_to_the_user() -> None:
+    ep = endpoint("blikk", "projects")
+    nordic = suggest_mapping(table(["Projektnamn", "Startdatum", "Slutdatum", "Projektledare"],
+                                   ["Bygg", "05.01.2024", "13.02.2024", "Anna Ek"]), ep)
+    assert pairs(nordic) == {"title": "Projektnamn", "startDate": "Startdatum", "endDate": "Slutdatum",
+                             "projectManager": "Projektledare"}
+    text = to_toml(nordic, file_name="p.csv")
+    assert "date_format = \"%d.%m.%Y\"  # every date in 'Startdatum', 'Slutdatum' reads so" in text.splitlines()
+    assert tomllib.loads(text)["date_format"] == "%d.%m.%Y"
+    slashed = suggest_mapping(table(["Projektnamn", "Startdatum"], ["Bygg", "01/02/2024"], ["Hus", "03/04/2024"]),
+                              ep)
+    assert slashed.date_formats == ["%d/%m/%Y", "%m/%d/%Y"]
+    text = to_toml(slashed, file_name="p.csv")
+    assert ("# date_format = \"%d/%m/%Y\"  # TODO the dates in 'Startdatum' read as %d/%m/%Y or %m/%d/%Y: "
+            "uncomment the right one (--date-format overrides)") in text.splitlines()
+    assert "date_format" not in tomllib.loads(text)
+    iso = suggest_mapping(table(["Projektnamn", "Startdatum"], ["Bygg", "2024-01-05"]), ep)
+    assert "date_format" not in to_toml(iso, file_name="p.csv")

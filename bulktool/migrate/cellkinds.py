@@ -85,3 +85,24 @@ def enum_map(values: list[RawCell], enum: tuple[str, ...], words: dict[str, tupl
         elif v not in unknown:
             unknown.append(v)
     return out, unknown
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%y")
+
+
+def date_formats(values: list[RawCell]) -> list[str]:
+    """The date forms every text date of the column reads in (a time after the date ignored); a file
+    whose days never pass 12 reads as both %d/%m/%Y and %m/%d/%Y, which only its writer can settle."""
+    texts = [str(v).strip().split(" ")[0].split("T")[0] for v in values
+             if isinstance(v, str) and v.strip()]
+    if not texts:
+        return []
+    out = []
+    for fmt in DATE_FORMATS:
+        try:
+            for t in texts:
+                datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+        out.append(fmt)
+    return out

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from ..plan.matching import text_form
 from ..schema.model import Column, Endpoint
-from .cellkinds import DISTINCT, KIND_WORDS, enum_map, value_kind
+from .cellkinds import DATE_FORMATS, DISTINCT, KIND_WORDS, date_formats, enum_map, value_kind
 from .rawtable import RawCell, RawTable
 from .synonyms import ADDRESS_WORDS, CONCEPT_KINDS, FIELD_CONCEPTS, SYNONYMS, VALUE_SYNONYMS
 
@@ -46,6 +46,8 @@ class Suggestion:
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)  # missing field -> its allowed values
     encoding: str | None = None
     separator: str | None = None
+    date_formats: list[str] = field(default_factory=list)  # the forms the mapped date columns all read in
+    date_columns: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ def _content(score: float, how: str, t: _Target, kind: str | None) -> tuple[floa
 def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     """The best consistent mapping of ``table``'s columns onto ``ep``'s writable fields, with confidences."""
     targets = _targets(ep)
+    date_fields = {t.field for t in targets if t.column.type in ("date", "datetime")}
     primary = next((t.prefix for t in targets if t.prefix), None)
     groups_here = {t.prefix for t in targets if t.prefix}
     headers = [h for h in table.headers if h and h.strip()]
@@ -180,10 +183,12 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     order = {t.field: i for i, t in enumerate(targets)}
     fields = sorted(done.values(), key=lambda s: order[s.field])
     confident = {s.field for s in fields if s.confidence >= CONFIDENT}
+    dated = [s.source for s in fields if s.field in confident and s.field in date_fields]
+    forms = [f for f in DATE_FORMATS if dated and all(f in date_formats(cells[h]) for h in dated)]
     missing = [t for t in targets if t.column.required_create and t.field not in confident]
     return Suggestion(ep.name, ep.system, fields, [h for h in headers if h not in used],
                       [t.field for t in missing], {t.field: t.column.enum for t in missing if t.column.enum},
-                      table.encoding, table.separator)
+                      table.encoding, table.separator, forms, dated)
 
 
 def _with_values(s: FieldSuggestion, t: _Target, cells: list[RawCell]) -> FieldSuggestion:

@@ -43,6 +43,18 @@ def _line(s: FieldSuggestion) -> str:
     return f"{text}  {comment}"
 
 
+def _date_lines(s: Suggestion) -> list[str]:
+    """A date form only the file's writer knows is written out; ISO dates need none."""
+    cols = ", ".join(repr(c) for c in s.date_columns)
+    if not s.date_formats or s.date_formats[0] == "%Y-%m-%d":
+        return []
+    if len(s.date_formats) == 1:
+        return [f"date_format = {_str(s.date_formats[0])}  # every date in {cols} reads so"]
+    forms = " or ".join(s.date_formats)
+    return [f"# date_format = {_str(s.date_formats[0])}  # TODO the dates in {cols} read as {forms}: "
+            "uncomment the right one (--date-format overrides)"]
+
+
 def to_toml(s: Suggestion, *, file_name: str, today: date | None = None) -> str:
     """The mapping file for ``s``; loads with tomllib and reads as the mapping loader expects."""
     day = (today or datetime.now(UTC).date()).isoformat()
@@ -57,6 +69,7 @@ def to_toml(s: Suggestion, *, file_name: str, today: date | None = None) -> str:
         out.append(f"# encoding = {_str(s.encoding)}  # detected in {file_name!r}; uncomment to force it")
     if s.separator:
         out.append(f"# separator = {_str(s.separator)}  # detected in {file_name!r}; uncomment to force it")
+    out += _date_lines(s)
     out.append("")
     if s.unmapped:
         out += ["# Columns nothing was matched to: skipped without a warning. Move one under [fields] to import it.",
