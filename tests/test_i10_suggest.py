@@ -308,3 +308,31 @@ def test_a_date_form_the_cells_settle_is_written_and_an_ambiguous_one_left_to_th
     assert "date_format" not in tomllib.loads(text)
     iso = suggest_mapping(table(["Projektnamn", "Startdatum"], ["Bygg", "2024-01-05"]), ep)
     assert "date_format" not in to_toml(iso, file_name="p.csv")
+
+
+def test_a_lookup_column_of_emails_is_a_lookup_by_email() -> None:
+    ep = get_endpoint("tripletex", "customers")
+    cols = tuple(replace(c, lookup=Lookup("accountManager", "employees", ("email", "firstName+lastName")))
+                 if c.name == "accountManager.id" else c for c in ep.columns)
+    s = suggest_mapping(table(["Navn", "Company owner"], ["Acme AS", "kari@acme.no"]), replace(ep, columns=cols))
+    assert one(s, "accountManager").reason == (
+        "header 'Company owner' ~ accountManager (synonym); values look like emails")
+    assert one(s, "accountManager").confidence == 0.97
+
+
+def test_a_repeated_header_is_suggested_once() -> None:
+    s = suggest_mapping(table(["Namn", "Telefon", "Telefon"], ["Anna", "031-123456", "070-1234567"]),
+                        endpoint("blikk", "contacts"))
+    assert pairs(s) == {"name": "Namn", "phoneNumber": "Telefon"}
+    assert s.unmapped == []
+
+
+def test_five_thousand_rows_and_sixty_columns_are_suggested_in_well_under_five_seconds() -> None:
+    import time
+
+    headers = [*GOOGLE, *(f"Custom {i}" for i in range(43))]
+    row = [*GOOGLE_ROW, *(f"value {i}" for i in range(43))]
+    start = time.perf_counter()
+    s = suggest_mapping(table(headers, *([row] * 5000)), endpoint("blikk", "contacts"))
+    assert time.perf_counter() - start < 5
+    assert pairs(s)["email"] == "E-mail 1 - Value"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -61,7 +62,12 @@ class _Target:
 
 def fold(text: object) -> str:
     """Header text compared loosely: camelCase split, case and accents folded, punctuation to spaces."""
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(text))
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=4096)  # every synonym is folded once per pairing otherwise
+def _fold(text: str) -> str:
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
     t = (text_form(spaced) or "").replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
     t = "".join(ch for ch in unicodedata.normalize("NFKD", t) if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", " ", t).strip()
@@ -129,6 +135,9 @@ def _starts(header: str, word: str) -> bool:
 def _content(score: float, how: str, t: _Target, kind: str | None) -> tuple[float, str]:
     """Raise a header match whose cells look right, lower one whose cells look like something else."""
     expected = CONCEPT_KINDS.get(t.concept or "")
+    if t.column.lookup and kind in DISTINCT:  # "Contact owner" full of emails: a lookup by email
+        by = {CONCEPT_KINDS.get(FIELD_CONCEPTS.get(b.split("+")[0], ""), "") for b in t.column.lookup.by}
+        expected = kind if kind in by else expected
     typ = t.column.type
     if kind is None:
         return score, how
@@ -149,10 +158,10 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
     date_fields = {t.field for t in targets if t.column.type in ("date", "datetime")}
     primary = next((t.prefix for t in targets if t.prefix), None)
     groups_here = {t.prefix for t in targets if t.prefix}
-    headers = [h for h in table.headers if h and h.strip()]
+    headers = list(dict.fromkeys(h for h in table.headers if h and h.strip()))  # a repeated header: the first
     folded = {h: fold(h) for h in headers}
     cells = {h: [r.cells[i] if i < len(r.cells) else None for r in table.rows]
-             for i, h in enumerate(table.headers) if h in folded}
+             for h in headers for i in [table.headers.index(h)]}
     kinds = {h: value_kind(v) for h, v in cells.items()}
     cands: list[tuple[float, int, int, _Target, str, str]] = []
     for ti, t in enumerate(targets):
