@@ -336,3 +336,12 @@ def test_five_thousand_rows_and_sixty_columns_are_suggested_in_well_under_five_s
     s = suggest_mapping(table(headers, *([row] * 5000)), endpoint("blikk", "contacts"))
     assert time.perf_counter() - start < 5
     assert pairs(s)["email"] == "E-mail 1 - Value"
+
+
+def test_finnish_company_list_onto_companies() -> None:
+    s = suggest_mapping(table(["Yrityksen nimi", "Namn", "Y-tunnus", "Telefon", "Kontaktperson"],
+                              ["", "Oy Demo Ab", "1234567-8", "+358 40 123 4567", "Matti Meikäläinen"]),
+                        get_endpoint("finsit", "companies"))
+    assert pairs(s) == {"name": "Namn", "businessIdentityCode": "Y-tunnus", "contactInfo.phone": "Telefon",
+                        "contactInfo.name": "Kontaktperson"}
+    assert one(s, "businessIdentityCode").reason.endswith("; values look like org numbers")

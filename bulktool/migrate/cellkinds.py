@@ -21,7 +21,7 @@ DISTINCT = frozenset({"email", "orgnr", "phone", "postal", "url", "date"})  # ki
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 _URL = re.compile(r"^(https?://|www\.)\S+$|^[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|se|no|dk|fi|net|org|io|nu|eu)(/\S*)?$",
                   re.I)
-_ORGNR = re.compile(r"^([1-9]\d{5}-?\d{4}|[89]\d{8}|[89]\d{2} \d{3} \d{3})$")
+_ORGNR = re.compile(r"^([1-9]\d{5}-?\d{4}|[89]\d{8}|[89]\d{2} \d{3} \d{3}|\d{7}-\d)$")  # SE, NO, FI
 _POSTAL = re.compile(r"^(\d{3} \d{2}|(SE|S|NO|N|DK)-? ?\d{3,5})$", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _PHONE = re.compile(r"^\+?[\d\s\-()./]{7,22}$")

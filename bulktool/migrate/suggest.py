@@ -122,9 +122,9 @@ def _header_score(header: str, t: _Target, primary: str | None, groups_here: set
     if t.prefix not in groups:
         factor = 1.0 if t.prefix == primary and not groups else 0.8 if not groups else 0.5
         return score * factor, how
-    rest = " ".join(tok[len(w):] if tok.startswith(w) else tok for tok in header.split()
-                    for w in [next((w for w in words if tok.startswith(w)), "")]).strip()
-    rest_score, rest_how = _name_score(re.sub(r"\s+", " ", rest), own, synonyms) if rest else (0.0, "")
+    rest = " ".join(t for t in (tok[len(next((w for w in words if tok.startswith(w)), "")):]
+                                for tok in header.split()) if t)  # "leveransadress ort" -> "adress ort"
+    rest_score, rest_how = _name_score(rest, own, synonyms) if rest else (0.0, "")
     return (rest_score, rest_how) if rest_score >= score else (score, how)
 
 

@@ -44,7 +44,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "organization number", "organisation number", "org number", "org no", "company number",
         "registration number", "cvr", "cvr nr", "cvr-nummer", "organisationsnummer/personnummer",
         "orgnr/personnr", "personnummer", "person/orgnr", "momsregistreringsnummer", "business id",
-        "foretaksnummer", "organisationsnummer personnummer",
+        "foretaksnummer", "organisationsnummer personnummer", "y-tunnus", "ytunnus", "fo-nummer", "fo nr",
+        "business identity code", "vat number", "momsnummer",
     ),
     "customer_number": (
         "kundnummer", "kundnr", "kund nr", "kundenummer", "kundenr", "kunde nr", "customer number", "customer no",
