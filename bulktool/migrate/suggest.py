@@ -100,16 +100,21 @@ def _name_score(header: str, own: set[str], synonyms: list[str]) -> tuple[float,
     if any(squash == s.replace(" ", "") for s in synonyms):
         return 0.95, "synonym"
     best, how = 0.0, ""
-    tokens = f" {header} "
+    tokens, digits = f" {header} ", _DIGITS.findall(header)
     for s in [*own, *synonyms]:
         if not s:
             continue
         r = max(fuzz.ratio(header, s), fuzz.token_sort_ratio(header, s)) / 100
-        if r >= 0.8 and 0.9 * r > best and min(len(header), len(s)) >= 5:  # "land" is not "lan"
+        # "land" is not "lan", nor "Street 3" "Street 2": short words and numbered columns match exactly only
+        if r >= 0.8 and 0.9 * r > best and min(len(header), len(s)) >= 5 and digits == _DIGITS.findall(s):
             best, how = 0.9 * r, f"fuzzy {r:.2f}"
-        if len(s) >= 4 and f" {s} " in tokens and best < 0.72:
+        if len(s) >= 5 and s not in _GENERIC and f" {s} " in tokens and best < 0.72:
             best, how = 0.72, f"contains '{s}'"
     return best, how
+
+
+_DIGITS = re.compile(r"\d+")
+_GENERIC = frozenset({"number", "nummer", "name", "title", "value", "state", "status", "adress", "address"})
 
 
 def _header_score(header: str, t: _Target, primary: str | None, groups_here: set[str]) -> tuple[float, str]:
@@ -120,7 +125,7 @@ def _header_score(header: str, t: _Target, primary: str | None, groups_here: set
     words = ADDRESS_WORDS.get(t.prefix, ())
     groups = [p for p in groups_here if any(_starts(header, w) for w in ADDRESS_WORDS.get(p, ()))]
     if t.prefix not in groups:
-        factor = 1.0 if t.prefix == primary and not groups else 0.8 if not groups else 0.5
+        factor = 1.0 if t.prefix == primary and not groups else 0.6 if not groups else 0.5
         return score * factor, how
     rest = " ".join(t for t in (tok[len(next((w for w in words if tok.startswith(w)), "")):]
                                 for tok in header.split()) if t)  # "leveransadress ort" -> "adress ort"

@@ -18,7 +18,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "invoice_email": (
         "invoice email", "invoice e-mail", "billing email", "faktura e-post", "faktura epost", "fakturaepost",
         "e-post faktura", "epost faktura", "e-post for faktura", "fakturamail", "faktura mail",
-        "e-mail 2 - value", "e-mail 2",
     ),
     "first_name": (
         "first name", "firstname", "given name", "fornamn", "fornavn", "tilltalsnamn", "first",
@@ -56,7 +55,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "supplier no", "vendor number",
     ),
     "number": ("nummer", "nr", "number", "no", "artikelnummer", "artikkelnummer", "produktnummer",
-               "product number", "sku", "item number", "kod", "kode", "code"),
+               "product number", "sku", "item number", "kod", "kode", "code", "projektnr", "projektnummer",
+               "prosjektnr", "prosjektnummer", "project number", "project no", "artikelnr", "artnr", "varenr",
+               "varenummer"),
     "order_number": ("ordernummer", "ordrenummer", "order number", "projektnummer", "prosjektnummer",
                      "project number", "order no"),
     "phone": (
@@ -66,14 +67,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "mobile": (
         "mobil", "mobiltelefon", "mobilnummer", "mobile", "mobile phone", "mobile phone number", "cell",
-        "cell phone", "cellphone", "mobiltlf", "mobil nr", "mobilnr", "phone 2 - value", "handy",
+        "cell phone", "cellphone", "mobiltlf", "mobil nr", "mobilnr", "handy",
     ),
     "home_phone": ("home phone", "hemtelefon", "telefon hem", "telefon hjem", "privat telefon"),
     "street": (
         "adress", "address", "adresse", "gatuadress", "gateadresse", "gadeadresse", "street", "street address",
         "address 1 - street", "address line 1", "adresselinje 1", "adressrad 1", "besoksadress",
         "besoksadresse", "postadress", "postadresse", "business street", "home street", "vag", "gata",
-        "address 1 - formatted", "utdelningsadress",
+        "utdelningsadress",
     ),
     "street2": ("adress 2", "address 2", "adresse 2", "address line 2", "adresselinje 2", "adressrad 2",
                 "c/o", "co", "address 1 - extended address", "business street 2", "care of"),
@@ -137,7 +138,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_ref": ("kund", "kunde", "customer", "klient", "client", "company", "foretag", "firma",
                      "company name", "associated company", "organization", "organization name",
                      "organisation", "organisation name", "organisasjon", "organisasjonsnavn",
-                     "kundnamn", "kundenavn", "kundnummer", "kundenummer",
+                     "kundnamn", "kundenavn", "kundnummer", "kundenummer", "kundnr", "kundenr", "kund nr", "kunde nr",
+                     "customer number", "customer no",
                      "account", "bedrift"),
     "project": ("projekt", "prosjekt", "project", "projektnummer", "prosjektnummer", "uppdrag", "oppdrag"),
     "parent_company": ("parent company", "moderbolag", "morselskap", "moderselskab", "koncern", "parent",
@@ -153,11 +155,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "product_unit": ("enhet", "enhed", "unit", "sort", "mattenhet", "maleenhet", "product unit", "uom"),
     "account": ("konto", "kontonummer", "account", "account number", "gl account", "intaktskonto",
                 "inntektskonto", "bokforingskonto"),
+    "is_fixed_price": ("fast pris", "fastpris", "fixed price", "fastprisprojekt", "is fixed price"),
+    "fixed_price_amount": ("fastpris belopp", "fast pris belopp", "fastprisbelopp", "fixed price amount",
+                           "belopp", "amount", "pris"),
+    "is_closed": ("avslutat", "avslutad", "avsluttet", "afsluttet", "closed", "stangd", "lukket", "is closed",
+                  "klar", "ferdig", "fardig"),
     "activity": ("aktivitet", "activity", "arbetstyp", "aktivitetstype", "activity type", "tjanst"),
 }
 
 # A record's name: a person's full name or a company's, whichever the template's records are.
-SYNONYMS["name"] = SYNONYMS["full_name"] + SYNONYMS["company_name"]
+SYNONYMS["name"] = SYNONYMS["full_name"] + SYNONYMS["company_name"] + (
+    "projektnamn", "prosjektnavn", "project name", "benamning", "benevnelse", "produktnamn", "produktnavn",
+    "product name", "artikelnamn", "artikkelnavn", "item name", "avdelningsnamn", "avdelingsnavn",
+    "department name", "aktivitetsnamn", "activity name", "kontonamn", "kontonavn", "account name")
 
 # A template field's last dotted part (with an id suffix dropped: ``responsible.id`` -> ``responsible``)
 # -> its concept. Unlisted fields still match by their own name, split at capitals.
@@ -181,7 +191,8 @@ FIELD_CONCEPTS: dict[str, str] = {
     "priceExcludingVatCurrency": "price", "costExcludingVatCurrency": "cost", "employeeNumber": "employee_number",
     "user": "user", "employee": "user", "customer": "customer_ref", "company": "customer_ref",
     "parentCompany": "parent_company", "supplier": "customer_ref", "project": "project", "activity": "activity",
-    "title": "title", "name": "name", "internalProject": "internal_project",
+    "title": "title", "name": "name", "isFixedPrice": "is_fixed_price", "fixedprice": "fixed_price_amount",
+    "isClosed": "is_closed", "internalProject": "internal_project",
     "absenceProject": "absence_project", "task": "task", "members": "members", "timeCode": "time_code",
     "timeArticle": "time_article", "productUnit": "product_unit", "account": "account",
 }
