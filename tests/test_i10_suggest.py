@@ -345,3 +345,20 @@ def test_finnish_company_list_onto_companies() -> None:
     assert pairs(s) == {"name": "Namn", "businessIdentityCode": "Y-tunnus", "contactInfo.phone": "Telefon",
                         "contactInfo.name": "Kontaktperson"}
     assert one(s, "businessIdentityCode").reason.endswith("; values look like org numbers")
+
+
+def test_a_cell_of_several_values_keeps_the_first_through_a_pattern() -> None:
+    import re
+
+    row = list(GOOGLE_ROW)
+    row[GOOGLE.index("E-mail 1 - Value")] = "anna@acme.se ::: anna@gmail.com"
+    row[GOOGLE.index("Labels")] = "Kunder ::: VIP ::: * myContacts"
+    s = suggest_mapping(table(GOOGLE, row, GOOGLE_ROW), endpoint("blikk", "contacts"))
+    email = one(s, "email")
+    assert email.reason == ("header 'E-mail 1 - Value' ~ email (synonym); values look like emails; "
+                            "keeps the first of ':::'-joined values")
+    assert one(s, "tags").pattern is None  # a list field takes them all
+    rule = tomllib.loads(to_toml(s, file_name="google.csv"))["fields"]["email"]
+    assert rule == {"from": "E-mail 1 - Value", "pattern": "^(.*?)(?: ::: .*)?$"}
+    found = re.match(rule["pattern"], "anna@acme.se ::: anna@gmail.com")
+    assert found is not None and found.group(1) == "anna@acme.se"

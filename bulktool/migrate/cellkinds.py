@@ -16,6 +16,8 @@ from .rawtable import RawCell
 KIND_WORDS = {"email": "emails", "orgnr": "org numbers", "phone": "phone numbers", "postal": "postal codes",
               "url": "web addresses", "date": "dates", "boolean": "yes/no values", "digits": "whole numbers",
               "number": "numbers", "text": "text"}
+MULTI = " ::: "  # how a contacts export joins several values in one cell ("a@x.se ::: b@x.se")
+FIRST_OF_MULTI = r"^(.*?)(?: ::: .*)?$"  # a mapping ``pattern`` that keeps the first of them
 DISTINCT = frozenset({"email", "orgnr", "phone", "postal", "url", "date"})  # kinds no other field's cells have
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
@@ -58,7 +60,7 @@ def cell_kind(value: RawCell) -> str:
 
 def value_kind(values: list[RawCell]) -> str | None:
     """What a column's non-empty cells hold, when at least 80% of them agree; None when unclear or empty."""
-    cells = [v for v in values if v is not None and str(v).strip() != ""]
+    cells = [v.split(MULTI)[0] if isinstance(v, str) else v for v in values if v is not None and str(v).strip() != ""]
     if not cells:
         return None
     if all(isinstance(v, bool) or (isinstance(v, str) and v.strip().lower() in BOOLEAN_WORDS)

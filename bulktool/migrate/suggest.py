@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from ..plan.matching import text_form
 from ..schema.model import Column, Endpoint
-from .cellkinds import DATE_FORMATS, DISTINCT, KIND_WORDS, date_formats, enum_map, value_kind
+from .cellkinds import DATE_FORMATS, DISTINCT, FIRST_OF_MULTI, KIND_WORDS, MULTI, date_formats, enum_map, value_kind
 from .rawtable import RawCell, RawTable
 from .synonyms import ADDRESS_WORDS, CONCEPT_KINDS, FIELD_CONCEPTS, SYNONYMS, VALUE_SYNONYMS
 
@@ -35,6 +35,7 @@ class FieldSuggestion:
     part: str | None = None  # "first" | "last": one half of a full-name column
     join: tuple[str, ...] = ()  # several columns concatenated with spaces (first, middle, last name)
     values: tuple[tuple[str, str], ...] = ()  # a value map onto an enum field ("Företag" -> "company")
+    pattern: str | None = None  # a regex whose group 1 is the value (the first of " ::: "-joined ones)
 
 
 @dataclass
@@ -206,7 +207,11 @@ def suggest_mapping(table: RawTable, ep: Endpoint) -> Suggestion:
 
 
 def _with_values(s: FieldSuggestion, t: _Target, cells: list[RawCell]) -> FieldSuggestion:
-    """An enum field fed by a column that spells its values otherwise gets a value map, or a warning."""
+    """A cell of several values keeps its first; an enum field fed by a column that spells its values
+    otherwise gets a value map, or a warning."""
+    if t.column.type not in ("int_list", "string_list") and any(isinstance(v, str) and MULTI in v for v in cells):
+        s = replace(s, pattern=FIRST_OF_MULTI, reason=f"{s.reason}; keeps the first of '{MULTI.strip()}'-joined values")
+        cells = [v.split(MULTI)[0] if isinstance(v, str) else v for v in cells]
     if not t.column.enum:
         return s
     mapped, unknown = enum_map(cells, t.column.enum, VALUE_SYNONYMS, fold)

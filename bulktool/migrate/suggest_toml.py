@@ -27,12 +27,14 @@ def _str(v: str) -> str:
 def _value(s: FieldSuggestion) -> str:
     if s.join:
         return f"{{ join = [{', '.join(_str(p) for p in s.join)}], sep = \" \" }}"
+    items = [f"from = {_str(s.source)}"]
     if s.part:
-        return f"{{ from = {_str(s.source)}, part = \"{s.part}\" }}"
+        items.append(f"part = \"{s.part}\"")
+    if s.pattern:
+        items.append(f"pattern = '{s.pattern}'")  # a literal string: the regex's backslashes stay as written
     if s.values:
-        pairs = ", ".join(f"{_str(k)} = {_str(v)}" for k, v in s.values)
-        return f"{{ from = {_str(s.source)}, values = {{ {pairs} }} }}"
-    return _str(s.source)
+        items.append(f"values = {{ {', '.join(f'{_str(k)} = {_str(v)}' for k, v in s.values)} }}")
+    return _str(s.source) if len(items) == 1 else f"{{ {', '.join(items)} }}"
 
 
 def _line(s: FieldSuggestion) -> str:
