@@ -18,6 +18,7 @@ from .errors import ApiError, UsageError
 from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
+from .plan.lookups import LookupCache, in_run_index, resolve_lookups
 from .plan.model import ImportResult, display_name
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan, reuse_id
 from .plan.source import Source, load_source
@@ -115,10 +116,15 @@ def plan_file(
         source = load_source(path, connector.system, connector.host, sheet=options.sheet,
                              endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
                              foreign=options.foreign)
+    reads_before = connector.client.stats.total
+    if not source.lookups_resolved:  # a run of several parts resolves them all at once (migrate.run)
+        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
+    lookup_reads = connector.client.stats.total - reads_before
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
     result = plan.result
     result.host = connector.host
+    result.read_requests += lookup_reads
     _read_deleted(connector, source.endpoint, plan, progress)
     _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume))

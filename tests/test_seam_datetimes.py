@@ -26,8 +26,9 @@ from bulktool.schema.model import Column, Endpoint
 from bulktool.vendors.blikk import BLIKK_DATETIMES, BlikkConnector, blikk_credentials
 from bulktool.vendors.tripletex import TripletexConnector
 from bulktool.workbook import flatten, read_table
-from bulktool.workbook.cells import clean, render_text
+from bulktool.workbook.cells import clean
 from bulktool.workbook.meta import format_record_time, parse_record_time
+from bulktool.workbook.render import render_text
 from bulktool.writer.template_client import TemplateWriteClient
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -33,7 +33,7 @@ from bulktool.workbook import (
     write_csv,
     write_xlsx,
 )
-from bulktool.workbook.meta import split_text
+from bulktool.workbook.record_sheet import split_text
 
 CEST = timezone(timedelta(hours=2))
 META = ExportMeta(system="blikk", host="sandbox.example", exported_at="2024-05-01 10:00:00 +00:00",

@@ -13,7 +13,6 @@ least that long before the retry.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -31,6 +30,7 @@ from requests.adapters import HTTPAdapter
 
 from .. import __version__
 from ..errors import ApiError, ConnectionDropped, RateLimited, TransportError, UsageError
+from .reasons import connect_reason, never_connected, tls_message
 from .security import RedactingFilter, check_base_url, redact_url
 from .throttle import Clock, RateLimiter, SystemClock, backoff_delay, parse_retry_after
 
@@ -268,12 +268,12 @@ class HttpClient:
     def _transport_error(self, exc: requests.exceptions.RequestException, method: str, url: str) -> TransportError:
         host = url.split("/")[2] if "//" in url else url
         if isinstance(exc, requests.exceptions.SSLError):
-            return TransportError(_tls_message(host, str(exc)), method=method, url=url)
+            return TransportError(tls_message(host, str(exc)), method=method, url=url)
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return TransportError(f"Could not connect to {host}: connection timed out", method=method, url=url)
-        if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+        if isinstance(exc, requests.exceptions.ConnectionError) and never_connected(exc):
             return TransportError(
-                f"Could not connect to {host}: {_reason(exc)}. Check --base-url and your network.",
+                f"Could not connect to {host}: {connect_reason(exc)}. Check --base-url and your network.",
                 method=method, url=url,
             )
         if isinstance(exc, requests.exceptions.ReadTimeout):
@@ -298,70 +298,3 @@ def _plain_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain_numbers(v) for v in value]
     return value
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """True when the request cannot have reached the server (DNS, refused, unreachable)."""
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        name = type(cur).__name__
-        if name in ("NewConnectionError", "NameResolutionError", "ConnectionRefusedError", "gaierror"):
-            return True
-        if name in ("ProtocolError", "RemoteDisconnected", "ConnectionResetError", "IncompleteRead"):
-            return False
-        nxt = cur.args[0] if cur.args and isinstance(cur.args[0], BaseException) else None
-        reason = getattr(cur, "reason", None)
-        cur = reason if isinstance(reason, BaseException) else (nxt or cur.__cause__ or cur.__context__)
-    return False
-
-
-def _tls_message(host: str, text: str) -> str:
-    """TLS failed: say why in the user's terms (a plain-HTTP server, or a certificate problem)."""
-    plain_http = ("WRONG_VERSION_NUMBER", "wrong version number", "record layer failure", "unknown protocol",
-                  "packet length too long", "http request")
-    if any(m.lower() in text.lower() for m in plain_http):
-        return (f"Could not connect to {host}: TLS failed: the server at https://{host} does not speak HTTPS. "
-                "Check --base-url; http:// is allowed only for loopback hosts such as the sandbox.")
-    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-        return (f"Could not connect to {host}: TLS failed: the server's certificate could not be verified "
-                "(self-signed, expired or for another host).")
-    return f"Could not connect to {host}: TLS failed ({_reason_tls(text)})."
-
-
-def _reason_tls(text: str) -> str:
-    import re
-
-    found = re.search(r"\[SSL: ([A-Z_]+)\]", text)
-    return found.group(1).lower().replace("_", " ") if found else "handshake error"
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    for marker, plain in (
-        ("Name or service not known", "host name not found"),
-        ("nodename nor servname", "host name not found"),
-        ("Failed to resolve", "host name not found"),
-        ("Connection refused", "connection refused"),
-        ("Network is unreachable", "network unreachable"),
-        ("No route to host", "no route to host"),
-    ):
-        if marker in text:
-            return plain
-    return "connection failed"
-
-
-def describe_body(resp: requests.Response, limit: int = 200) -> str:
-    """A short, single-line view of a non-JSON body (proxy/maintenance pages)."""
-    ctype = resp.headers.get("Content-Type", "")
-    text = resp.text if resp.content else ""
-    if "html" in ctype.lower() or text.lstrip().startswith("<"):
-        import re
-
-        title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
-        return f"an HTML page{f' ({title.group(1).strip()})' if title else ''}"
-    text = " ".join(text.split())
-    if not text:
-        return "an empty body"
-    return json.dumps(text[:limit] + ("…" if len(text) > limit else ""), ensure_ascii=False)

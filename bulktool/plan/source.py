@@ -43,6 +43,7 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
+    lookups_resolved: bool = False  # plan.lookups has filled the id columns (a run resolves all its parts at once)
 
     @property
     def columns(self) -> list[str]:
@@ -230,7 +231,7 @@ def check_structure(src: Source, *, require_match: bool) -> None:
     if not read.rows:
         raise WorkbookError(f"Sheet {read.name!r} in {src.path.name} has no data rows")
     cols = set(read.columns)
-    known = {c.name for c in ep.columns} | {"action"}
+    known = {c.name for c in ep.columns} | {c.lookup.column for c in ep.columns if c.lookup} | {"action"}
     unknown = [c for c in read.columns if c not in known and c.strip().lower() != "action"]
     hints = _check_renamed(src, unknown)
     if unknown:
@@ -302,6 +303,7 @@ def imported_columns(ep: Endpoint, columns: list[str]) -> set[str]:
     harmless.
     """
     used = {c.name for c in ep.columns if c.writable} | {ep.id_field, *ep.natural_key}
+    used |= {c.lookup.column for c in ep.columns if c.lookup is not None}
     return {c for c in columns if c in used or c.strip().lower() == "action"}
 
 

@@ -96,7 +96,7 @@ def plain(value: Any) -> str:
 
 def list_text(value: list[Any]) -> str:
     """A list the way the export writes it: '1, 2' for ids, 'a, b' (JSON only when needed) for text."""
-    from ..workbook.cells import render
+    from ..workbook.render import render
 
     if all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         return str(render("int_list", value))

@@ -36,7 +36,8 @@ from .. import __version__
 from ..errors import OutputError
 from ..schema.model import Column, Endpoint
 from ..workbook import RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, render
-from ..workbook.meta import BATCH, batch_cells, split_text
+from ..workbook.meta import BATCH
+from ..workbook.record_sheet import batch_cells, split_text
 from ._common import atomic_write
 from ._xlsx import WORKBOOK_OPTIONS, column_widths
 

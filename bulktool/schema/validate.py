@@ -222,6 +222,11 @@ def validate_rows(
     for r in rows:
         for name, msg in (r.errors or {}).items():
             found[r.row][name] = msg  # a conversion error replaces any later check on that cell
+    for c in endpoint.columns:  # a value that names no record: its id column's "required" says it twice
+        if c.lookup is not None:
+            for cells in found.values():
+                if c.lookup.column in cells:
+                    cells.pop(c.name, None)
     order = {name: i for i, name in enumerate([*columns, *missing])}
     result: dict[int, list[CellError]] = {}
     for row in sorted(found):

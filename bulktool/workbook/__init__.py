@@ -1,9 +1,11 @@
 """Lossless workbook I/O: API records <-> xlsx/CSV cells, plus the hidden export record."""
 
-from .cells import CellValueError, clean, render, render_text
+from .cells import CellValueError, clean
 from .csv_io import read_csv, read_csv_book, sidecar_path, write_csv
 from .flatten import flatten, infer_columns, unflatten
-from .meta import RECORD_SHEET, ExportMeta, ExportRecord, RecordEntry, SheetMeta, content_hash
+from .meta import RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, content_hash
+from .record_sheet import ExportRecord
+from .render import render, render_text
 from .table import ReadBook, ReadRow, ReadSheet, SheetData
 from .xlsx_reader import read_table, read_xlsx
 from .xlsx_writer import write_xlsx

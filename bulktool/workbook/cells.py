@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from .parsing import (
-    FIRST_SAFE_DATE,
     format_datetime,
     from_serial,
     parse_datetime,
@@ -282,77 +281,14 @@ def clean(col_type: str, cell: Any) -> Any:
     return cleaner(cell)
 
 
-# ---------------------------------------------------------------- render
+def cleaner(col_type: str) -> Callable[[Any], Any]:
+    """The type's own cleaner, without ``clean``'s stripping and empty-text rule (render's API values)."""
+    return _CLEANERS[col_type]
 
 
-def _needs_json(items: list[str]) -> bool:
-    """Plain "a, b" only when splitting on commas and trimming gives the same items back."""
-    return any(not s or "," in s or s != s.strip() or s.startswith("[") for s in items)
-
-
-def _render_typed(col_type: str, v: Any) -> CellValue:
-    if col_type == "string":
-        return v if isinstance(v, str) else _clean_string(v)
-    if col_type == "integer":
-        n = _clean_integer(v)
-        return n if abs(n) < _BIG else str(n)
-    if col_type == "decimal":
-        got = _clean_decimal(v)
-        return special_text(got) if isinstance(got, Decimal) else got
-    if col_type == "boolean":
-        return _clean_boolean(v)
-    if col_type == "date":
-        d = date.fromisoformat(_clean_date(v))
-        return d if d >= FIRST_SAFE_DATE else d.isoformat()
-    if col_type == "datetime":
-        naive = _datetime_value(v)
-        return naive if naive.date() >= FIRST_SAFE_DATE else format_datetime(naive)
-    if col_type == "time":
-        return _clean_time(v)
-    if col_type == "int_list":
-        return ", ".join(str(i) for i in _clean_int_list(v))
-    if col_type == "string_list":
-        items = _clean_string_list(v)
-        if _needs_json(items):
-            return json.dumps(items, ensure_ascii=False)
-        return ", ".join(items)
-    if col_type == "json":
-        return json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=_json_number)
-    raise ValueError(f"unknown column type {col_type!r}")
-
-
-def _json_number(value: Any) -> Any:
-    """Exact decimals inside a JSON cell: as a number where a float keeps them, else as text."""
-    if isinstance(value, Decimal):
-        got = exact_decimal(value)
-        return special_text(got) if isinstance(got, Decimal) else got
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def render(col_type: str, value: Any) -> CellValue:
-    """API-form value -> cell value. Never raises for odd data: what doesn't fit is written as text."""
-    if value is None:
-        return None
-    try:
-        return _render_typed(col_type, value)
-    except CellValueError:
-        return _clean_string(value)
-
-
-def render_text(col_type: str, value: Any) -> str:
-    """The cell as CSV text: same as render, with dates and datetimes in the core's ISO form."""
-    cell = render(col_type, value)
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "TRUE" if cell else "FALSE"
-    if isinstance(cell, datetime):
-        return format_datetime(cell)
-    if isinstance(cell, date):
-        return cell.isoformat()
-    if isinstance(cell, float):
-        return repr(cell)
-    return str(cell)
+def datetime_value(cell: Any) -> datetime:
+    """Naive UTC, whole seconds (a datetime cell's value before formatting)."""
+    return _datetime_value(cell)
 
 
 def is_number_text(text: str) -> bool:

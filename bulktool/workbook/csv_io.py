@@ -26,8 +26,10 @@ from typing import IO
 
 from ..errors import OutputError, WorkbookError
 from ..schema.model import Column
-from .cells import is_number_text, render_text
-from .meta import ExportMeta, ExportRecord, RecordEntry, SheetMeta
+from .cells import is_number_text
+from .meta import ExportMeta, RecordEntry, SheetMeta
+from .record_sheet import ExportRecord
+from .render import render_text
 from .table import ROW_ERROR, ReadBook, ReadSheet, SheetData, build_sheet
 from .xlsx_writer import check_writable
 

@@ -14,9 +14,10 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from ..errors import WorkbookError
 from ..gcutil import gc_paused
 from ..schema.model import Column
-from .cells import render
 from .guards import ZIP_MAGIC, damaged
-from .meta import RECORD_SHEET, ExportRecord
+from .meta import RECORD_SHEET
+from .record_sheet import ExportRecord
+from .render import render
 from .table import MAX_CELL_CHARS, ReadBook, ReadSheet, build_sheet
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")

@@ -24,8 +24,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..errors import OutputError
 from ..schema.model import Column
-from .cells import render
-from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta, batch_cells, split_text
+from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta
+from .record_sheet import batch_cells, split_text
+from .render import render
 from .table import SheetData
 
 MAX_CELL_CHARS = 32_767  # Excel's limit; xlsxwriter cuts longer text to it

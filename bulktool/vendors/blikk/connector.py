@@ -42,7 +42,8 @@ from ...errors import (
     UsageError,
     ValidationFailed,
 )
-from ...http.client import HttpClient, describe_body
+from ...http.client import HttpClient
+from ...http.reasons import describe_body
 from ...http.security import check_base_url, redact_url, register_secret_pattern
 from ...http.throttle import Clock, RateLimiter, shared_limiter
 from ...schema.model import Endpoint

@@ -25,7 +25,7 @@ from ...errors import (
     ServerError,
     ValidationFailed,
 )
-from ...http.client import describe_body
+from ...http.reasons import describe_body
 
 # What each documented typeOfError means, in the user's terms (the overview's "Error types").
 MEANING = {

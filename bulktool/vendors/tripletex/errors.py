@@ -28,7 +28,7 @@ from ...errors import (
     ValidationFailed,
     VersionConflict,
 )
-from ...http.client import describe_body
+from ...http.reasons import describe_body
 
 SESSION_PATH = "/token/session/:create"
 _POSITION = re.compile(r"^\[(\d+)\]\.?(.*)$")
