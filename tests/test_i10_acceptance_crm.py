@@ -27,7 +27,6 @@ from bulktool.cli import cli
 from bulktool.sandbox import SandboxServer
 
 DATA = Path(__file__).resolve().parent / "data" / "i10" / "fix"
-pending = pytest.mark.xfail(reason="i10 integration pending", strict=False)
 
 
 @pytest.fixture()
@@ -92,7 +91,6 @@ def apply_twice(runner: Any, srv: SandboxServer, *args: str) -> None:
     assert stats["POST"] == stats["PUT"] == stats["DELETE"] == 0, stats
 
 
-@pending
 def test_google_contacts_suggested_then_edited_import_links_persons_to_companies_of_the_same_file(
         srv: SandboxServer, tmp_path: Path) -> None:
     suggested = suggest(run, srv, tmp_path, "google-contacts.csv", "contacts")
@@ -133,7 +131,6 @@ def test_google_contacts_suggested_then_edited_import_links_persons_to_companies
     assert all(c["name"] == unicodedata.normalize("NFC", c["name"]) for c in made.values())  # NFD in, NFC out
 
 
-@pending
 def test_outlook_csv_in_windows_1252_makes_each_company_once_and_links_its_persons(
         srv: SandboxServer, tmp_path: Path) -> None:
     suggested = suggest(run, srv, tmp_path, "outlook-contacts.csv", "contacts")
@@ -167,7 +164,6 @@ def test_outlook_csv_in_windows_1252_makes_each_company_once_and_links_its_perso
     assert {c["responsible"]["id"] for c in made.values()} == {8}  # "Göran Ek", by name
 
 
-@pending
 def test_hubspot_companies_and_contacts_import_into_tripletex_customers_and_linked_contacts(
         tt_sandbox: SandboxServer, tt_env: None, tmp_path: Path) -> None:
     srv = tt_sandbox
