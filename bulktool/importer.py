@@ -19,7 +19,7 @@ from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.lookups import LookupCache, in_run_index, resolve_lookups
-from .plan.model import ImportResult, display_name
+from .plan.model import ImportResult, RowResult, display_name
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan, reuse_id
 from .plan.source import Source, load_source
 from .progress import NullProgress, Progress
@@ -128,8 +128,22 @@ def plan_file(
     _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume))
     result.warnings += keyless_create_warnings(source.endpoint, plan)
+    result.warnings += _left_empty_warning(source, result.rows)
     result.warnings += sorted_column_warnings(result.rows)
     return plan
+
+
+def _left_empty_warning(source: Source, rows: list[RowResult]) -> list[str]:
+    """Say once that empty cells of existing records were left as they are (a sheet with no export record:
+    nothing says the user emptied them); a mapped file's rule is its own and goes unsaid."""
+    if source.origins:
+        return []
+    n = sum(1 for r in rows if r.row in source.left_empty and r.action in ("update", "unchanged"))
+    if not n:
+        return []
+    return [f"{n:,} {'row' if n == 1 else 'rows'} of existing records {'has' if n == 1 else 'have'} empty cells: "
+            "this sheet has no export record, so an empty cell leaves its field as it is. To clear a field, "
+            "export, empty the cell and import that export"]
 
 
 def resolve_source(connector: Connector, source: Source) -> None:

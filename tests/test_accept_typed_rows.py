@@ -67,8 +67,8 @@ def test_a_created_row_planned_again_is_unchanged_and_a_csv_blank_still_clears(s
     res = run(srv, "import", str(csv_path), "--endpoint", "contacts", "--json", "-", "--quiet")
     report = json.loads(res.stdout)
     assert [r["action"] for r in report["rows"]] == ["unchanged"]
-    assert ("1 row names an existing record and leave cells empty: this sheet has no export record, so an empty "
-            "cell leaves its field as it is. To clear a field, export, empty the cell and import that export"
+    assert ("1 row of existing records has empty cells: this sheet has no export record, so an empty cell leaves "
+            "its field as it is. To clear a field, export, empty the cell and import that export"
             ) in report["warnings"]
     fresh = tmp_path / "again.xlsx"
     assert run(srv, "export", "contacts", "--detail", "-o", str(fresh), "--quiet").exit_code == 0

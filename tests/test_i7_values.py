@@ -260,9 +260,9 @@ def test_second_run_of_an_applied_import_plans_nothing(srv: SandboxServer, tmp_p
                "customerNumber, since the server assigns a new one to a record written without it"]
     warned = [line for line in res.output.splitlines() if line.startswith("Warning")]
     # Without the record nothing says a cell was emptied: every empty cell leaves its field as it is.
-    no_record = ["Warning: 60 rows name an existing record and leave cells empty: this sheet has no export record, "
-                 "so an empty cell leaves its field as it is. To clear a field, export, empty the cell and import "
-                 "that export"]
+    no_record = ["Warning: 60 rows of existing records have empty cells: this sheet has no export record, so an "
+                 "empty cell leaves its field as it is. To clear a field, export, empty the cell and import that "
+                 "export"]
     assert warned == (emptied if keep_record else no_record)
     assert contact(srv, e)["customerNumber"] == numbered_of[e]
     assert tag_ids(contact(srv, a)) == [3, 1]

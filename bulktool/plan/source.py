@@ -43,6 +43,7 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
+    left_empty: set[int] = field(default_factory=set)  # rows whose empty cells leave fields as they are
     lookup_requests: int = 0  # requests the lookups made before planning, not yet counted in a plan's reads
     lookups_resolved: bool = False  # plan.lookups has filled the id columns (a run resolves all its parts at once)
     # Template -> ids known to exist (records this run created or matched, a lookup list read): the
@@ -175,17 +176,11 @@ def leave_empty_as_is(src: Source) -> None:
     undo the server's own values on every re-run (a new contact made active, then deactivated by the next
     import of the same sheet). To clear a field, export, empty the cell and import the export.
     """
-    keys = (src.endpoint.id_field, *src.endpoint.natural_key)
-    left = 0
     for r in src.sheet.rows:
         kept = {k: v for k, v in r.values.items() if v is not None or k in r.errors}
-        if len(kept) != len(r.values) and any(r.values.get(k) not in (None, "") for k in keys):
-            left += 1
+        if len(kept) != len(r.values):
+            src.left_empty.add(r.row)
         r.values = kept
-    if left:
-        src.warnings.append(f"{left:,} {'row names' if left == 1 else 'rows name'} an existing record and "
-                            "leave cells empty: this sheet has no export record, so an empty cell leaves its "
-                            "field as it is. To clear a field, export, empty the cell and import that export")
 
 
 def _same_endpoint(system: str, ep: Endpoint, recorded: str) -> bool:
