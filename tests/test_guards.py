@@ -152,12 +152,8 @@ def test_too_many_entries_and_unsafe_paths_and_encrypted_entries(tmp_path: Path)
         ("old.xls", OLE_MAGIC + bytes(504), r"old\.xls is in the old \.xls format; save as \.xlsx"),
         ("secret.xlsx", OLE_MAGIC + bytes(1000) + "EncryptedPackage".encode("utf-16-le") + bytes(100),
          r"secret\.xlsx is password-protected"),
-        # Windows-1252 is read (see test_i7_files); a byte undefined there too is refused.
-        ("odd.csv", b"namn\n\x81sa\n", r"odd\.csv is neither UTF-8 nor Windows-1252 text \(byte 0x81 at "
-                                         r"offset 5\); save as CSV UTF-8"),
+        # Windows-1252, ISO-8859-1 and UTF-16 are read (tests/test_i10_text_import.py).
         ("nul.csv", b"a,b\n1,\x002\n", r"nul\.csv contains NUL bytes: it is not a text file"),
-        ("wide.csv", "a,b\n".encode("utf-16"),
-         r"wide\.csv is UTF-16 text, not UTF-8 text; save as CSV UTF-8"),
         ("book.csv", b"PK\x03\x04" + bytes(100), r"book\.csv is an Excel workbook, not CSV text; rename it"),
         ("scan.pdf", b"%PDF-1.7", r"scan\.pdf: unsupported file type '\.pdf'"),
         ("empty.xlsx", b"", r"empty\.xlsx is empty \(0 bytes\)"),

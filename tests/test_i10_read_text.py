@@ -10,7 +10,7 @@ import pytest
 
 from bulktool.errors import WorkbookError
 from bulktool.migrate.readers import read_raw, read_raw_book, sniff_separator
-from bulktool.migrate.textcodec import decode_bytes
+from bulktool.workbook.textcodec import decode_bytes
 from bulktool.workbook.csv_io import read_csv_book
 
 NBSP = "\u00a0"

@@ -20,8 +20,8 @@ from ..errors import WorkbookError
 from ..messages import capped
 from ..workbook.csv_io import split_sep_line
 from ..workbook.guards import Limits, check_foreign_file
+from ..workbook.textcodec import decode_bytes
 from .rawtable import RawCell, RawRow, RawTable
-from .textcodec import decode_bytes
 
 SEPARATORS = (",", ";", "\t")
 _NAMED_SEPARATORS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}

@@ -1,5 +1,5 @@
 """CSV out and in. Out: UTF-8 with BOM (Excel opens it as UTF-8), escaped against formula injection,
-mode 0600. In: UTF-8, else the encoding ``migrate.textcodec`` detects (said in a warning), Excel's
+mode 0600. In: UTF-8, else the encoding ``workbook.textcodec`` detects (said in a warning), Excel's
 ``sep=;`` line honoured, and a row whose field count differs from the header's is invalid (it would
 shift or clear values).
 
@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError, WorkbookError
-from ..migrate.textcodec import decode_bytes
 from ..schema.model import Column
 from .cells import is_number_text
 from .meta import ExportMeta, RecordEntry, SheetMeta
 from .record_sheet import ExportRecord
 from .render import render_text
 from .table import ROW_ERROR, ReadBook, ReadSheet, SheetData, build_sheet
+from .textcodec import decode_bytes
 from .xlsx_writer import check_writable
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -122,7 +122,7 @@ def _sidecar_item(e: RecordEntry) -> str:
 def decode_text(name: str, data: bytes) -> tuple[str, str | None]:
     """The text of a CSV file and, when it was not UTF-8, a warning naming the encoding assumed.
 
-    The rules are the migration reader's (``migrate.textcodec``): UTF-8 with or without BOM,
+    The rules are the migration reader's (``workbook.textcodec``): UTF-8 with or without BOM,
     UTF-16, else Windows-1252 (what Windows Excel saves as "CSV (semikolonavgränsad)") or
     ISO-8859-1. A file that starts as UTF-8 and then breaks is refused rather than turned
     into mojibake. (``guards.check_input_file`` still admits only UTF-8 and Windows-1252.)

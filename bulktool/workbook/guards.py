@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import WorkbookError
+from .textcodec import utf16_without_bom
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -287,22 +288,12 @@ def _check_text_kind(name: str, head: bytes) -> None:
 def _check_text(path: Path, head: bytes, limits: Limits) -> None:
     name = path.name
     _check_text_kind(name, head)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise WorkbookError(f"{name} is UTF-16 text, not UTF-8 text; save as CSV UTF-8")
     sniff = head[:TEXT_SNIFF_BYTES]
-    if b"\x00" in sniff:
+    # Excel's "Unicode text" (UTF-16, with or without a byte order mark) is read as such (textcodec).
+    wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(sniff) is not None
+    if b"\x00" in sniff and not wide:
         raise WorkbookError(f"{name} contains NUL bytes: it is not a text file (save as CSV UTF-8)")
-    complete = len(head) <= TEXT_SNIFF_BYTES
-    try:
-        codecs.getincrementaldecoder("utf-8-sig")().decode(sniff, final=complete)
-    except UnicodeDecodeError:
-        try:  # Windows Excel's "CSV (semikolonavgränsad)": the reader says it assumed Windows-1252
-            sniff.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise WorkbookError(
-                f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{sniff[exc.start]:02X} at offset "
-                f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
-            ) from None
+    # Anything else decodes: UTF-8, else Windows-1252, else ISO-8859-1; the reader names a guess in a warning.
     _check_text_size(path, sniff, limits)
 
 

@@ -29,7 +29,7 @@ class Decoded:
     warning: str | None = None  # set when the encoding was guessed to be something other than UTF-8
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
+def utf16_without_bom(data: bytes) -> str | None:
     """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte, on one side only."""
     head = data[:_SNIFF]
     pairs = len(head) // 2
@@ -76,7 +76,7 @@ def decode_bytes(name: str, data: bytes, encoding: str | None = None) -> Decoded
             note = None if codec == "utf-8" else f"{name} is UTF-16 text (Excel's 'Unicode text'); read as such"
             return Decoded(text, codec, note)
     if b"\x00" in data[:_SNIFF]:
-        wide = _utf16_without_bom(data)
+        wide = utf16_without_bom(data)
         if wide is None:
             raise WorkbookError(f"{name} contains NUL bytes: it is not a text file (save as CSV UTF-8)")
         return Decoded(_strict(name, data, wide), wide,
