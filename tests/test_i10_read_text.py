@@ -10,8 +10,8 @@ import pytest
 
 from bulktool.errors import WorkbookError
 from bulktool.migrate.readers import read_raw, read_raw_book, sniff_separator
-from bulktool.workbook.textcodec import decode_bytes
 from bulktool.workbook.csv_io import read_csv_book
+from bulktool.workbook.textcodec import decode_bytes
 
 NBSP = "\u00a0"
 
