@@ -10,7 +10,8 @@ interrupted (Ctrl-C), what was applied is journaled and in the undo workbook::
     BulktoolError                    base; never raised directly
     ├── UsageError                   bad options or arguments (exit 2)
     │   ├── UnknownEndpoint          with close-match suggestions
-    │   └── UnknownSystem
+    │   ├── UnknownSystem
+    │   └── MappingError             a bad mapping file or --set (names file, line and key)
     ├── ConfigError                  profiles, credentials, config files (exit 2)
     │   ├── MissingCredentials
     │   └── InsecureConfig           http:// to a non-loopback host, world-readable secrets
@@ -60,6 +61,10 @@ class UnknownEndpoint(UsageError):
 
 class UnknownSystem(UsageError):
     pass
+
+
+class MappingError(UsageError):
+    """A mapping file (or ``--set``) that cannot be used; the message names the file, line and key."""
 
 
 class ConfigError(BulktoolError):

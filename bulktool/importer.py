@@ -19,7 +19,7 @@ from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
 from .plan.live import fetch_details, row_key
 from .plan.lookups import LookupCache, in_run_index, resolve_lookups
-from .plan.model import ImportResult, display_name
+from .plan.model import ImportResult, RowResult, display_name
 from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan, reuse_id
 from .plan.source import Source, load_source
 from .progress import NullProgress, Progress
@@ -53,7 +53,8 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(message)
         self.message = message
 
-__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "apply_plan", "plan_file", "run_import"]
+__all__ = ["ImportOptions", "ImportOutcome", "TemplateWriteClient", "apply_plan", "plan_file", "run_import",
+           "write_undo"]
 
 
 @dataclass
@@ -116,10 +117,8 @@ def plan_file(
         source = load_source(path, connector.system, connector.host, sheet=options.sheet,
                              endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
                              foreign=options.foreign)
-    reads_before = connector.client.stats.total
-    if not source.lookups_resolved:  # a run of several parts resolves them all at once (migrate.run)
-        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
-    lookup_reads = connector.client.stats.total - reads_before
+    resolve_source(connector, source)
+    lookup_reads, source.lookup_requests = source.lookup_requests, 0
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
     result = plan.result
@@ -129,8 +128,30 @@ def plan_file(
     _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume))
     result.warnings += keyless_create_warnings(source.endpoint, plan)
+    result.warnings += _left_empty_warning(source, result.rows)
     result.warnings += sorted_column_warnings(result.rows)
     return plan
+
+
+def _left_empty_warning(source: Source, rows: list[RowResult]) -> list[str]:
+    """Say once that empty cells of existing records were left as they are (a sheet with no export record:
+    nothing says the user emptied them); a mapped file's rule is its own and goes unsaid."""
+    if source.origins:
+        return []
+    n = sum(1 for r in rows if r.row in source.left_empty and r.action in ("update", "unchanged"))
+    if not n:
+        return []
+    return [f"{n:,} {'row' if n == 1 else 'rows'} of existing records {'has' if n == 1 else 'have'} empty cells: "
+            "this sheet has no export record, so an empty cell leaves its field as it is. To clear a field, "
+            "export, empty the cell and import that export"]
+
+
+def resolve_source(connector: Connector, source: Source) -> None:
+    """The sheet's lookups, once (a run of several parts resolves them all at once: ``migrate.run``)."""
+    if not source.lookups_resolved:
+        before = connector.client.stats.total
+        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
+        source.lookup_requests += connector.client.stats.total - before
 
 
 def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Progress | None) -> None:
@@ -244,9 +265,19 @@ def run_import(
 ) -> ImportOutcome:
     progress = progress or NullProgress()
     try:
-        plan = plan_file(connector, path, options, progress, source)
+        if source is None:
+            source = load_source(path, connector.system, connector.host, sheet=options.sheet,
+                                 endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
+                                 foreign=options.foreign)
+        resolve_source(connector, source)
+        if not source.pending:
+            plan = plan_file(connector, path, options, progress, source)
     except KeyboardInterrupt:
         raise Interrupted("Interrupted while planning (GET requests only): nothing was written.") from None
+    if source.pending:  # rows naming records other rows of this sheet create: parents first
+        from .migrate.run import run_parts
+
+        return run_parts(connector, path, [source], options, progress).parts[0]
     result = plan.result
     summary = result.summary
     blocked = summary.invalid + summary.conflict
@@ -261,9 +292,14 @@ def run_import(
 
 
 def apply_plan(
-    connector: Connector, plan: Plan, path: Path, options: ImportOptions, progress: Progress | None = None
+    connector: Connector, plan: Plan, path: Path, options: ImportOptions, progress: Progress | None = None,
+    *, undo: bool = True,
 ) -> ImportOutcome:
-    """Carry out a plan already checked (nothing blocked, or --skip-invalid): journal, writes, undo workbook."""
+    """Carry out a plan already checked (nothing blocked, or --skip-invalid): journal, writes, undo workbook.
+
+    ``undo=False``: a run of several plans into one journal writes its undo workbooks once, at the end
+    (``write_undo``).
+    """
     progress = progress or NullProgress()
     result = plan.result
     journal_path = options.journal or default_journal_path(path)
@@ -279,13 +315,18 @@ def apply_plan(
     undo_log.keep(journal_path, _undo_entries(plan, ops))
     outcomes = _apply(connector, ops, journal_path, options, progress, result)
     _record_outcomes(plan, ops, outcomes)
-    undo = _write_undo(plan, path, options.undo, connector, journal_path)
-    result.undo = str(undo) if undo else None
+    written = _write_undo(plan, path, options.undo, connector, journal_path) if undo else None
+    result.undo = str(written) if written else None
     if result.interrupted:
         code = EXIT_INTERRUPTED
     else:
         code = EXIT_FAILED if result.summary.failed else EXIT_OK
-    return _finish(ImportOutcome(result, code, journal_path, undo))
+    return _finish(ImportOutcome(result, code, journal_path, written))
+
+
+def write_undo(connector: Connector, plan: Plan, path: Path, options: ImportOptions) -> Path | None:
+    """The undo workbook of ``plan``'s sheet: every write of it the journal holds and no undo workbook has."""
+    return _write_undo(plan, path, options.undo, connector, options.journal or default_journal_path(path))
 
 
 def _finish(outcome: ImportOutcome) -> ImportOutcome:

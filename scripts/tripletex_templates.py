@@ -34,7 +34,9 @@ template's ``changed_since_filter`` is typed datetime) and ``create_status`` (th
 
 Everything else is hand-written in the template and kept as it is: title, description, natural
 keys, ``list_passes``, ``nested_ids``, paths, which columns a template has and in what order, write
-names, ``required``, ``create_default``, ``server_assigns``, ``nullable`` and column descriptions.
+names, ``required``, ``create_default``, ``server_assigns``, ``nullable``, column descriptions, and the
+lookup declarations (``lookup``: which list columns a reference can be named by) and ``match`` kinds,
+which the spec cannot know (that a customer is found by its org number, that ``isoAlpha2Code`` is a code).
 To add a column, add ``[[columns]]`` with ``name`` (and ``write`` when it is writable) and a
 ``description``, then run the script. The output is canonical TOML (``bulktool.schema.toml_text``:
 fixed key order, one header comment), so a re-run with the same spec is a no-op; comments other

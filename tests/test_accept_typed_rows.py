@@ -57,11 +57,23 @@ def test_a_created_row_planned_again_is_unchanged_and_a_csv_blank_still_clears(s
     again = rows(srv, path)
     assert {r["action"] for r in again} == {"unchanged"}, [r for r in again if r["action"] != "unchanged"]
 
-    # The same row as a CSV (no export record): its blank city is "clear the city".
+    # The same row as a CSV (no export record): its blank city leaves the city as it is (nothing says the cell
+    # was emptied), and the dry run says so; an export's emptied cell clears it.
     csv_path = tmp_path / "contacts.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["customerNumber", "name", "visitingAddress.city"])
         w.writerow(["K-9001", "Ny Kund Åsa AB", ""])
-    [row] = rows(srv, csv_path, "--endpoint", "contacts")
+    res = run(srv, "import", str(csv_path), "--endpoint", "contacts", "--json", "-", "--quiet")
+    report = json.loads(res.stdout)
+    assert [r["action"] for r in report["rows"]] == ["unchanged"]
+    assert ("1 row of existing records has empty cells: this sheet has no export record, so an empty cell leaves "
+            "its field as it is. To clear a field, export, empty the cell and import that export"
+            ) in report["warnings"]
+    fresh = tmp_path / "again.xlsx"
+    assert run(srv, "export", "contacts", "--detail", "-o", str(fresh), "--quiet").exit_code == 0
+    sheet = Sheet(fresh)
+    sheet.set(sheet.row_of(created["id"]), "visitingAddress.city", None)
+    sheet.save()
+    [row] = [r for r in rows(srv, fresh) if r["action"] != "unchanged"]
     assert row["action"] == "update" and row["changes"] == {"visitingAddress.city": {"old": "Umeå", "new": None}}

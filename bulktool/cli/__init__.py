@@ -254,7 +254,8 @@ from . import importing as _importing  # noqa: E402
 from . import mapping as _mapping  # noqa: E402
 from . import profile as _profile  # noqa: E402
 from . import sandbox as _sandbox  # noqa: E402
+from . import template as _template  # noqa: E402
 
-for _mod in (_endpoints, _export, _importing, _mapping, _sandbox, _demo, _profile):
+for _mod in (_endpoints, _export, _importing, _mapping, _sandbox, _demo, _profile, _template):
     for _cmd in _mod.COMMANDS:
         cli.add_command(_cmd)

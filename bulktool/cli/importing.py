@@ -17,7 +17,10 @@ from typing import Any
 import click
 
 from ..connectors.base import Connector
+from ..errors import UsageError
 from ..importer import ImportOptions, ImportOutcome
+from ..migrate.load import MigrationOptions, run_migration
+from ..migrate.transforms import check_date_format
 from ..multico import run_multi_import
 from ..plan.model import ImportResult
 from ..writer.template_client import DEFAULT_BATCH_SIZE
@@ -58,6 +61,13 @@ DETAIL_CHARS = 160  # the part of an Error: line that quotes a row's message
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--company", "--companies", "companies", metavar="all|ID,ID|FILE", default=None,
               help="A sheet with a companyId column: import only these companies' rows (default: every row).")
+@click.option("--map", "mapping", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="MAPPING.toml", help="A file from another system: how its columns map onto the endpoint's "
+                                           "fields (bulktool map suggest FILE ENDPOINT writes one).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE",
+              help="Give FIELD this value in every row (a foreign file); repeatable.")
+@click.option("--date-format", "date_format", default=None, metavar="FORMAT",
+              help="How the file writes dates, e.g. %m/%d/%Y (default: guessed per column).")
 @click.pass_obj
 @handle_errors
 def import_cmd(
@@ -65,11 +75,17 @@ def import_cmd(
     skip_invalid: bool, allow_delete: bool, allow_clear: tuple[str, ...], resume: bool,
     report_xlsx: Path | None, report_html: Path | None, report_json: Path | None, journal: Path | None,
     foreign: bool, yes: bool, quiet: bool, batch_size: int = DEFAULT_BATCH_SIZE, companies: str | None = None,
+    mapping: Path | None = None, sets: tuple[str, ...] = (), date_format: str | None = None,
 ) -> None:
-    """Import FILE (xlsx or csv): validate, diff against live data, and show or apply the plan.
+    """Import FILE: validate, diff against live data, and show or apply the plan.
 
-    A sheet with a companyId column (``export --company all``) goes to each row's company.
+    FILE is an export (xlsx or csv), a filled-in template, or with --map/--set a file from another system
+    (csv/txt in any common encoding, xlsx, xls, ods). A sheet with a companyId column
+    (``export --company all``) goes to each row's company.
     """
+    migration = MigrationOptions(mapping, tuple(sets), date_format, endpoint, mode, sheet)
+    if date_format is not None and (why := check_date_format(date_format)):
+        raise UsageError(f"--date-format {date_format!r}: {why}")
     spec = companies or app.many_companies()
     connector = app.connector()
     options = ImportOptions(
@@ -77,35 +93,45 @@ def import_cmd(
         skip_invalid=skip_invalid, allow_delete=allow_delete, resume=resume, journal=journal, foreign=foreign,
         allow_clear=tuple(allow_clear), batch_size=batch_size, companies=None if spec == "all" else spec,
     )
-    outcome: ImportOutcome | None = None
+    outcomes: list[ImportOutcome] | None = None
     to_stdout = report_json is not None and str(report_json) == "-"
     progress = make_progress(quiet)
+
+    def run() -> list[ImportOutcome]:
+        if migration.wanted:
+            return run_migration(connector, file, migration, options, progress).parts
+        return [run_multi_import(connector, file, options, progress)]
+
     try:
         if do_apply and interactive() and not yes:
-            preview = run_multi_import(connector, file, options, progress)
+            preview = run()
             progress.close()
-            outcome = _confirm(preview, connector.tenant().label, skip_invalid, resume, err=to_stdout)
+            outcomes = _confirm(preview, connector.tenant().label, skip_invalid, resume, err=to_stdout)
             progress = make_progress(quiet)
-        if outcome is None:
+        if outcomes is None:
             options.apply = do_apply
-            outcome = run_multi_import(connector, file, options, progress)
+            outcomes = run()
     finally:
         progress.close()
     shown = do_apply and not options.apply  # stopped at the prompt: the preview's summary is on screen
-    result = outcome.result
-    result.account = _account(app, connector)
-    _report(result, report_json, report_xlsx, report_html, summary=not shown)
-    if outcome.undo_path is not None:
-        click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
-                   err=True)
-    elif result.companies and result.undo:  # one per company: each imports into its own company (--company ID)
-        click.echo(f"Undo workbooks: {result.undo} (import each with --company ID --apply to restore the old "
-                   "values)", err=True)
-    if outcome.exit_code:
-        line = exit_line(result, outcome.exit_code, resume_command())
+    for o in outcomes:
+        o.result.account = _account(app, connector)
+    _report([o.result for o in outcomes], report_json, report_xlsx, report_html, summary=not shown)
+    for outcome in outcomes:
+        result = outcome.result
+        if outcome.undo_path is not None:
+            click.echo(f"Undo workbook: {outcome.undo_path} (import it with --apply to restore the old values)",
+                       err=True)
+        elif result.companies and result.undo:  # one per company: each imports into its own company
+            click.echo(f"Undo workbooks: {result.undo} (import each with --company ID --apply to restore the old "
+                       "values)", err=True)
+    code = max(o.exit_code for o in outcomes)
+    if code:
+        worst = next(o for o in outcomes if o.exit_code == code)
+        line = exit_line(worst.result, code, resume_command())
         if line:
             click.echo(line, err=True)
-        click.get_current_context().exit(outcome.exit_code)
+        click.get_current_context().exit(code)
 
 
 def interactive() -> bool:
@@ -114,31 +140,35 @@ def interactive() -> bool:
 
 
 def _confirm(
-    preview: ImportOutcome, host: str, skip_invalid: bool, resume: bool, *, err: bool
-) -> ImportOutcome | None:
-    """Show the plan and ask; an outcome here means: stop, this is the answer (nothing applied)."""
+    preview: list[ImportOutcome], host: str, skip_invalid: bool, resume: bool, *, err: bool
+) -> list[ImportOutcome] | None:
+    """Show the plan (of each part of a run) and ask once; outcomes here mean: stop, this is the answer."""
     from ..reports import render_summary
 
-    result = preview.result
-    if result.unfinished and not resume:
+    results = [o.result for o in preview]
+    if any(r.unfinished for r in results) and not resume:
         return None  # the apply refuses an unfinished journal (and says --resume): don't ask first
-    click.echo(render_summary(result), err=err)
-    if preview.exit_code == 1 and not skip_invalid:
+    for result in results:
+        click.echo(render_summary(result), err=err)
+    if any(o.exit_code == 1 for o in preview) and not skip_invalid:
         return preview  # the apply would refuse (the exit line says why): asking would waste the answer
-    if result.write_requests == 0:
+    if sum(r.write_requests for r in results) == 0:
         click.echo("Nothing to write: no row needs a change, so nothing was sent.", err=True)
         return preview
-    for line in delete_lines(result):
-        click.echo(line, err=err)
-    if not click.confirm(confirm_question(result, host), err=err):
+    for result in results:
+        for line in delete_lines(result):
+            click.echo(line, err=err)
+    if not click.confirm(confirm_question(results, host), err=err):
         click.echo("Nothing was written (you answered no).", err=True)
-        preview.exit_code = result.exit_code = EXIT_DECLINED
+        for o in preview:
+            o.exit_code = o.result.exit_code = EXIT_DECLINED
         return preview
     return None
 
 
-def confirm_question(result: ImportResult, host: str) -> str:
-    n = result.write_requests
+def confirm_question(results: ImportResult | list[ImportResult], host: str) -> str:
+    parts = results if isinstance(results, list) else [results]
+    n = sum(r.write_requests for r in parts)
     return f"Apply {n:,} {'write' if n == 1 else 'writes'} to {host}?"
 
 
@@ -165,21 +195,34 @@ def _account(app: AppContext, connector: Connector) -> str:
     return connector.tenant().label
 
 
-def _report(result: ImportResult, report_json: Path | None, report_xlsx: Path | None,
+def _report(results: list[ImportResult], report_json: Path | None, report_xlsx: Path | None,
             report_html: Path | None, *, summary: bool) -> None:
+    """Each part's report; a run of several parts (a mapping with targets) writes one JSON document with a
+    ``parts`` list, and one xlsx/HTML report per part (``report-<part>.xlsx`` after the first)."""
     from ..reports import render_summary, write_html_report, write_json, write_xlsx_report
 
-    if report_json is not None and str(report_json) == "-":
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2, default=str))
-    else:
-        if summary:
+    several = len(results) > 1
+    if report_json is not None:
+        doc: Any = {"parts": [r.to_json() for r in results]} if several else results[0].to_json()
+        if str(report_json) == "-":
+            click.echo(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+        elif several:
+            report_json.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n",
+                                   encoding="utf-8")
+        else:
+            write_json(results[0], report_json)
+    if summary and not (report_json is not None and str(report_json) == "-"):
+        for result in results:
             click.echo(render_summary(result))
-        if report_json is not None:
-            write_json(result, report_json)
-    if report_xlsx is not None:
-        write_xlsx_report(result, report_xlsx)
-    if report_html is not None:
-        write_html_report(result, report_html)
+    for i, result in enumerate(results):
+        if report_xlsx is not None:
+            write_xlsx_report(result, _part_path(report_xlsx, result, i))
+        if report_html is not None:
+            write_html_report(result, _part_path(report_html, result, i))
+
+
+def _part_path(path: Path, result: ImportResult, i: int) -> Path:
+    return path if i == 0 else path.with_name(f"{path.stem}-{result.sheet}{path.suffix}")
 
 
 def resume_command(ctx: click.Context | None = None) -> str:

@@ -54,7 +54,7 @@ def classify(
         return rr, None
     target = rid
     if target is None and key is not None:
-        matches = live.by_key(key_field).get(key, [])
+        matches = live.matching(key_field, key)
         if len(matches) > 1:
             cell_errors.append(CellError(key_field, f"{key_field} {key!r} matches {len(matches)} records "
                                                     f"(ids {', '.join(matches[:5])}); add the id column"))

@@ -22,7 +22,7 @@ from ..messages import capped, rows_text
 from ..schema.model import Column, Endpoint
 from ..workbook import ReadRow
 from ..workbook.parsing import short
-from .live import LiveIndex, key_of
+from .live import LiveIndex, key_form, key_of
 from .model import CellError
 from .normalize import normalizer
 
@@ -170,7 +170,8 @@ def _shared_keys(
 def _shared_key(
     ep: Endpoint, key_field: str, rows: Sequence[ReadRow], ids: Sequence[str | None], refs: _References,
 ) -> list[tuple[int, CellError]]:
-    keys = list(map(key_of, map(dict.get, map(attrgetter("values"), rows), repeat(key_field))))
+    col = ep.column(key_field)  # keys compare in their match form, as against the live records (live.key_form)
+    keys = [key_form(col, v) for v in map(dict.get, map(attrgetter("values"), rows), repeat(key_field))]
     counts = Counter(keys)
     counts.pop(None, None)
     if len(counts) == len(keys) - keys.count(None):  # the usual sheet: every key once, settled in C
@@ -191,7 +192,8 @@ def _shared_key(
             if known and norm(ref) == norm(r.values.get(key_field)):
                 continue  # the record already has this key: the import does not create the duplicate
             others = [rows[p].row for p in positions if p != pos]
-            found.append((r.row, CellError(key_field, f"{key_field} {short(k)} is also in {rows_text(others)}: "
+            shown = short(key_of(r.values.get(key_field)) or k)  # the row's spelling, not the match form
+            found.append((r.row, CellError(key_field, f"{key_field} {shown} is also in {rows_text(others)}: "
                                                       f"two records would share it; give each row its own")))
     return found
 

@@ -20,9 +20,24 @@ from ..progress import NullProgress, Progress
 from ..schema.model import Column, Endpoint
 from ..workbook import flatten
 from ..workbook.meta import record_id
+from .matching import column_form
 from .normalize import same
 
 key_of = record_id  # the workbook's id normaliser: one rule for ids and keys everywhere
+
+
+def key_form(column: Column | None, value: Any) -> str | None:
+    """The form a natural key is *matched* in: its column's match kind (plan.matching).
+
+    A foreign file spells the key its own way ("556898-6787" for the API's "5568986787", "Anna@X.se"),
+    so matching folds what cannot tell two records apart; the value shown and written stays as given.
+    """
+    return key_of(value) if column is None else column_form(column, value)
+
+
+def key_columns(endpoint: Endpoint) -> dict[str, Column]:
+    """The natural key fields' columns, by name (a key that is not a column compares as an id)."""
+    return {c.name: c for c in endpoint.columns if c.name in endpoint.natural_key}
 
 
 def row_key(endpoint: Endpoint, values: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -46,21 +61,30 @@ class LiveIndex:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> raw list record
     complete: bool = True  # False when only records changed since the export were fetched
     key_fields: tuple[str, ...] = ()  # the natural key fields, in the template's order
+    columns: dict[str, Column] = field(default_factory=dict)  # key field -> its column (how it matches)
     _by_key: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def by_key(self, key_field: str | None) -> dict[str, list[str]]:
-        """Value of ``key_field`` -> ids; built on first use, since a sheet whose rows all have ids never asks."""
+        """Key (in its ``key_form``) of ``key_field`` -> ids; built on first use, since a sheet whose rows
+        all have ids never asks."""
         if key_field is None or key_field not in self.key_fields:
             return {}
         index = self._by_key.get(key_field)
         if index is None:
             index = defaultdict(list)
+            col = self.columns.get(key_field)
             for rid, item in self.records.items():
-                k = key_of(item.get(key_field))
+                k = key_form(col, item.get(key_field))
                 if k is not None:
                     index[k].append(rid)
             self._by_key[key_field] = index
         return index
+
+    def matching(self, key_field: str | None, value: Any) -> list[str]:
+        """Ids of the live records whose ``key_field`` matches a row's ``value`` (normalised alike)."""
+        if key_field is None or value is None:
+            return []
+        return self.by_key(key_field).get(key_form(self.columns.get(key_field), value) or "", [])
 
     def flat(self, endpoint: Endpoint, record_id: str) -> dict[str, Any]:
         rec = self.records.get(record_id)
@@ -99,7 +123,7 @@ def fetch_live(
     id_field = endpoint.id_field
     records = {rid: item for rid, item in zip([key_of(i.get(id_field)) for i in items], items, strict=True)
                if rid is not None}
-    return LiveIndex(records, complete=not params, key_fields=endpoint.natural_key)
+    return LiveIndex(records, complete=not params, key_fields=endpoint.natural_key, columns=key_columns(endpoint))
 
 
 def fetch_details(

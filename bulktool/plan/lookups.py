@@ -70,7 +70,7 @@ class LookupCache:
 
     def details(self, endpoint: str) -> list[dict[str, Any]]:
         """Every record's detail: read only when a value names a record by a field its list does not carry
-        (Blikk-like user lists without the email), once per run."""
+        (a user list without the email), once per run."""
         target = self.templates[endpoint]
         with self._lock:
             got = self._records.get(endpoint + "#detail")

@@ -68,6 +68,9 @@ class Plan:
     writes: list[PlannedWrite]
     endpoint: Endpoint | None = None
     batch_size: int = 1  # records per bulk request, where the endpoint has bulk operations
+    # Row -> the live record it was matched to (by id or natural key): what a row of the same run that
+    # refers to this one links to when the row needs no write (``migrate.run``).
+    targets: dict[int, str] = field(default_factory=dict)
 
 
 def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
@@ -155,7 +158,7 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
         if not policy.is_create(rid) and not (client_ids and rid is None):
             return False
         key_field, key = row_key(ep, r.values)
-        return key is None or not live.by_key(key_field).get(key)
+        return key is None or not live.matching(key_field, key)
 
     # Without a record to compare with, a row holding exactly the live values is as good as untouched.
     sheet_has_detail_only = has_detail_only(ep, dict.fromkeys(sheet.columns))
@@ -240,14 +243,15 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
             if (note := dependents.note(target)) is not None:
                 rr.warnings.append(note)
         result.rows.append(rr)
-    writes = unknown_references(connector, ep, writes, progress)
+    writes = unknown_references(connector, ep, writes, progress, source.known_ids)
     result.warnings += unknown_clears(ep, options.allow_clear)
     writes = group_writes(ep, writes, live)  # a template with group_by: one write per parent's list
     result.write_requests = len(writes)
     result.write_batches = count_requests(ep, [w.action for w in writes], options.batch_size)
     result.read_requests = stats.total - reads_before
     result.rate_per_second = pace(connector.client.limiter)
-    return Plan(result, writes, ep, options.batch_size)
+    targets = {rr.row: t for _, rr, t in rows if t is not None}
+    return Plan(result, writes, ep, options.batch_size, targets)
 
 
 def _plan_update(

@@ -9,6 +9,7 @@ the live value) in a column whose ``refers_to`` template can be read one by one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..connectors.base import Connector
@@ -26,9 +27,14 @@ NOT_FOUND = 404
 
 
 def unknown_references(
-    connector: Connector, ep: Endpoint, writes: list[PlannedWrite], progress: Progress | None = None
+    connector: Connector, ep: Endpoint, writes: list[PlannedWrite], progress: Progress | None = None,
+    known: Mapping[str, set[str]] | None = None,
 ) -> list[PlannedWrite]:
-    """``writes`` without those naming a missing referenced record; their rows are made invalid."""
+    """``writes`` without those naming a missing referenced record; their rows are made invalid.
+
+    ``known``: template -> ids known to exist (``Source.known_ids``), not read again.
+    """
+    known = known or {}
     templates = load_templates(connector.system)
     refs = {c.name: templates[c.refers_to] for c in ep.columns
             if c.refers_to and c.writable and c.refers_to in templates and templates[c.refers_to].get_path}
@@ -41,7 +47,7 @@ def unknown_references(
         for col, target in refs.items():
             ch = pw.result.changes.get(col)
             rid = key_of(ch.new) if ch is not None and ch.new not in (None, "") else None
-            if rid is not None:
+            if rid is not None and rid not in known.get(target.name, ()):
                 wanted.setdefault(target.name, set()).add(rid)
     missing: dict[str, set[str]] = {}
     for name, ids in wanted.items():

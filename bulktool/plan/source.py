@@ -18,10 +18,10 @@ from ..workbook.guards import check_input_file, find_formula_cells
 from ..workbook.meta import RECORD_SHEET, ExportMeta
 from ..workbook.parsing import short
 from .headers import likely_column
-from .live import key_of
+from .live import key_columns, key_form, key_of
 from .pending import Pending
 
-META_SHEETS = {"_bulktool", "summary"}
+META_SHEETS = {"_bulktool", "summary", "lookups"}  # lookups: a blank template's value lists
 
 
 @dataclass
@@ -43,7 +43,12 @@ class Source:
     origins: dict[str, str] = field(default_factory=dict)
     # Row -> id column -> the row of this run whose new record it refers to (see plan.pending).
     pending: dict[int, dict[str, Pending]] = field(default_factory=dict)
+    left_empty: set[int] = field(default_factory=set)  # rows whose empty cells leave fields as they are
+    lookup_requests: int = 0  # requests the lookups made before planning, not yet counted in a plan's reads
     lookups_resolved: bool = False  # plan.lookups has filled the id columns (a run resolves all its parts at once)
+    # Template -> ids known to exist (records this run created or matched, a lookup list read): the
+    # reference check does not read them again one by one (``plan.references``).
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -153,12 +158,29 @@ def _load(
     # machine's clock, which may run ahead of the server's).
     exported_at = meta.exported_at if meta is not None and meta.time_source == "server" else None
     src = Source(path, read, ep, exported_from, use_record, exported_at, warnings)
+    if meta is None:  # typed in or filled in (a blank template): nothing says an empty cell was emptied
+        leave_empty_as_is(src)
     if target.scope_column and target.scope_column in read.columns:
         src.scope_column = target.scope_column  # checked per company, once split
         src.scopes = dict(meta.scopes) if meta is not None and trusted else {}
         return src
     check_structure(src, require_match=mode != "create-only")
     return src
+
+
+def leave_empty_as_is(src: Source) -> None:
+    """Empty cells of a sheet with no export record leave their fields as the server has them.
+
+    Only an export record can tell a cell the user emptied from one that was never filled: without one (a
+    filled-in template, a hand-made sheet, a file from another system) an empty cell clearing the field would
+    undo the server's own values on every re-run (a new contact made active, then deactivated by the next
+    import of the same sheet). To clear a field, export, empty the cell and import the export.
+    """
+    for r in src.sheet.rows:
+        kept = {k: v for k, v in r.values.items() if v is not None or k in r.errors}
+        if len(kept) != len(r.values):
+            src.left_empty.add(r.row)
+        r.values = kept
 
 
 def _same_endpoint(system: str, ep: Endpoint, recorded: str) -> bool:
@@ -269,26 +291,34 @@ def _check_renamed(src: Source, unknown: list[str]) -> dict[str, str]:
 
 
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
-    """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id)."""
+    """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id).
+
+    A natural key compares in its match form (live.key_form), as it does against the live records: rows
+    "556898-6787" and "5568986787" would both match, or both create, the same record.
+    """
     rows = src.sheet.rows
-    keys = [key_of(r.values.get(column)) for r in rows]
+    col = key_columns(src.endpoint).get(column) if column != src.endpoint.id_field else None
+    keys = [key_form(col, r.values.get(column)) for r in rows]
     counts = Counter(keys)
     counts.pop(None, None)
     shared = {k for k, n in counts.items() if n > 1}
     if not shared:  # the usual case, settled in one pass
         return
     seen: dict[str, list[int]] = defaultdict(list)
+    shown: dict[str, str] = {}
     without_id: set[str] = set()
     for r, k in zip(rows, keys, strict=True):
         if k is None or k not in shared:
             continue
+        if not seen[k]:
+            shown[k] = key_of(r.values.get(column)) or k  # the first row's spelling, not the match form
         seen[k].append(r.row)
         if id_column is None or key_of(r.values.get(id_column)) is None:
             without_id.add(k)
     dups = {k: rs for k, rs in seen.items() if k in without_id}
     if dups:
         first = list(dups.items())[:3]
-        listed = "; ".join(f"{column} {short(k)} in {rows_text(rs)}" for k, rs in first)
+        listed = "; ".join(f"{column} {short(shown[k])} in {rows_text(rs)}" for k, rs in first)
         more = f"; and {len(dups) - 3:,} more duplicated values" if len(dups) > 3 else ""
         raise WorkbookError(f"Duplicate {column} values in {src.sheet.name!r}: {listed}{more}")
 

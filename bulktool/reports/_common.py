@@ -188,7 +188,7 @@ def estimate_text(result: ImportResult) -> str:
     n = result.write_requests
     if result.applied:
         return f"{plural(n, 'write request')} sent"
-    rate = f"{result.rate_per_second:g} requests/s"
+    rate = f"{result.rate_per_second:.3g} requests/s"
     # The apply plans again first: its list and detail reads take their turn under the same rate limit.
     reads = f" (+ {plural(result.read_requests, 'read')})" if result.read_requests else ""
     batches = result.write_batches

@@ -198,7 +198,7 @@ def _write_summary(wb: Workbook, ws: Worksheet, result: ImportResult, comments_c
         rows += [("", None), *(("Company", line) for line in by_company)]
     rows += [("", None), ("Write requests", result.write_requests)]
     if not result.applied:
-        rate = f"{result.rate_per_second:g} requests/s"
+        rate = f"{result.rate_per_second:.3g} requests/s"
         rows += [("Estimated time", f"{duration(result.estimated_seconds)} at {rate}")]
     rows += [("Warning", w) for w in result.warnings]
     rows += [("", None), ("Legend", "yellow: changed (comment shows the old value); orange: conflict; "

@@ -21,6 +21,9 @@ Top-level keys beyond the obvious ones (name, title, version, paths, columns, ..
                       key-figure data: one PUT of the whole list per fiscal year); its paths name it
                       as a placeholder (``{fiscalYearId}``) instead of ``{id}``.
     update_on_collection  the update path is the collection's (no ``{id}``): the id travels in the body.
+
+Column ``lookup`` declarations are checked across a system's templates in ``load_templates``
+(schema.lookup_check): the looked-up template exists for the system and has the ``by`` list columns.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 
 from ..errors import TemplateError, UnknownEndpoint, UnknownSystem
 from .column_keys import check_columns, read_column, read_write_only
+from .lookup_check import check_lookups
 from .model import Column, Endpoint
 from .toml_table import DOTTED, Table
 
@@ -214,10 +218,10 @@ def templates_dir() -> Path:
 
 
 @cache
-def _all_templates(root: Path) -> tuple[Endpoint, ...]:
-    out: list[Endpoint] = []
+def _all_templates(root: Path) -> tuple[tuple[Path, Endpoint], ...]:
+    out: list[tuple[Path, Endpoint]] = []
     for sub in sorted(p for p in root.iterdir() if p.is_dir()):
-        out.extend(load_template_file(f) for f in sorted(sub.glob("*.toml")))
+        out.extend((f, load_template_file(f)) for f in sorted(sub.glob("*.toml")))
     return tuple(out)
 
 
@@ -236,16 +240,26 @@ def _system(system: str) -> str:
 
 
 def load_templates(system: str) -> dict[str, Endpoint]:
-    """Every endpoint ``system`` supports, by name; Visma Tid shares the Blikk templates that list it."""
-    s = _system(system)
+    """Every endpoint ``system`` supports, by name; Visma Tid shares the Blikk templates that list it.
+
+    The lookups are checked across the set (schema.lookup_check): each names a template of this system
+    and list columns of it.
+    """
+    return dict(_system_templates(templates_dir(), _system(system)))
+
+
+@cache
+def _system_templates(root: Path, s: str) -> tuple[tuple[str, Endpoint], ...]:
     out: dict[str, Endpoint] = {}
-    for ep in _all_templates(templates_dir()):
+    homes: dict[str, tuple[Path, str]] = {}
+    for path, ep in _all_templates(root):
         if s not in ep.systems:
             continue
         if ep.name in out:
             raise TemplateError(f"Two endpoint templates for {s} are both named {ep.name!r}.")
         out[ep.name] = ep if ep.system == s else replace(ep, system=s)
-    return out
+        homes[ep.name] = (path, ep.system)
+    return tuple(check_lookups(s, out, homes).items())
 
 
 def _norm(name: str) -> str:

@@ -1,6 +1,7 @@
 """CSV out and in. Out: UTF-8 with BOM (Excel opens it as UTF-8), escaped against formula injection,
-mode 0600. In: UTF-8 or Windows-1252 (said in a warning), Excel's ``sep=;`` line honoured, and a
-row whose field count differs from the header's is invalid (it would shift or clear values).
+mode 0600. In: UTF-8, else the encoding ``migrate.textcodec`` detects (said in a warning), Excel's
+``sep=;`` line honoured, and a row whose field count differs from the header's is invalid (it would
+shift or clear values).
 
 The export record goes to a sidecar ``<file>.bulktool.json`` with the same
 content as the hidden ``_bulktool`` sheet of a workbook.
@@ -13,7 +14,6 @@ removes exactly one leading apostrophe in those cases.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError, WorkbookError
+from ..migrate.textcodec import decode_bytes
 from ..schema.model import Column
 from .cells import is_number_text
 from .meta import ExportMeta, RecordEntry, SheetMeta
@@ -121,29 +122,13 @@ def _sidecar_item(e: RecordEntry) -> str:
 def decode_text(name: str, data: bytes) -> tuple[str, str | None]:
     """The text of a CSV file and, when it was not UTF-8, a warning naming the encoding assumed.
 
-    UTF-8 (with or without BOM) first; anything else is what Windows Excel saves as
-    "CSV (semikolonavgränsad)": Windows-1252. A file that starts as UTF-8 and then
-    breaks is refused rather than turned into mojibake.
+    The rules are the migration reader's (``migrate.textcodec``): UTF-8 with or without BOM,
+    UTF-16, else Windows-1252 (what Windows Excel saves as "CSV (semikolonavgränsad)") or
+    ISO-8859-1. A file that starts as UTF-8 and then breaks is refused rather than turned
+    into mojibake. (``guards.check_input_file`` still admits only UTF-8 and Windows-1252.)
     """
-    bom = data.startswith(codecs.BOM_UTF8)
-    try:
-        return data[3:].decode("utf-8") if bom else data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        at, byte = exc.start + (3 if bom else 0), data[exc.start + (3 if bom else 0)]
-    where = f"byte 0x{byte:02X} at offset {at}"
-    if bom or not data[:at].isascii():
-        raise WorkbookError(
-            f"{name} is UTF-8 text up to {where}, which is not UTF-8; save it again as CSV UTF-8"
-        )
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise WorkbookError(
-            f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02X} at offset "
-            f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
-        ) from None
-    return text, (f"{name} is not UTF-8 ({where}), so it was read as Windows-1252, the encoding of Excel's "
-                  "'CSV (semikolonavgränsad)'; if letters such as åäö look wrong, save it as CSV UTF-8")
+    decoded = decode_bytes(name, data)
+    return decoded.text, decoded.warning
 
 
 _SEP_LINE = re.compile(r'"?sep=(.)"?[^\r\n]*(?:\r\n|\n|\r|\Z)', re.IGNORECASE)

@@ -48,9 +48,8 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.1f} MB"
 
 
-def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "csv"]:
-    """Say which reader may open ``path``, or raise WorkbookError saying why none should."""
-    path = Path(path)
+def _read_head(path: Path, limits: Limits) -> bytes:
+    """The first bytes of ``path`` once it is known to be a non-empty file within the size limit."""
     name = path.name or str(path)
     if not path.exists():
         raise WorkbookError(f"Input file not found: {path}")
@@ -61,12 +60,19 @@ def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "
         raise WorkbookError(f"{name} is empty (0 bytes)")
     if size > limits.max_file_bytes:
         raise WorkbookError(f"{name} is {_mb(size)}, over the {_mb(limits.max_file_bytes)} input limit")
-    suffix = path.suffix.lower()
     try:
         with path.open("rb") as fh:
-            head = fh.read(TEXT_SNIFF_BYTES + 1)
+            return fh.read(TEXT_SNIFF_BYTES + 1)
     except OSError as exc:
         raise WorkbookError(f"Cannot read {name}: {exc.strerror or exc}") from None
+
+
+def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "csv"]:
+    """Say which reader may open ``path``, or raise WorkbookError saying why none should."""
+    path = Path(path)
+    name = path.name or str(path)
+    head = _read_head(path, limits)
+    suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         _check_xlsx(path, head, limits)
         return "xlsx"
@@ -82,6 +88,48 @@ def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "
         f"{name}: unsupported file type {suffix or '(no extension)'!r}; "
         "use an .xlsx workbook or a UTF-8 .csv file"
     )
+
+
+ForeignKind = Literal["xlsx", "xls", "ods", "csv"]
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+FOREIGN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", *TEXT_SUFFIXES)  # what the migration reader opens
+
+
+def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
+    """As ``check_input_file``, for the migration reader: it also opens .xls and .ods workbooks and
+    text in any encoding it can detect (UTF-16, ISO-8859-1), so those are not refused here.
+
+    An ".xls" that is really text (old systems export tab-separated text so named) is read as text.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    head = _read_head(path, limits)
+    suffix = path.suffix.lower()
+    workbook = suffix in (".xlsx", ".xlsm", ".xls")
+    if workbook and head.startswith(OLE_MAGIC) and not _is_encrypted_ole(path):
+        return "xls"  # the reader goes by content, so an .xls renamed .xlsx is read too
+    if workbook and (suffix != ".xls" or head.startswith(ZIP_MAGIC)):
+        _check_xlsx(path, head, limits)
+        return "xlsx"
+    if suffix == ".ods":
+        if not zipfile.is_zipfile(path):
+            raise WorkbookError(f"{name} is not an OpenDocument spreadsheet (.ods): {_what_is(head)}")
+        try:
+            with zipfile.ZipFile(path) as zf:
+                _check_zip_entries(name, zf.infolist(), limits)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+            raise WorkbookError(f"{name} is a damaged .ods file ({exc}); save or export it again") from None
+        return "ods"
+    if suffix in (*TEXT_SUFFIXES, ".xls"):
+        start = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+        if start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+            raise WorkbookError(f"{name} is a web page (HTML/XML), not a spreadsheet; open it in Excel "
+                                "and save it as .xlsx or CSV")
+        _check_text_kind(name, head)
+        _check_text_size(path, head[:TEXT_SNIFF_BYTES].replace(b"\x00", b""), limits)
+        return "csv"
+    raise WorkbookError(f"{name}: unsupported file type {suffix or '(no extension)'!r}; "
+                        "use .xlsx, .xls, .ods, .csv or .txt")
 
 
 # ---------------------------------------------------------------- xlsx
@@ -229,12 +277,16 @@ def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop_after: int) ->
 # ---------------------------------------------------------------- csv
 
 
-def _check_text(path: Path, head: bytes, limits: Limits) -> None:
-    name = path.name
+def _check_text_kind(name: str, head: bytes) -> None:
     if head.startswith(ZIP_MAGIC):
         raise WorkbookError(f"{name} is an Excel workbook, not CSV text; rename it to .xlsx")
     if head.startswith(OLE_MAGIC):
         raise WorkbookError(f"{name} is an old .xls workbook, not CSV text; save as CSV UTF-8")
+
+
+def _check_text(path: Path, head: bytes, limits: Limits) -> None:
+    name = path.name
+    _check_text_kind(name, head)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise WorkbookError(f"{name} is UTF-16 text, not UTF-8 text; save as CSV UTF-8")
     sniff = head[:TEXT_SNIFF_BYTES]
@@ -251,6 +303,12 @@ def _check_text(path: Path, head: bytes, limits: Limits) -> None:
                 f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{sniff[exc.start]:02X} at offset "
                 f"{exc.start}); save as CSV UTF-8 (Excel: Save As > 'CSV UTF-8 (Comma delimited)')"
             ) from None
+    _check_text_size(path, sniff, limits)
+
+
+def _check_text_size(path: Path, sniff: bytes, limits: Limits) -> None:
+    """Rows and cells of a text file from its line count and the first line's widest split."""
+    name = path.name
     lines = _count_lines(path, stop_after=limits.max_rows + 1)
     if lines > limits.max_rows + 1:
         raise WorkbookError(f"{name} has more than {limits.max_rows:,} rows; split the file")

@@ -27,6 +27,17 @@ USERS = [
     ("Sara", "Bäckström", "light", [], 3, "none", None, "2022-09-01", None),
     ("Göran", "Ek", "basic", [], 2, "hourly", 265.0, "2017-05-02", "2023-12-31"),
 ]
+# Look-alike names, so a lookup by name meets what a real register holds: a misspelling close to several
+# people, and two namesakes (which a name cannot tell apart). The documented list shape carries firstName
+# and lastName only (blikk-api-reference.txt, GET /v1/Admin/Users); email is in the detail shape. Added after
+# the work seed, which draws time-report users from the first eight, so no other seed record changes.
+LOOKALIKE_USERS = [
+    ("Anna", "Svensson", "standard", [], 1, "hourly", 300.0, "2023-01-09", None),
+    ("Anna", "Svenson", "basic", [], 2, "hourly", 270.0, "2023-03-01", None),
+    ("Annika", "Svensson", "standard", ["sales"], 3, "monthly", 360.0, "2023-08-14", None),
+    ("Erik", "Johansson", "standard", [], 1, "hourly", 290.0, "2024-02-01", None),
+    ("Erik", "Johansson", "light", [], 2, "none", None, "2024-05-20", None),
+]
 _ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ø": "o", "æ": "ae", " ": "", "&": "och"})
 
 
@@ -68,10 +79,10 @@ def lookups() -> dict[str, list[Record]]:
     }
 
 
-def users(rng: random.Random) -> list[Record]:
+def users(rng: random.Random, rows: list[tuple[Any, ...]] = USERS, first_id: int = 1) -> list[Record]:
     out: list[Record] = []
-    for i, (first, last, lic, perms, dept, salary, cost, start, end) in enumerate(USERS, start=1):
-        mail = f"{slug(first)}.{slug(last)}@example.com"
+    for i, (first, last, lic, perms, dept, salary, cost, start, end) in enumerate(rows, start=first_id):
+        mail = f"{slug(first)}.{slug(last)}{'' if i <= len(USERS) else i}@example.com"  # namesakes: two mails
         updated = rng.random() < 0.5
         out.append(
             {
@@ -132,4 +143,5 @@ def build(seed: int, contacts: int) -> dict[str, list[Record]]:
     data.update(admin_lists(random.Random(f"{seed}:admin")))
     data["contacts"] = make_contacts(random.Random(f"{seed}:contacts"), contacts)
     data.update(make_work(random.Random(f"{seed}:work"), data))
+    data["users"] += users(random.Random(f"{seed}:lookalikes"), LOOKALIKE_USERS, len(USERS) + 1)
     return data
