@@ -12,16 +12,13 @@ import tomllib
 from pathlib import Path
 
 import openpyxl
-import pytest
 from click.testing import CliRunner, Result
 
 from bulktool.cli import cli
+from bulktool.migrate.apply import apply_mapping
+from bulktool.migrate.mapping import load_mapping
+from bulktool.migrate.readers import read_raw
 from bulktool.schema import get_endpoint
-
-# The reader and the mapping loader land from their own branches; until both are here there is no CLI to test.
-read_raw = pytest.importorskip("bulktool.migrate.readers").read_raw
-load_mapping = pytest.importorskip("bulktool.migrate.mapping").load_mapping
-apply_mapping = pytest.importorskip("bulktool.migrate.apply").apply_mapping
 
 NORDIC = ("Kundnr;Företagsnamn;Org.nr;Adress;Postnr;Ort;Telefon;E-post;Skapad av\r\n"
           "1001;Acme AB;556898-6787;Storgatan 1;411 03;Göteborg;031-123456;info@acme.se;admin\r\n"
