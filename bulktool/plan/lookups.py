@@ -229,7 +229,7 @@ def _resolve_one(
     if not ids and detail_only(target, idx.by) and idx.more is not None:
         ids = idx.more().find(target, raw)
     if len(ids) == 1:
-        _set(r, name, col, int(ids[0]) if ids[0].lstrip("-").isdigit() else ids[0], where)
+        _set(r, name, col, _typed_id(col, ids[0]), where)
         return
     if len(ids) > 1:
         listed = ", ".join(f"{idx.labels.get(i, i)} (id {i})" for i in ids[:MAX_CANDIDATES])
@@ -276,8 +276,13 @@ def _resolve_list(r: ReadRow, name: str, col: Column, raw: object, target: Endpo
             return
         rid = ids[0]
         if rid not in [str(o) for o in out]:
-            out.append(int(rid) if rid.lstrip("-").isdigit() else rid)
+            out.append(_typed_id(col, rid))
     _set(r, name, col, out, where)
+
+
+def _typed_id(col: Column, rid: str) -> int | str:
+    """The id in the id column's own type: a number for integer ids, the text for codes and GUIDs."""
+    return int(rid) if col.type != "string" and rid.lstrip("-").isdigit() else rid
 
 
 def _set(r: ReadRow, name: str, col: Column, value: object, where: str) -> None:

@@ -18,8 +18,8 @@ Column keys beyond the obvious ones (name, type, shapes, read_only, write, requi
                       company.id refers to contacts), so a delete can name the records that point at it.
     lookup            { column = "responsible", endpoint = "users", by = ["name", "email"] }: the sheet
                       may name the referenced record in ``column`` by a human value, compared with the
-                      ``by`` list columns of ``endpoint`` (see schema.model.Lookup). Integer and
-                      int_list id columns only.
+                      ``by`` list columns of ``endpoint`` (see schema.model.Lookup). Writable integer,
+                      int_list and string (code or GUID) id columns.
     match             how values compare when they name a record: text, number, orgnr, email, phone or
                       code (see schema.model.MatchKind); default by type.
 """
@@ -132,8 +132,9 @@ def _match(t: Table) -> str | None:
 def _lookup(path: Path, t: Table, ctype: str, write: str | None, i: int, name: str) -> Lookup | None:
     if "lookup" not in t.data:
         return None
-    if ctype not in ("integer", "int_list") or write is None:
-        t.fail("lookup", "only a writable integer or int_list id column can be looked up by a human value")
+    if ctype not in ("integer", "int_list", "string") or write is None:
+        t.fail("lookup", "only a writable id column (integer, int_list, or string for ids such as codes) can be "
+                         "looked up by a human value")
     lt = Table(path, t.data["lookup"], f"columns[{i}] ({name}).lookup", ("column", "endpoint", "by"))
     column = lt.text("column", required=True) or ""
     endpoint = lt.text("endpoint", required=True) or ""
