@@ -34,13 +34,13 @@ from .writer import (
     WriteOp,
     already_done,
     apply_ops,
-    default_journal_path,
     done_creates,
     make_op,
     sibling_journals,
     undo_log,
 )
 from .writer.journal import SUFFIX
+from .writer.paths import account_journal, claim_journal, journal_account
 from .writer.template_client import DEFAULT_BATCH_SIZE, TemplateWriteClient
 
 EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -125,8 +125,8 @@ def plan_file(
     result.host = connector.host
     result.read_requests += lookup_reads
     _read_deleted(connector, source.endpoint, plan, progress)
-    _consult_journal(plan, options.journal or default_journal_path(path), options.resume, options.own_journals,
-                     warn_unfinished=not (options.apply or options.resume))
+    _consult_journal(plan, journal_path_for(connector, path, options), options.resume, options.own_journals,
+                     warn_unfinished=not (options.apply or options.resume), account=connector.tenant().id)
     result.warnings += keyless_create_warnings(source.endpoint, plan)
     result.warnings += _left_empty_warning(source, result.rows)
     result.warnings += sorted_column_warnings(result.rows)
@@ -144,6 +144,11 @@ def _left_empty_warning(source: Source, rows: list[RowResult]) -> list[str]:
     return [f"{n:,} {'row' if n == 1 else 'rows'} of existing records {'has' if n == 1 else 'have'} empty cells: "
             "this sheet has no export record, so an empty cell leaves its field as it is. To clear a field, "
             "export, empty the cell and import that export"]
+
+
+def journal_path_for(connector: Connector, path: Path, options: ImportOptions) -> Path:
+    """``--journal``, else the input's journal for this account (``writer.paths.account_journal``)."""
+    return options.journal or account_journal(path, connector.tenant().id)
 
 
 def resolve_source(connector: Connector, source: Source) -> None:
@@ -189,7 +194,8 @@ def record_label(values: dict[str, object], key_field: str | None) -> str:
 
 
 def _consult_journal(
-    plan: Plan, journal_path: Path, resume: bool, own: tuple[Path, ...] = (), *, warn_unfinished: bool
+    plan: Plan, journal_path: Path, resume: bool, own: tuple[Path, ...] = (), *, warn_unfinished: bool,
+    account: str | None = None,
 ) -> None:
     """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
     result = plan.result
@@ -209,7 +215,7 @@ def _consult_journal(
             plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
     result.write_requests = len(plan.writes)
     result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
-    _created_elsewhere(plan, journal_path, own)
+    _created_elsewhere(plan, journal_path, own, account)
 
 
 def _journaled_id(journal: Journal, op: WriteOp) -> str | None:
@@ -234,7 +240,8 @@ def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) 
     return True
 
 
-def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = ()) -> None:
+def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = (), account: str | None = None
+                       ) -> None:
     """Rows to create without a key whose exact values another file's journal (same folder) created."""
     result = plan.result
     keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
@@ -243,7 +250,9 @@ def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = (
         return
     found: list[str] = []
     skip = {p.absolute() for p in own}
-    for other in (p for p in sibling_journals(journal_path) if p.absolute() not in skip):
+    others = [p for p in sibling_journals(journal_path) if p.absolute() not in skip
+              and (account is None or journal_account(p) in (None, account))]  # another account's: not a twin
+    for other in others:
         for digest, entry in done_creates(other, result.endpoint, keyless).items():
             pw = keyless.pop(digest)
             source = other.name.removesuffix(SUFFIX)
@@ -286,7 +295,7 @@ def run_import(
     if blocked and not options.skip_invalid:
         result.warnings.append("Nothing was written: fix the invalid/conflict rows or use --skip-invalid.")
         return _finish(ImportOutcome(result, EXIT_BLOCKED))
-    if options.resume and options.journal is None and not default_journal_path(path).exists():
+    if options.resume and options.journal is None and not journal_path_for(connector, path, options).exists():
         raise UsageError(f"--resume: no journal found for {path.name}; nothing to resume")
     return apply_plan(connector, plan, path, options, progress)
 
@@ -302,7 +311,7 @@ def apply_plan(
     """
     progress = progress or NullProgress()
     result = plan.result
-    journal_path = options.journal or default_journal_path(path)
+    journal_path = journal_path_for(connector, path, options)
     result.applied = True
     if not plan.writes and not journal_path.exists():
         return _finish(ImportOutcome(result, EXIT_OK))  # nothing to write, nothing to journal
@@ -312,6 +321,7 @@ def apply_plan(
             r.status = "skipped"
     ops = [_op(pw, result.endpoint) for pw in plan.writes]
     Journal(journal_path).close()  # the journal exists (owner-only) before the before-values go in
+    claim_journal(journal_path, connector.tenant().id)
     undo_log.keep(journal_path, _undo_entries(plan, ops))
     outcomes = _apply(connector, ops, journal_path, options, progress, result)
     _record_outcomes(plan, ops, outcomes)
@@ -326,7 +336,7 @@ def apply_plan(
 
 def write_undo(connector: Connector, plan: Plan, path: Path, options: ImportOptions) -> Path | None:
     """The undo workbook of ``plan``'s sheet: every write of it the journal holds and no undo workbook has."""
-    return _write_undo(plan, path, options.undo, connector, options.journal or default_journal_path(path))
+    return _write_undo(plan, path, options.undo, connector, journal_path_for(connector, path, options))
 
 
 def _finish(outcome: ImportOutcome) -> ImportOutcome:

@@ -26,6 +26,7 @@ from ..importer import (
     ImportOutcome,
     Interrupted,
     apply_plan,
+    journal_path_for,
     plan_file,
     write_undo,
 )
@@ -38,7 +39,7 @@ from ..plan.source import Source
 from ..plan.waves import Waves, order_waves, where
 from ..progress import NullProgress, Progress
 from ..workbook import CellValueError, ReadRow, clean
-from ..writer import NOT_SENT, default_journal_path
+from ..writer import NOT_SENT
 
 __all__ = ["RunOutcome", "run_parts"]
 
@@ -221,7 +222,8 @@ def run_parts(
     ``path``: the input file (its default journal and undo workbooks go next to it).
     """
     run = _Run(connector, path, parts, options, progress or NullProgress())
-    if options.apply and options.resume and options.journal is None and not default_journal_path(path).exists():
+    if (options.apply and options.resume and options.journal is None
+            and not journal_path_for(connector, path, options).exists()):
         raise UsageError(f"--resume: no journal found for {path.name}; nothing to resume")
     try:
         first = run.plan_wave(0)
@@ -269,7 +271,7 @@ def _not_planned(run: _Run, wave: int) -> None:
 
 
 def _outcome(run: _Run, *, applied: bool) -> RunOutcome:
-    journal = run.options.journal or default_journal_path(run.path)
+    journal = journal_path_for(run.connector, run.path, run.options)
     outs = [_part_outcome(run, part, journal, applied) for part in run.parts]
     return RunOutcome(outs, max((o.exit_code for o in outs), default=EXIT_OK))
 
