@@ -12,14 +12,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ..workbook import cells
+
 # Every space a spreadsheet or a locale puts between thousands: space, NBSP, narrow NBSP, thin space.
 _GAPS = re.compile(r"[ \u00a0\u202f\u2009]+")
 _CURRENCY = re.compile(r"^(?:kr\.?|sek|nok|dkk|eur|usd|€|\$|£)\s*|\s*(?:kr\.?|sek|nok|dkk|eur|usd|:-|,-|€|\$|£)$",
                        re.IGNORECASE)
 _PLAIN = re.compile(r"\d+(?:[.,]\d+)?|[.,]\d+")
 
-TRUE_WORDS = frozenset({"sant", "sann", "sand", "ja", "j", "yes", "y", "true", "t", "1", "x", "✓", "✔"})
-FALSE_WORDS = frozenset({"falskt", "usann", "falsk", "nej", "nei", "n", "no", "false", "f", "0"})
+# The template's words plus the tick marks a foreign file writes for "yes" (its empty cell is no value).
+TRUE_WORDS = cells.TRUE_WORDS | {"x", "✓", "✔"}
+FALSE_WORDS = cells.FALSE_WORDS
 
 # The date forms a foreign file is guessed to use, day-first before month-first; "%m/%d/%Y" is what
 # US-configured Google and Outlook exports write.
