@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ..plan.matching import ORGNR_SEPARATORS
 from ..workbook import cells
 
 # Every space a spreadsheet or a locale puts between thousands: space, NBSP, narrow NBSP, thin space.
@@ -35,6 +36,7 @@ def _grouped(digits: str, sep: str) -> bool:
     return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", digits) is not None
 
 
+# Stricter than ``workbook.parsing.number_text`` (our template's lenient reader) on purpose: see its note.
 def number_text(text: str, *, currency: bool = False) -> str | None:
     """ "1 234,50", "1.234,50", "1,234.50", "-12,5" -> "1234.50" / "-12.5"; None if not a number.
 
@@ -159,10 +161,11 @@ def phone_text(text: str) -> str:
     return ("+" + s) if plus and s else s
 
 
+# The written forms (dash, spaces) of ``plan.matching.orgnr_form``/``phone_form``, which compare digits only.
 def orgnr_text(text: str) -> str:
     """A Swedish 10-digit org number as NNNNNN-NNNN; a 9-digit (Norwegian) one as its digits; else as written."""
     s = text.strip()
-    digits = re.sub(r"[\s\-./]", "", s)
+    digits = ORGNR_SEPARATORS.sub("", s)
     if digits.isdigit() and len(digits) == 10:
         return f"{digits[:6]}-{digits[6:]}"
     if digits.isdigit() and len(digits) == 9:

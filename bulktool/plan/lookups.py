@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 
 from ..connectors.base import Connector
 from ..schema import load_templates
+from ..schema.lookup_check import JOIN, by_parts
 from ..schema.model import Column, Endpoint, Lookup
 from ..workbook import ReadRow
 from ..workbook.flatten import flatten
@@ -30,7 +31,6 @@ from .pending import Pending
 from .source import Source
 
 MAX_CANDIDATES = 3
-JOIN = "+"  # a ``by`` entry "firstName+lastName": the two values joined by a space (a full name)
 
 
 def lookup_columns(ep: Endpoint) -> dict[str, Column]:
@@ -87,15 +87,14 @@ class LookupCache:
 
 def detail_only(target: Endpoint, by: tuple[str, ...]) -> bool:
     """Whether some ``by`` field is in the detail shape only."""
-    names = {p for b in by for p in b.split(JOIN)}
+    names = {p for b in by for p in by_parts(b)}
     return any(c.name in names and not c.in_list for c in target.columns)
 
 
 def by_value(target: Endpoint, by: str, values: Mapping[str, Any]) -> str | None:
     """The normal form of one ``by`` field of a record or row (flat dotted values)."""
     if JOIN in by:
-        parts = [str(values[p]).strip() for p in by.split(JOIN) if values.get(p) not in (None, "")]
-        return text_form(" ".join(parts)) if parts else None
+        return text_form(_joined(by, values))
     col = next((c for c in target.columns if c.name == by), None)
     raw = values.get(by)
     return normal_form(col.match_kind, raw) if col is not None else text_form(raw)
@@ -108,10 +107,15 @@ def query_form(target: Endpoint, by: str, value: object) -> str | None:
     return text_form(value) if JOIN in by else by_value(target, by, {by: value})
 
 
+def _joined(by: str, values: Mapping[str, Any]) -> str | None:
+    """The non-empty values of a joined ``by`` entry's parts, space-separated ("Anna Svensson")."""
+    parts = [str(values[p]).strip() for p in by_parts(by) if values.get(p) not in (None, "")]
+    return " ".join(parts) or None
+
+
 def by_label(by: str, values: Mapping[str, Any]) -> str | None:
     if JOIN in by:
-        parts = [str(values[p]).strip() for p in by.split(JOIN) if values.get(p) not in (None, "")]
-        return " ".join(parts) or None
+        return _joined(by, values)
     v = values.get(by)
     return None if v in (None, "") else str(v)
 

@@ -19,10 +19,12 @@ from ..errors import TemplateError
 from ..messages import did_you_mean
 from .model import Column, Endpoint, Lookup
 
+JOIN = "+"  # a ``by`` entry "firstName+lastName": the two values joined by a space (a full name)
+
 
 def by_parts(entry: str) -> tuple[str, ...]:
     """The list columns one ``by`` entry joins: "firstName+lastName" compares "<first> <last>"."""
-    return tuple(p.strip() for p in entry.split("+"))
+    return tuple(p.strip() for p in entry.split(JOIN))
 
 
 def _fail(path: Path, ep: Endpoint, col: Column, key: str, problem: str) -> TemplateError:
