@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .plan.lookups import LookupCache, by_label
+from .plan.lookup_index import by_label
+from .plan.lookups import LookupCache
 from .plan.matching import text_form
 from .schema import get_endpoint
 from .schema.lookup_check import JOIN, by_parts
