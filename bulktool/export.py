@@ -8,7 +8,6 @@ server since.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from .progress import NullProgress, Progress
 from .schema import get_endpoint, load_templates
 from .schema.model import Column, Endpoint
 from .workbook import ExportMeta, SheetData, SheetMeta, flatten, infer_columns, write_csv, write_xlsx
+from .workbook.atomic import output_errors, replace_atomically
 from .workbook.meta import format_record_time
 
 
@@ -296,22 +296,11 @@ def _write_atomic(
     def advance(done: int) -> None:
         progress.advance(done)
 
-    try:
-        if fmt == "csv":
+    if fmt == "csv":
+        with output_errors(output):
             write_csv(output, sheets[0], meta)
-            return
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}-", suffix=".xlsx", dir=output.parent)
-        os.close(fd)
-        try:
-            write_xlsx(Path(tmp), sheets, meta, progress=advance, warn=warn)
-            os.replace(tmp, output)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except PermissionError:
-        raise OutputError(f"Cannot write {output}: permission denied") from None
-    except OSError as exc:
-        raise OutputError(f"Cannot write {output}: {exc.strerror or exc}") from None
+        return
+    replace_atomically(output, lambda tmp: write_xlsx(tmp, sheets, meta, progress=advance, warn=warn))
 
 
 def _human_seconds(seconds: float) -> str:

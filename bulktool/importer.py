@@ -105,6 +105,12 @@ def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
     return replace(op, upsert=pw.upsert) if pw.upsert else op
 
 
+def _read(connector: Connector, path: Path, options: ImportOptions) -> Source:
+    """The sheet ``options`` names, read for the connector's system, server and account."""
+    return load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
+                       mode=options.mode, tenant=connector.tenant(), foreign=options.foreign)
+
+
 def plan_file(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None,
     source: Source | None = None,
@@ -113,10 +119,7 @@ def plan_file(
 
     ``source``: the sheet already read (one company's rows of a sheet of many), else ``path`` is read.
     """
-    if source is None:
-        source = load_source(path, connector.system, connector.host, sheet=options.sheet,
-                             endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
-                             foreign=options.foreign)
+    source = _read(connector, path, options) if source is None else source
     resolve_source(connector, source)
     lookup_reads, source.lookup_requests = source.lookup_requests, 0
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
@@ -274,10 +277,7 @@ def run_import(
 ) -> ImportOutcome:
     progress = progress or NullProgress()
     try:
-        if source is None:
-            source = load_source(path, connector.system, connector.host, sheet=options.sheet,
-                                 endpoint=options.endpoint, mode=options.mode, tenant=connector.tenant(),
-                                 foreign=options.foreign)
+        source = _read(connector, path, options) if source is None else source
         resolve_source(connector, source)
         if not source.pending:
             plan = plan_file(connector, path, options, progress, source)

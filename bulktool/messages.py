@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+from collections.abc import Collection, Iterable
 
 MAX_LISTED = 5
 
@@ -25,3 +26,9 @@ def rows_text(rows: Iterable[int], limit: int = MAX_LISTED) -> str:
     listed = list(rows)
     word = "row" if len(listed) == 1 else "rows"
     return f"{word} {capped(listed, limit)}"
+
+
+def did_you_mean(name: str, choices: Collection[str], *, cutoff: float = 0.6) -> str:
+    """ " (did you mean X?)" for the closest choice (difflib), else "": the one hint style of a misspelt name."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean {close[0]}?)" if close else ""

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .plan.lookups import JOIN, LookupCache, by_label
+from .plan.lookup_index import by_label
+from .plan.lookups import LookupCache
 from .plan.matching import text_form
 from .schema import get_endpoint
+from .schema.lookup_check import JOIN, by_parts
 from .schema.model import Column, Endpoint, Lookup
 from .workbook.blank import DEFAULT_ROWS, LOOKUPS_SHEET, BlankColumn, example, write_blank
 from .workbook.flatten import flatten
@@ -122,7 +124,7 @@ def _shown(value: object) -> str:
 def listed_by(lk: Lookup, target: Endpoint) -> str:
     """The ``by`` entry the Lookups sheet lists: the first one the list shape carries (no per-record reads)."""
     in_list = {c.name for c in target.columns if c.in_list}
-    return next((b for b in lk.by if all(p in in_list for p in b.split(JOIN))), lk.by[0])
+    return next((b for b in lk.by if all(p in in_list for p in by_parts(b))), lk.by[0])
 
 
 def fetch_lookups(reader: LookupCache, ep: Endpoint, templates: Mapping[str, Endpoint]) -> dict[str, list[str]]:

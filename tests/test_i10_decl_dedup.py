@@ -15,25 +15,19 @@ from typing import Any
 
 import pytest
 from test_import_e2e import Sheet
-from tt_fixtures import credentials, tt_base_url, tt_server
+from tt_fixtures import tt_connector as connect
+from tt_fixtures import tt_server
 
 from bulktool.errors import WorkbookError
 from bulktool.export import export
 from bulktool.importer import ImportOptions, plan_file, run_import
 from bulktool.sandbox import SandboxServer
-from bulktool.vendors.tripletex.connector import TripletexConnector
 
 
 @pytest.fixture
 def tt() -> Iterator[SandboxServer]:
     with tt_server(contacts=30) as srv:
         yield srv
-
-
-def connect(srv: SandboxServer) -> TripletexConnector:
-    consumer, employee = credentials(srv)
-    return TripletexConnector(tt_base_url(srv), TripletexConnector.credentials(
-        consumer_token=consumer, employee_token=employee))
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:

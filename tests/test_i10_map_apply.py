@@ -278,6 +278,19 @@ def test_distinct_collapses_repeats_and_flags_disagreeing_keys(tmp_path: Path) -
                                          "rows naming one record must agree"}
 
 
+def cp1252_table(path: Path, lines: list[str]) -> RawTable:
+    """``lines`` written as Windows Excel writes "CSV (semicolon)", read back with Python's csv (the
+    migration reader is another module): each record's row and the file line it starts on."""
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    with path.open(encoding="cp1252", newline="") as fh:
+        records = list(csv.reader(fh, delimiter=";"))
+    rows, line = [], 2
+    for n, rec in enumerate(records[1:], start=2):
+        rows.append(RawRow(n, line, list[RawCell](rec)))
+        line += 1 + sum(c.count("\n") for c in rec)
+    return RawTable(path.stem, records[0], rows, encoding="cp1252", separator=";")
+
+
 def test_nordic_csv_onto_blikk_contacts(tmp_path: Path) -> None:
     """A ;-separated Windows-1252 export, read with Python's csv, mapped onto the real contacts template."""
     path = tmp_path / "kunder.csv"
@@ -289,14 +302,7 @@ def test_nordic_csv_onto_blikk_contacts(tmp_path: Path) -> None:
         "FALSKT;Nej;  anna@blikk.se ;",
         "K-1003;Ödegaard AS;Företag;923 609 016;;;;;;sant;ja;;",
     ]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))  # as Excel writes "CSV (semicolon)"
-    with path.open(encoding="cp1252", newline="") as fh:
-        records = list(csv.reader(fh, delimiter=";"))
-    rows, line = [], 2
-    for n, rec in enumerate(records[1:], start=2):
-        rows.append(RawRow(n, line, list[RawCell](rec)))
-        line += 1 + sum(c.count("\n") for c in rec)
-    table = RawTable("kunder", records[0], rows, encoding="cp1252", separator=";")
+    table = cp1252_table(path, lines)
     mapping = tmp_path / "kunder.toml"
     mapping.write_text(dedent("""\
         endpoint = "contacts"

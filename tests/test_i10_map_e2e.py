@@ -6,16 +6,15 @@ the mapped ReadSheet is one the importer takes as it is, and that the values arr
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from textwrap import dedent
 
 from conftest import connector_for
+from test_i10_map_apply import cp1252_table
 
 from bulktool.importer import ImportOptions, run_import
 from bulktool.migrate.apply import apply_mapping
 from bulktool.migrate.mapping import load_mapping, with_sets
-from bulktool.migrate.rawtable import RawCell, RawRow, RawTable
 from bulktool.plan.source import Source
 from bulktool.sandbox import SandboxServer
 from bulktool.schema.loader import get_endpoint
@@ -47,10 +46,7 @@ MAPPING = """\
 
 def _source(tmp_path: Path, *more: str) -> Source:
     path = tmp_path / "kunder.csv"
-    path.write_bytes(("\r\n".join([*LINES, *more]) + "\r\n").encode("cp1252"))
-    with path.open(encoding="cp1252", newline="") as fh:
-        records = list(csv.reader(fh, delimiter=";"))
-    table = RawTable("kunder", records[0], [RawRow(n, n, list[RawCell](r)) for n, r in enumerate(records[1:], 2)])
+    table = cp1252_table(path, [*LINES, *more])
     (tmp_path / "kunder.toml").write_text(dedent(MAPPING), encoding="utf-8")
     mapping = with_sets(load_mapping(tmp_path / "kunder.toml"), ["isCustomer=Ja"], None)
     ep = get_endpoint("blikk", "contacts")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -19,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers.killed_apply import kill_apply_after
 from test_import_e2e import Sheet, export_contacts
 
 from bulktool.cli import cli
@@ -205,22 +204,7 @@ def test_kill_9_mid_apply_then_resume(sandbox_env: None, tmp_path: Path, kill_af
         srv.reset_stats()
         cmd = [sys.executable, "-m", "bulktool", "--base-url", srv.url, "--rate", "20", "import", str(wb),
                "--apply", "--quiet"]
-        proc = subprocess.Popen(cmd, env=_subprocess_env(srv, tmp_path), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 30
-            while writes(srv) < kill_after:
-                assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "the apply never reached the write phase"
-                time.sleep(0.005)
-            os.kill(proc.pid, signal.SIGKILL)
-            assert proc.wait(timeout=10) == -signal.SIGKILL
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            if proc.stderr is not None:
-                proc.stderr.close()
+        kill_apply_after(cmd[3:], lambda: writes(srv), kill_after, env=_subprocess_env(srv, tmp_path), timeout=30)
         assert writes(srv) < len(renamed) + len(keys), "the kill came after the apply had finished"
         settle(srv)
         srv.set_faults(latency=0.0)

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 from test_import_e2e import Sheet
-from tt_fixtures import credentials, tt_base_url, tt_server
+from tt_fixtures import tt_connector as connect
+from tt_fixtures import tt_server
 
 from bulktool.export import export
 from bulktool.importer import ImportOptions, plan_file, run_import
 from bulktool.progress import NullProgress
 from bulktool.sandbox import SandboxServer
-from bulktool.vendors.tripletex.connector import TripletexConnector
 
 DUPLICATE = "Nummeret er i bruk."
 
@@ -29,12 +29,6 @@ DUPLICATE = "Nummeret er i bruk."
 def tt() -> Iterator[SandboxServer]:
     with tt_server(contacts=30) as srv:
         yield srv
-
-
-def connect(srv: SandboxServer) -> TripletexConnector:
-    consumer, employee = credentials(srv)
-    return TripletexConnector(tt_base_url(srv), TripletexConnector.credentials(
-        consumer_token=consumer, employee_token=employee))
 
 
 def customers(srv: SandboxServer) -> dict[int, dict[str, Any]]:

@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from bulktool.sandbox import SandboxConfig, SandboxServer
+from bulktool.vendors.tripletex.connector import TripletexConnector
 from bulktool.vendors.tripletex.sandbox.session import FIRST_CLIENT, company_id
 
 CONSUMER, EMPLOYEE = "sandbox-app", "sandbox-secret"
@@ -50,6 +51,13 @@ def tt_base_url(srv: SandboxServer) -> str:
 def credentials(srv: SandboxServer, account: int = 1) -> tuple[str, str]:
     """(consumer token, employee token) of ``account``."""
     return srv.credentials(account)
+
+
+def tt_connector(srv: SandboxServer, account: int = 1) -> TripletexConnector:
+    """A connector to ``srv`` as ``account`` (the one way the e2e tests build it)."""
+    consumer, employee = credentials(srv, account)
+    return TripletexConnector(tt_base_url(srv), TripletexConnector.credentials(
+        consumer_token=consumer, employee_token=employee))
 
 
 def tomorrow() -> str:

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import MappingError
+from ..messages import did_you_mean
 from ..schema.model import Column, Endpoint
 from ..workbook import ReadRow, ReadSheet
 from ..workbook.table import ROW_ERROR
 from .distinct import collapse_distinct
-from .mapping import FieldRule, Mapping, Target, did_you_mean
+from .mapping import FieldRule, Mapping, Target
 from .rawtable import RawTable
 from .refine import CellProblem, cell_text, pick_date_format, refine, typed
 

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 
+from . import values
 from .rawtable import RawCell
 
 KIND_WORDS = {"email": "emails", "orgnr": "org numbers", "phone": "phone numbers", "postal": "postal codes",
@@ -28,6 +29,8 @@ _POSTAL = re.compile(r"^(\d{3} \d{2}|(SE|S|NO|N|DK)-? ?\d{3,5})$", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _PHONE = re.compile(r"^\+?[\d\s\-()./]{7,22}$")
 _NUMBER = re.compile(r"^-?\d[\d\s\u00a0.,']*$")
+# TODO(dedup): likely values.TRUE_WORDS | FALSE_WORDS (what the import reads): "wahr", "falsch" and "usant"
+# are seen as yes/no here but refused there, while "t", "f", "sand", "falsk" and ticks are read but not seen.
 BOOLEAN_WORDS = frozenset({"ja", "nej", "nei", "yes", "no", "true", "false", "sant", "falskt", "sann", "usann",
                            "x", "1", "0", "y", "n", "j", "usant", "wahr", "falsch"})
 
@@ -89,7 +92,8 @@ def enum_map(values: list[RawCell], enum: tuple[str, ...], words: dict[str, tupl
     return out, unknown
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%y")
+# The forms the import guesses, and a two-digit year, which it never guesses but a mapping may name.
+DATE_FORMATS = (*values.DATE_FORMATS, "%d.%m.%y")
 
 
 def date_formats(values: list[RawCell]) -> list[str]:

@@ -10,15 +10,15 @@ endpoint when the CLI's ``--endpoint`` names it.
 from __future__ import annotations
 
 import codecs
-import difflib
 import re
 import tomllib
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn, cast
 
 from ..errors import MappingError
+from ..messages import did_you_mean
 from ..plan.matching import text_form
 from .tomllines import KeyPath, dotted, key_lines, line_of
 from .transforms import Transform, check_date_format, parse_transform
@@ -111,12 +111,6 @@ class _Loc:
         if not isinstance(v, dict):
             self.fail((*key, k), f"must be a table, got {type(v).__name__} {v!r}")
         return cast("dict[str, Any]", v)
-
-
-def did_you_mean(name: str, choices: Collection[str]) -> str:
-    """ " (did you mean X?)" for a close choice, else "" — the one hint style of mapping errors."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _rule(loc: _Loc, key: KeyPath, target: str, spec: object) -> FieldRule:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from ..plan.matching import text_form
+from ..schema.lookup_check import by_parts
 from ..schema.model import Column, Endpoint
 from .cellkinds import DATE_FORMATS, DISTINCT, FIRST_OF_MULTI, KIND_WORDS, MULTI, date_formats, enum_map, value_kind
 from .rawtable import RawCell, RawTable
@@ -142,7 +143,7 @@ def _content(score: float, how: str, t: _Target, kind: str | None) -> tuple[floa
     """Raise a header match whose cells look right, lower one whose cells look like something else."""
     expected = CONCEPT_KINDS.get(t.concept or "")
     if t.column.lookup and kind in DISTINCT:  # "Contact owner" full of emails: a lookup by email
-        by = {CONCEPT_KINDS.get(FIELD_CONCEPTS.get(b.split("+")[0], ""), "") for b in t.column.lookup.by}
+        by = {CONCEPT_KINDS.get(FIELD_CONCEPTS.get(by_parts(b)[0], ""), "") for b in t.column.lookup.by}
         expected = kind if kind in by else expected
     typ = t.column.type
     if kind is None:

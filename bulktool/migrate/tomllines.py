@@ -9,6 +9,7 @@ counted per array element), bare, quoted and dotted keys, keys inside inline tab
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 KeyPath = tuple[str | int, ...]
@@ -77,36 +78,36 @@ class _Scan:
                 return parts
             self.advance()
 
+    def items(self, close: str, each: Callable[[], None]) -> None:
+        """The comma-separated items of an array or inline table up to ``close``, each read by ``each``."""
+        self.advance()
+        while True:
+            self.skip_space(True)
+            if self.peek() in (close, ""):
+                self.advance()
+                return
+            if self.peek() == ",":
+                self.advance()
+                continue
+            each()
+
     def value(self, path: KeyPath) -> None:
         self.skip_space(False)
         c = self.peek()
         if c in ('"', "'"):
             self.string()
         elif c == "[":
-            self.advance()
             index = 0
-            while True:
-                self.skip_space(True)
-                if self.peek() in ("]", ""):
-                    self.advance()
-                    return
-                if self.peek() == ",":
-                    self.advance()
-                    continue
+
+            def item() -> None:
+                nonlocal index
                 self.lines.setdefault((*path, index), self.line)
                 self.value((*path, index))
                 index += 1
+
+            self.items("]", item)
         elif c == "{":
-            self.advance()
-            while True:
-                self.skip_space(True)
-                if self.peek() in ("}", ""):
-                    self.advance()
-                    return
-                if self.peek() == ",":
-                    self.advance()
-                    continue
-                self.pair(path)
+            self.items("}", lambda: self.pair(path))
         else:
             while self.peek() not in (",", "]", "}", "\n", "#", ""):
                 self.advance()

@@ -7,12 +7,12 @@ a value it cannot read raises ``TransformFailed`` whose message finishes the sen
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..messages import did_you_mean
 from ..plan.matching import text_form
 from .values import human_format, number_text, orgnr_text, parse_datetime, phone_text
 
@@ -112,8 +112,7 @@ def parse_transform(spec: str) -> Transform:
         return Transform(name, arg)
     if name in _SIMPLE and not colon:
         return Transform(name)
-    close = difflib.get_close_matches(name, [*_SIMPLE, *_WITH_ARG], n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(NAMES)})"
+    hint = did_you_mean(name, [*_SIMPLE, *_WITH_ARG]) or f" (known: {', '.join(NAMES)})"
     raise ValueError(f"unknown transform {spec!r}{hint}")
 
 

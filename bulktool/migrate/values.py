@@ -12,14 +12,18 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from ..plan.matching import ORGNR_SEPARATORS
+from ..workbook import cells
+
 # Every space a spreadsheet or a locale puts between thousands: space, NBSP, narrow NBSP, thin space.
 _GAPS = re.compile(r"[ \u00a0\u202f\u2009]+")
 _CURRENCY = re.compile(r"^(?:kr\.?|sek|nok|dkk|eur|usd|€|\$|£)\s*|\s*(?:kr\.?|sek|nok|dkk|eur|usd|:-|,-|€|\$|£)$",
                        re.IGNORECASE)
 _PLAIN = re.compile(r"\d+(?:[.,]\d+)?|[.,]\d+")
 
-TRUE_WORDS = frozenset({"sant", "sann", "sand", "ja", "j", "yes", "y", "true", "t", "1", "x", "✓", "✔"})
-FALSE_WORDS = frozenset({"falskt", "usann", "falsk", "nej", "nei", "n", "no", "false", "f", "0"})
+# The template's words plus the tick marks a foreign file writes for "yes" (its empty cell is no value).
+TRUE_WORDS = cells.TRUE_WORDS | {"x", "✓", "✔"}
+FALSE_WORDS = cells.FALSE_WORDS
 
 # The date forms a foreign file is guessed to use, day-first before month-first; "%m/%d/%Y" is what
 # US-configured Google and Outlook exports write.
@@ -32,6 +36,7 @@ def _grouped(digits: str, sep: str) -> bool:
     return re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", digits) is not None
 
 
+# Stricter than ``workbook.parsing.number_text`` (our template's lenient reader) on purpose: see its note.
 def number_text(text: str, *, currency: bool = False) -> str | None:
     """ "1 234,50", "1.234,50", "1,234.50", "-12,5" -> "1234.50" / "-12.5"; None if not a number.
 
@@ -156,10 +161,11 @@ def phone_text(text: str) -> str:
     return ("+" + s) if plus and s else s
 
 
+# The written forms (dash, spaces) of ``plan.matching.orgnr_form``/``phone_form``, which compare digits only.
 def orgnr_text(text: str) -> str:
     """A Swedish 10-digit org number as NNNNNN-NNNN; a 9-digit (Norwegian) one as its digits; else as written."""
     s = text.strip()
-    digits = re.sub(r"[\s\-./]", "", s)
+    digits = ORGNR_SEPARATORS.sub("", s)
     if digits.isdigit() and len(digits) == 10:
         return f"{digits[:6]}-{digits[6:]}"
     if digits.isdigit() and len(digits) == 9:

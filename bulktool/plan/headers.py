@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 # Common Swedish and Norwegian spreadsheet headers -> the API's field names (leaf names, so they
 # apply to every template that has such a column). Keys are folded with ``_fold``.
+# Not ``migrate.synonyms`` (many scored names per concept, to propose): this refuses a sheet, so 1:1 only.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "epost": ("email",), "epostadress": ("email",), "mail": ("email",), "mejl": ("email",),
     "fakturaepost": ("invoiceEmail",), "fakturamail": ("invoiceEmail",),
@@ -47,6 +48,7 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", plain.lower())
 
 
+# Not ``messages.did_you_mean``: this names a column only when the folded header is very close (0.8).
 def likely_column(header: str, missing: Sequence[str]) -> str | None:
     """The template column (absent from the sheet) that ``header`` most likely renames, if any."""
     folded = _fold(header)

@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-from rapidfuzz import fuzz, process
 
 from ..connectors.base import Connector
 from ..schema import load_templates
+from ..schema.lookup_check import JOIN
 from ..schema.model import Column, Endpoint, Lookup
 from ..workbook import ReadRow
-from ..workbook.flatten import flatten
 from ..workbook.parsing import short
 from .live import fetch_details, key_of
-from .matching import normal_form, text_form
+from .lookup_index import MAX_CANDIDATES, LookupIndex, by_label, by_value, detail_only, query_form
 from .pending import Pending
 from .source import Source
 
-MAX_CANDIDATES = 3
-JOIN = "+"  # a ``by`` entry "firstName+lastName": the two values joined by a space (a full name)
+__all__ = ["MAX_CANDIDATES", "InRun", "LookupCache", "LookupIndex", "by_label", "by_value", "in_run_index",
+           "lookup_columns", "query_form", "resolve_lookups"]
 
 
 def lookup_columns(ep: Endpoint) -> dict[str, Column]:
@@ -46,7 +43,7 @@ class LookupCache:
         self.templates = load_templates(connector.system)
         self.reads = 0  # list reads made (one per referenced template)
         self._records: dict[str, list[dict[str, Any]]] = {}
-        self._indexes: dict[tuple[str, tuple[str, ...], bool], _Index] = {}
+        self._indexes: dict[tuple[str, tuple[str, ...], bool], LookupIndex] = {}
         self._lock = threading.Lock()
 
     def records(self, endpoint: str) -> list[dict[str, Any]]:
@@ -58,14 +55,14 @@ class LookupCache:
                 self.reads += 1
             return got
 
-    def index(self, lookup: Lookup, *, details: bool = False) -> _Index:
+    def index(self, lookup: Lookup, *, details: bool = False) -> LookupIndex:
         """The list's index; ``details``: built from every record's detail, for ``by`` fields the list lacks."""
         key = (lookup.endpoint, lookup.by, details)
         idx = self._indexes.get(key)
         if idx is None:
             target = self.templates[lookup.endpoint]
             records = self.details(lookup.endpoint) if details else self.records(lookup.endpoint)
-            idx = self._indexes[key] = _Index.build(target, lookup.by, records)
+            idx = self._indexes[key] = LookupIndex.build(target, lookup.by, records)
         return idx
 
     def details(self, endpoint: str) -> list[dict[str, Any]]:
@@ -83,86 +80,6 @@ class LookupCache:
             self._records[endpoint + "#detail"] = got
             self.reads += len(ids)
         return got
-
-
-def detail_only(target: Endpoint, by: tuple[str, ...]) -> bool:
-    """Whether some ``by`` field is in the detail shape only."""
-    names = {p for b in by for p in b.split(JOIN)}
-    return any(c.name in names and not c.in_list for c in target.columns)
-
-
-def by_value(target: Endpoint, by: str, values: Mapping[str, Any]) -> str | None:
-    """The normal form of one ``by`` field of a record or row (flat dotted values)."""
-    if JOIN in by:
-        parts = [str(values[p]).strip() for p in by.split(JOIN) if values.get(p) not in (None, "")]
-        return text_form(" ".join(parts)) if parts else None
-    col = next((c for c in target.columns if c.name == by), None)
-    raw = values.get(by)
-    return normal_form(col.match_kind, raw) if col is not None else text_form(raw)
-
-
-def query_form(target: Endpoint, by: str, value: object) -> str | None:
-    """A sheet value in the normal form of ``by`` (a whole-number float from a workbook is that integer)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return text_form(value) if JOIN in by else by_value(target, by, {by: value})
-
-
-def by_label(by: str, values: Mapping[str, Any]) -> str | None:
-    if JOIN in by:
-        parts = [str(values[p]).strip() for p in by.split(JOIN) if values.get(p) not in (None, "")]
-        return " ".join(parts) or None
-    v = values.get(by)
-    return None if v in (None, "") else str(v)
-
-
-@dataclass
-class _Index:
-    """Normal form -> ids, per ``by`` field, and each record's label for messages."""
-
-    by: tuple[str, ...]
-    ids: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # by -> form -> ids
-    labels: dict[str, str] = field(default_factory=dict)  # id -> "Anna Svensson"
-    choices: dict[str, str] = field(default_factory=dict)  # a label's normal form -> label (candidates)
-    more: Callable[[], _Index] | None = None  # the index of the details, for fields the list lacks
-
-    @classmethod
-    def build(cls, target: Endpoint, by: tuple[str, ...], records: Iterable[dict[str, Any]]) -> _Index:
-        idx = cls(by, {b: defaultdict(list) for b in by})
-        cols = list(target.columns)  # whatever the list carries (a field only the detail has is simply absent)
-        for rec in records:
-            rid = key_of(rec.get(target.id_field))
-            if rid is None:
-                continue
-            flat = flatten(rec, cols)
-            for b in by:
-                form = by_value(target, b, flat)
-                if form is not None:
-                    idx.ids[b][form].append(rid)
-                    label = by_label(b, flat)
-                    if label is not None:
-                        idx.choices.setdefault(text_form(label) or label, label)
-            idx.labels[rid] = next((lab for b in by if (lab := by_label(b, flat))), rid)
-        return idx
-
-    def find(self, target: Endpoint, value: object) -> list[str]:
-        """The ids whose ``by`` fields name ``value``, first field that matches anything wins per field."""
-        found: list[str] = []
-        for b in self.by:
-            form = query_form(target, b, value)
-            for rid in self.ids[b].get(form or "", ()):
-                if rid not in found:
-                    found.append(rid)
-        return found
-
-    def candidates(self, value: object) -> list[str]:
-        """Up to three labels closest to ``value`` (rapidfuzz), best first."""
-        query = text_form(value) or ""
-        if not query or not self.choices:
-            return []
-        got = process.extract(query, list(self.choices), scorer=fuzz.WRatio, limit=MAX_CANDIDATES,
-                              score_cutoff=50)
-        return [self.choices[c] for c, _score, _i in got]
 
 
 # A row of this run that creates a record another row may name: endpoint -> (by, form) -> (sheet, row)s.
@@ -222,7 +139,7 @@ def resolve_lookups(cache: LookupCache, source: Source, in_run: InRun | None = N
 
 
 def _resolve_one(
-    source: Source, r: ReadRow, name: str, col: Column, raw: object, target: Endpoint, idx: _Index,
+    source: Source, r: ReadRow, name: str, col: Column, raw: object, target: Endpoint, idx: LookupIndex,
     runs: Mapping[tuple[str, str], list[tuple[str, int]]], where: str,
 ) -> None:
     ids = idx.find(target, raw)
@@ -261,7 +178,7 @@ def _run_rows(target: Endpoint, col: Column, raw: object, runs: Mapping[tuple[st
     return found
 
 
-def _resolve_list(r: ReadRow, name: str, col: Column, raw: object, target: Endpoint, idx: _Index,
+def _resolve_list(r: ReadRow, name: str, col: Column, raw: object, target: Endpoint, idx: LookupIndex,
                   where: str) -> None:
     items = raw if isinstance(raw, list) else [p for p in str(raw).replace(";", ",").split(",")]
     out: list[int | str] = []
@@ -298,7 +215,7 @@ def _by_names(col: Column) -> list[str]:
     return [b.replace(JOIN, " ") for b in col.lookup.by]
 
 
-def _unknown(where: str, raw: object, target: Endpoint, col: Column, idx: _Index) -> str:
+def _unknown(where: str, raw: object, target: Endpoint, col: Column, idx: LookupIndex) -> str:
     near = idx.candidates(raw)
     hint = f"; closest: {', '.join(repr(c) for c in near)}" if near else ""
     by = ", ".join(_by_names(col))

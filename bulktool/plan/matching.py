@@ -15,6 +15,8 @@ from ..schema.model import Column, MatchKind
 
 _SPACES = re.compile(r"\s+")
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f%]")
+# What people put between the digits of an org number: "556898-6787", "556 898 6787", "923.609.016".
+ORGNR_SEPARATORS = re.compile(r"[\s\-./]")
 
 
 def text_form(value: object) -> str | None:
@@ -25,6 +27,7 @@ def text_form(value: object) -> str | None:
     return text or None
 
 
+# Not ``workbook.parsing.parse_decimal``: a key compares, so "1,2,3" stays text rather than becoming 123.
 def number_form(value: object) -> str | None:
     """25, 25.0, "25,0" and "25 %" alike: the shortest decimal text; a non-number falls back to text."""
     if value is None or isinstance(value, bool):
@@ -47,7 +50,7 @@ def number_form(value: object) -> str | None:
 def orgnr_form(value: object) -> str | None:
     """Organisation numbers with or without a dash or spaces (556898-6787 = 5568986787); letters kept (SE...01)."""
     text = text_form(value)
-    return re.sub(r"[\s\-./]", "", text) if text else None
+    return ORGNR_SEPARATORS.sub("", text) if text else None
 
 
 def email_form(value: object) -> str | None:
@@ -55,6 +58,7 @@ def email_form(value: object) -> str | None:
     return text.replace(" ", "") if text else None
 
 
+# ``migrate.values.phone_text`` differs on purpose: it writes a readable number (spaces kept), this compares.
 def phone_form(value: object) -> str | None:
     """The digits, with "+" for an international prefix: "+46 70-123 45 67" and "0046701234567" agree.
 

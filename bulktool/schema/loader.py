@@ -273,6 +273,7 @@ def get_endpoint(system: str, name: str) -> Endpoint:
     wanted = _norm(name)
     if wanted in by_norm:
         return by_norm[wanted]
+    # Up to five names (close or a prefix), not ``messages.did_you_mean``'s one: the CLI lists them.
     close = difflib.get_close_matches(wanted, list(by_norm), n=3, cutoff=0.6)
     close += [k for k in by_norm if wanted and (k.startswith(wanted) or wanted.startswith(k))]
     suggestions = list(dict.fromkeys(by_norm[k].name for k in close))[:5]

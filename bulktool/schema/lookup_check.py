@@ -11,18 +11,20 @@ is dropped there, so the column takes ids only.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import TemplateError
+from ..messages import did_you_mean
 from .model import Column, Endpoint, Lookup
+
+JOIN = "+"  # a ``by`` entry "firstName+lastName": the two values joined by a space (a full name)
 
 
 def by_parts(entry: str) -> tuple[str, ...]:
     """The list columns one ``by`` entry joins: "firstName+lastName" compares "<first> <last>"."""
-    return tuple(p.strip() for p in entry.split("+"))
+    return tuple(p.strip() for p in entry.split(JOIN))
 
 
 def _fail(path: Path, ep: Endpoint, col: Column, key: str, problem: str) -> TemplateError:
@@ -46,9 +48,7 @@ def _check_one(path: Path, ep: Endpoint, col: Column, lookup: Lookup, target: En
                 problem = (f"{part!r} is not in the list shape of {target.name!r} (detail only): a detail-only "
                            "field may only follow list fields, on its own, in a template with a get path")
             else:
-                close = difflib.get_close_matches(part, listed, n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                problem = f"{part!r} is not a list column of {target.name!r}{hint}"
+                problem = f"{part!r} is not a list column of {target.name!r}{did_you_mean(part, listed)}"
             raise _fail(path, ep, col, "by", problem)
     taken = {c.name for c in ep.columns} | {c.write for c in ep.columns if c.write}
     taken |= {w.write for w in ep.write_only}
@@ -76,8 +76,7 @@ def check_lookups(system: str, templates: Mapping[str, Endpoint], homes: Mapping
                 if home != system:
                     kept.append(replace(col, lookup=None))
                     continue
-                close = difflib.get_close_matches(lookup.endpoint, list(templates), n=1, cutoff=0.75)
-                hint = f" (did you mean {close[0]}?)" if close else ""
+                hint = did_you_mean(lookup.endpoint, templates, cutoff=0.75)
                 raise _fail(path, ep, col, "endpoint", f"{lookup.endpoint!r} is not a {system} template{hint}")
             if lookup is not None:
                 _check_one(path, ep, col, lookup, templates[lookup.endpoint])

@@ -8,8 +8,6 @@ range of the Lookups sheet, which the import skips (``plan.source.META_SHEETS``)
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,8 +18,8 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import OutputError
 from ..schema.model import Column, Lookup
+from .atomic import replace_atomically
 
 LOOKUPS_SHEET = "Lookups"
 DEFAULT_ROWS = 5000  # data rows carrying the validations (rows 2..5001)
@@ -108,20 +106,7 @@ def write_blank(
     *, rows: int = DEFAULT_ROWS,
 ) -> None:
     """Write the workbook to ``path`` atomically (a temp file renamed), so a failed write leaves nothing."""
-    parent = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx", dir=parent)
-        os.close(fd)
-        try:
-            _write(Path(tmp), sheet, columns, lookups, rows)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except PermissionError:
-        raise OutputError(f"Cannot write {path}: permission denied") from None
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    replace_atomically(path, lambda tmp: _write(tmp, sheet, columns, lookups, rows))
 
 
 def _write(

@@ -32,10 +32,14 @@ from .parsing import (
 CellValue = str | int | float | bool | datetime | date | None
 MAX_EXACT_DIGITS = 15  # Excel and LibreOffice keep 15 significant digits of a number
 _BIG = 10**MAX_EXACT_DIGITS
-# English, Swedish (SANT/FALSKT) and Norwegian/Danish (SANN/USANN, SAND/FALSK) Excel words, and yes/no ones.
-_TRUE = frozenset({"true", "sant", "sann", "sand", "ja", "yes", "y", "j", "1", "1.0", "t"})
+# English, Swedish (SANT/FALSKT) and Norwegian/Danish (SANN/USANN, SAND/FALSK) Excel words, and yes/no ones:
+# the one word list of booleans (``migrate.values`` adds what foreign files tick a box with).
+TRUE_WORDS = frozenset({"true", "sant", "sann", "sand", "ja", "yes", "y", "j", "1", "t"})
+FALSE_WORDS = frozenset({"false", "falskt", "usann", "falsk", "nej", "nei", "no", "n", "0", "f"})
+# A cell also holds a number cell's text ("1.0"): str() of a float 1.0 read from a workbook.
+_TRUE = TRUE_WORDS | {"1.0"}
+_FALSE = FALSE_WORDS | {"0.0"}
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_FALSE = frozenset({"false", "falskt", "usann", "falsk", "nej", "nei", "no", "n", "0", "0.0", "f"})
 
 
 class CellValueError(ValueError):

@@ -142,6 +142,7 @@ def split_sep_line(text: str) -> tuple[str | None, str]:
     return m.group(1), text[m.end():]
 
 
+# The header decides here (our own exports); ``migrate.textfile.sniff_separator`` also weighs the records.
 def _separator(text: str) -> str:
     """The separator that splits the header line into the most fields (Swedish Excel saves ';')."""
     best, most = ",", 1
@@ -155,14 +156,16 @@ def _separator(text: str) -> str:
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+\Z")
 
 
-def _lines(text: str) -> Iterator[str]:
+def csv_lines(text: str) -> Iterator[str]:
     """Lines with their endings, as ``open(newline="")`` gives them (so quoted CRLF stays CRLF).
 
+    Split on CR/LF only (str.splitlines also splits on U+0085 and U+2028, which a value may hold).
     Not ``io.StringIO``: it keeps its text as 4 bytes a character, 4x the file in memory.
     """
     return (m.group() for m in _LINE.finditer(text))
 
 
+# Not ``migrate.textfile._records``: this marks a ragged row invalid in a ReadSheet, that one builds RawRows.
 def _records(
     text: str, sep: str, first_line: int, ragged: dict[int, str]
 ) -> Iterator[list[str]]:
@@ -172,7 +175,7 @@ def _records(
     file's line, which differs once a quoted value spans lines. A trailing empty field is
     a field: ``2,7,`` has three. Blank lines are skipped later, so they are never ragged.
     """
-    reader = csv.reader(_lines(text), delimiter=sep)
+    reader = csv.reader(csv_lines(text), delimiter=sep)
     header: list[str] | None = None
     consumed = 0
     for row, fields in enumerate(reader, start=1):

@@ -16,7 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..errors import WorkbookError
-from .guards import SMALL_PART_BYTES, column_index, damaged
+from .zip_guards import SMALL_PART_BYTES, column_index, damaged
 
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)")
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

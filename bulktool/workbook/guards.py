@@ -2,51 +2,36 @@
 
 Every refusal is a WorkbookError with one line naming the file, so the user
 knows what to fix ("old .xls format; save as .xlsx") instead of reading a
-parser traceback. Zip bombs are caught from the central directory alone,
-before a single byte is decompressed.
+parser traceback. This module says which reader may open a file and checks
+text files; the workbook-container checks (zip bombs among them) are in
+``zip_guards``.
 """
 
 from __future__ import annotations
 
 import codecs
-import mmap
-import re
 import zipfile
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ..errors import WorkbookError
+from .limits import OLE_MAGIC, ZIP_MAGIC, Limits, mb, too_many_cells
 from .textcodec import utf16_without_bom
+from .zip_guards import (
+    SMALL_PART_BYTES,
+    check_xlsx,
+    check_zip_entries,
+    column_index,
+    damaged,
+    is_encrypted_ole,
+    what_is,
+)
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+__all__ = ["OLE_MAGIC", "SMALL_PART_BYTES", "ZIP_MAGIC", "Limits", "check_foreign_file", "check_input_file",
+           "column_index", "damaged", "find_formula_cells"]
+
 TEXT_SNIFF_BYTES = 64 * 1024
-SMALL_PART_BYTES = 64 * 2**20  # workbook.xml and its relationships are read whole
-LARGE_ENTRY_BYTES = 10 * 2**20  # entries smaller than this may compress as well as they like
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:([A-Z]+)\d+:)?([A-Z]*)(\d+)\"")
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
-MIN_CELL_BYTES = 10  # the shortest cell element, <c><v>1</v> less its closing tag
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What an input may hold. Memory grows with cells, not bytes: a dry run peaks at 230-310 bytes
-    a cell above the interpreter (bench/bench_memory.py), so ``max_cells`` keeps the worst case near
-    1.2 GB; ``max_uncompressed_bytes`` bounds sheets of long texts."""
-
-    max_file_bytes: int = 200 * 2**20
-    max_uncompressed_bytes: int = 512 * 2**20
-    max_ratio: int = 200
-    max_rows: int = 1_000_000
-    max_entries: int = 10_000
-    max_cells: int = 4_000_000  # e.g. 200,000 rows x 20 columns
-
-
-def _mb(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB"
+DEFAULT_LIMITS = Limits()
 
 
 def _read_head(path: Path, limits: Limits) -> bytes:
@@ -60,7 +45,7 @@ def _read_head(path: Path, limits: Limits) -> bytes:
     if size == 0:
         raise WorkbookError(f"{name} is empty (0 bytes)")
     if size > limits.max_file_bytes:
-        raise WorkbookError(f"{name} is {_mb(size)}, over the {_mb(limits.max_file_bytes)} input limit")
+        raise WorkbookError(f"{name} is {mb(size)}, over the {mb(limits.max_file_bytes)} input limit")
     try:
         with path.open("rb") as fh:
             return fh.read(TEXT_SNIFF_BYTES + 1)
@@ -68,14 +53,14 @@ def _read_head(path: Path, limits: Limits) -> bytes:
         raise WorkbookError(f"Cannot read {name}: {exc.strerror or exc}") from None
 
 
-def check_input_file(path: Path, limits: Limits = Limits()) -> Literal["xlsx", "csv"]:
+def check_input_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> Literal["xlsx", "csv"]:
     """Say which reader may open ``path``, or raise WorkbookError saying why none should."""
     path = Path(path)
     name = path.name or str(path)
     head = _read_head(path, limits)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        _check_xlsx(path, head, limits)
+        check_xlsx(path, head, limits)
         return "xlsx"
     if suffix in (".csv", ".txt"):
         _check_text(path, head, limits)
@@ -96,7 +81,7 @@ TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
 FOREIGN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", *TEXT_SUFFIXES)  # what the migration reader opens
 
 
-def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
+def check_foreign_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> ForeignKind:
     """As ``check_input_file``, for the migration reader: it also opens .xls and .ods workbooks and
     text in any encoding it can detect (UTF-16, ISO-8859-1), so those are not refused here.
 
@@ -107,17 +92,17 @@ def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
     head = _read_head(path, limits)
     suffix = path.suffix.lower()
     workbook = suffix in (".xlsx", ".xlsm", ".xls")
-    if workbook and head.startswith(OLE_MAGIC) and not _is_encrypted_ole(path):
+    if workbook and head.startswith(OLE_MAGIC) and not is_encrypted_ole(path):
         return "xls"  # the reader goes by content, so an .xls renamed .xlsx is read too
     if workbook and (suffix != ".xls" or head.startswith(ZIP_MAGIC)):
-        _check_xlsx(path, head, limits)
+        check_xlsx(path, head, limits)
         return "xlsx"
     if suffix == ".ods":
         if not zipfile.is_zipfile(path):
-            raise WorkbookError(f"{name} is not an OpenDocument spreadsheet (.ods): {_what_is(head)}")
+            raise WorkbookError(f"{name} is not an OpenDocument spreadsheet (.ods): {what_is(head)}")
         try:
             with zipfile.ZipFile(path) as zf:
-                _check_zip_entries(name, zf.infolist(), limits)
+                check_zip_entries(name, zf.infolist(), limits)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
             raise WorkbookError(f"{name} is a damaged .ods file ({exc}); save or export it again") from None
         return "ods"
@@ -131,148 +116,6 @@ def check_foreign_file(path: Path, limits: Limits = Limits()) -> ForeignKind:
         return "csv"
     raise WorkbookError(f"{name}: unsupported file type {suffix or '(no extension)'!r}; "
                         "use .xlsx, .xls, .ods, .csv or .txt")
-
-
-# ---------------------------------------------------------------- xlsx
-
-
-def _what_is(head: bytes) -> str:
-    """A plain description of a file that is not a zip, for the refusal message."""
-    if head.startswith(b"%PDF"):
-        return "it is a PDF document"
-    if head.lstrip().startswith((b"{\\rtf", b"<")):
-        return "it is a text document (RTF/HTML/XML)"
-    if b"\x00" not in head[:4096]:
-        return "it looks like CSV/text; if it is CSV, rename it to .csv"
-    return "its content is not a zip-based Office file"
-
-
-def _is_encrypted_ole(path: Path) -> bool:
-    """Password-protected .xlsx files are OLE containers holding an 'EncryptedPackage' stream."""
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm.find(_ENCRYPTED_PACKAGE) != -1
-
-
-def _check_xlsx(path: Path, head: bytes, limits: Limits) -> None:
-    name = path.name
-    if head.startswith(OLE_MAGIC):
-        if _is_encrypted_ole(path):
-            raise WorkbookError(
-                f"{name} is password-protected (encrypted); remove the password in Excel "
-                "(File > Info > Protect Workbook) and save again"
-            )
-        raise WorkbookError(f"{name} is in the old .xls format; save as .xlsx (Excel Workbook) and retry")
-    if not zipfile.is_zipfile(path):
-        if head.startswith(ZIP_MAGIC):  # a zip without its directory: cut short (a download, a full disk)
-            raise WorkbookError(damaged(name))
-        raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_is(head)}")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            _check_zip_entries(name, infos, limits)
-            names = {i.filename for i in infos}
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise WorkbookError(f"{name} is not an Excel workbook (.xlsx): {_what_zip(zf, names)}")
-            _check_dimensions(name, zf, infos, limits)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError) as exc:
-        raise WorkbookError(damaged(name, exc)) from None
-
-
-def damaged(name: str, exc: BaseException | None = None) -> str:
-    detail = f": {exc}" if exc is not None and str(exc) else ""
-    return f"{name} is a damaged xlsx file (the zip is truncated or corrupt{detail}); save or export it again"
-
-
-def _what_zip(zf: zipfile.ZipFile, names: set[str]) -> str:
-    if "word/document.xml" in names:
-        return "it is a Word document"
-    if "ppt/presentation.xml" in names:
-        return "it is a PowerPoint presentation"
-    if "mimetype" in names:
-        mime = zf.read("mimetype")[:100].decode("ascii", "replace")
-        if "opendocument.spreadsheet" in mime:
-            return "it is an OpenDocument spreadsheet (.ods); save as .xlsx"
-    return "it is a zip archive without a workbook part"
-
-
-def _check_zip_entries(name: str, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    if len(infos) > limits.max_entries:
-        raise WorkbookError(f"{name} has {len(infos):,} zip entries (limit {limits.max_entries:,}); refused")
-    total = 0
-    for info in infos:
-        parts = info.filename.replace("\\", "/").split("/")
-        if ".." in parts or info.filename.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", info.filename):
-            raise WorkbookError(f"{name} contains an unsafe path {info.filename!r}; refused")
-        if info.flag_bits & 0x1:
-            raise WorkbookError(
-                f"{name} is password-protected (encrypted entry {info.filename!r}); "
-                "remove the password and save again"
-            )
-        total += info.file_size
-        if info.file_size > LARGE_ENTRY_BYTES:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > limits.max_ratio:
-                raise WorkbookError(
-                    f"{name} looks like a zip bomb: {info.filename!r} expands {ratio:,.0f}x "
-                    f"to {_mb(info.file_size)} (limit {limits.max_ratio}x); refused"
-                )
-    if total > limits.max_uncompressed_bytes:
-        raise WorkbookError(
-            f"{name} expands to {_mb(total)} (limit {_mb(limits.max_uncompressed_bytes)}); refused"
-        )
-
-
-def _check_dimensions(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Sheets declare their used range up front (<dimension ref="A1:T5000">); read only that much.
-
-    A sheet without one that is big enough to hold more than ``max_cells`` cells has its
-    cell tags counted in one streaming pass (no parse, constant memory).
-    """
-    for info in infos:
-        if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
-            continue
-        with zf.open(info) as fh:
-            start = fh.read(4096)
-        m = _DIMENSION.search(start)
-        rows = int(m.group(3)) if m else 0
-        if rows > limits.max_rows + 1:
-            raise WorkbookError(
-                f"{name}: sheet part {info.filename} has {rows:,} rows (limit {limits.max_rows:,}); split the file"
-            )
-        if m:
-            first = column_index(m.group(1).decode()) if m.group(1) else 1
-            cells = rows * max(column_index(m.group(2).decode()) - first + 1, 1)
-        elif info.file_size > limits.max_cells * MIN_CELL_BYTES:
-            cells = _count_cells(zf, info, limits.max_cells)
-        else:
-            continue
-        if cells > limits.max_cells:
-            raise WorkbookError(_too_many_cells(name, f"sheet part {info.filename} has {cells:,} cells", limits))
-
-
-def column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index
-
-
-def _too_many_cells(name: str, what: str, limits: Limits) -> str:
-    return (f"{name}: {what} (limit {limits.max_cells:,}: an import needs about 300 bytes of "
-            "memory a cell); split the file or remove columns you don't import")
-
-
-def _count_cells(zf: zipfile.ZipFile, info: zipfile.ZipInfo, stop_after: int) -> int:
-    """Cell start tags in one streaming pass; the last 3 bytes of a block are counted with the next one."""
-    count, tail = 0, b""
-    with zf.open(info) as fh:
-        while block := fh.read(1 << 20):
-            buf = tail + block
-            tail = buf[-3:]
-            count += sum(buf.count(tag) - tail.count(tag) for tag in _CELL_TAGS)
-            if count > stop_after:
-                break
-    return count + sum(tail.count(tag) for tag in _CELL_TAGS)
 
 
 # ---------------------------------------------------------------- csv
@@ -309,7 +152,7 @@ def _check_text_size(path: Path, sniff: bytes, limits: Limits) -> None:
     width = max(first.count(sep) for sep in (b",", b";", b"\t")) + 1
     if lines * width > limits.max_cells:
         what = f"{lines:,} lines of {width} fields are {lines * width:,} cells"
-        raise WorkbookError(_too_many_cells(name, what, limits))
+        raise WorkbookError(too_many_cells(name, what, limits))
 
 
 def _count_lines(path: Path, stop_after: int) -> int:

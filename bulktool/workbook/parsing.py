@@ -36,6 +36,8 @@ def short(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Lenient for a cell a person typed in our template; ``migrate.values.number_text`` is strict (groups of
+# three, currency) because a foreign file's habits are guessed, and a wrong guess would go unseen.
 def number_text(text: str) -> str | None:
     """Normalise "1 234,5" / "1.234,5" / "1,234.5" to "1234.5"; None if not numeric-looking."""
     s = _SPACES.sub("", text)

@@ -14,11 +14,13 @@ from python_calamine import CalamineSheet, CalamineWorkbook
 from ..errors import WorkbookError
 from ..gcutil import gc_paused
 from ..schema.model import Column
-from .guards import ZIP_MAGIC, damaged
+from .column_read import MAX_CELL_CHARS
+from .limits import ZIP_MAGIC
 from .meta import RECORD_SHEET
 from .record_sheet import ExportRecord
 from .render import render
-from .table import MAX_CELL_CHARS, ReadBook, ReadSheet, build_sheet
+from .table import ReadBook, ReadSheet, build_sheet
+from .zip_guards import damaged
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv", ".txt")

@@ -24,12 +24,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..errors import OutputError
 from ..schema.model import Column
+from .column_read import MAX_CELL_CHARS
 from .meta import BATCH, RECORD_SHEET, ExportMeta, RecordEntry, SheetMeta
 from .record_sheet import batch_cells, split_text
 from .render import render
 from .table import SheetData
 
-MAX_CELL_CHARS = 32_767  # Excel's limit; xlsxwriter cuts longer text to it
 CUT_NOTE = ("Cut: this text is longer than the 32,767 characters an Excel cell holds. The export record "
             "keeps the full text; leave the cell as it is (an edit here is refused on import).")
 READ_ONLY_NOTE = "Read-only: exported for reference; edits are ignored on import."

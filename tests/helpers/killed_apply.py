@@ -13,22 +13,35 @@ import time
 from collections.abc import Callable, Mapping
 
 
-def kill_apply_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *,
-                     env: Mapping[str, str] | None = None, timeout: float = 60) -> None:
-    """``python -m bulktool *args``, killed with SIGKILL when ``writes_seen()`` reaches ``at_least``."""
-    proc = subprocess.Popen([sys.executable, "-m", "bulktool", *args], env=dict(env or os.environ),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def kill_child_after(cmd: list[str], writes_seen: Callable[[], int], at_least: int, *,
+                     env: Mapping[str, str] | None = None, timeout: float = 60, sig: int = signal.SIGKILL,
+                     what: str = "run") -> int:
+    """Run ``cmd`` as a child, send it ``sig`` once ``writes_seen()`` reaches ``at_least``; its exit code.
+
+    The child gets the default SIGINT disposition, as a terminal user's Ctrl-C meets.
+    """
+    proc = subprocess.Popen(cmd, env=dict(env or os.environ), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + timeout
         while writes_seen() < at_least:
-            assert proc.poll() is None, f"the apply ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the apply never reached the write phase"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
+            assert proc.poll() is None, f"the {what} ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, f"the {what} never reached {at_least} writes"
+            time.sleep(0.002)
+        os.kill(proc.pid, sig)
+        return proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def kill_apply_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *,
+                     env: Mapping[str, str] | None = None, timeout: float = 60) -> None:
+    """``python -m bulktool *args``, killed with SIGKILL when ``writes_seen()`` reaches ``at_least``."""
+    code = kill_child_after([sys.executable, "-m", "bulktool", *args], writes_seen, at_least, env=env,
+                            timeout=timeout, what="apply")
+    assert code == -signal.SIGKILL

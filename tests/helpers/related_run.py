@@ -8,11 +8,8 @@ Usage as a child (killed with SIGKILL by the test): python related_run.py BASE_U
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,25 +51,10 @@ def main(argv: list[str]) -> int:
 def kill_child_after(args: list[str], writes_seen: Callable[[], int], at_least: int, *, timeout: float = 60,
                      sig: int = signal.SIGKILL, script: str = __file__) -> int:
     """Run ``script`` (this file) as a child with ``args``, send it ``sig`` once ``writes_seen()`` reaches
-    ``at_least``; its exit code. (The child gets the default SIGINT disposition, as a terminal user's
-    Ctrl-C meets.)"""
-    proc = subprocess.Popen([sys.executable, script, *args], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    try:
-        deadline = time.monotonic() + timeout
-        while writes_seen() < at_least:
-            assert proc.poll() is None, f"the run ended before the kill: {proc.stderr.read()!r}"  # type: ignore[union-attr]
-            assert time.monotonic() < deadline, "the run never reached that many writes"
-            time.sleep(0.002)
-        os.kill(proc.pid, sig)
-        return proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+    ``at_least``; its exit code."""
+    from helpers.killed_apply import kill_child_after as kill_command_after  # not on a child's path
+
+    return kill_command_after([sys.executable, script, *args], writes_seen, at_least, timeout=timeout, sig=sig)
 
 
 if __name__ == "__main__":
