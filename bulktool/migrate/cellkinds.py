@@ -29,10 +29,8 @@ _POSTAL = re.compile(r"^(\d{3} \d{2}|(SE|S|NO|N|DK)-? ?\d{3,5})$", re.I)
 _DATE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2})?)?$")
 _PHONE = re.compile(r"^\+?[\d\s\-()./]{7,22}$")
 _NUMBER = re.compile(r"^-?\d[\d\s\u00a0.,']*$")
-# TODO(dedup): likely values.TRUE_WORDS | FALSE_WORDS (what the import reads): "wahr", "falsch" and "usant"
-# are seen as yes/no here but refused there, while "t", "f", "sand", "falsk" and ticks are read but not seen.
-BOOLEAN_WORDS = frozenset({"ja", "nej", "nei", "yes", "no", "true", "false", "sant", "falskt", "sann", "usann",
-                           "x", "1", "0", "y", "n", "j", "usant", "wahr", "falsch"})
+# What the import reads as a boolean (values.TRUE_WORDS/FALSE_WORDS): a column suggest calls yes/no imports.
+BOOLEAN_WORDS = values.TRUE_WORDS | values.FALSE_WORDS
 
 
 def cell_kind(value: RawCell) -> str:

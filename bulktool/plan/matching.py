@@ -70,6 +70,8 @@ def phone_form(value: object) -> str | None:
     if not text:
         return None
     plus = text.startswith("+")
+    if plus or text.startswith("00"):  # "+46 (0)70-123 45 67": the national 0 in brackets is not dialled
+        text = text.replace("(0)", "")
     digits = re.sub(r"\D", "", text)
     if not digits:
         return text_form(value)
