@@ -10,6 +10,7 @@ from bulktool.plan.live import key_form, key_forms
 from bulktool.schema import get_endpoint
 from bulktool.schema.model import Column
 from bulktool.workbook.cells import CellValueError, _datetime_value, clean
+from bulktool.workbook.flatten import flatten, flatten_columns
 from bulktool.workbook.parsing import format_datetime, utc_seconds_text
 
 VALUES: list[object] = [
@@ -63,3 +64,25 @@ def test_other_datetime_texts_take_the_full_parse(text: str) -> None:
     except CellValueError:
         got = None
     assert got == expected
+
+
+def test_flatten_columns_is_flatten_per_record() -> None:
+    """The column-at-a-time flatten of live records (same_as_live) gives each record's ``flatten``."""
+    ep = get_endpoint("blikk", "contacts")
+    cols = [c for c in ep.columns if c.in_list]
+    base = {"id": 1, "name": "Åsa", "customerNumber": "000001", "visitingAddress": {"city": "Umeå"},
+            "created": "2024-01-02 03:04:05 +00:00", "lastUpdated": None}
+    records: list[dict[str, object]] = [
+        base,
+        {**base, "id": 2, "company": None, "parentCompany": {"id": 7, "name": "Moder AB"},
+         "created": "2024-01-02T03:04:05Z", "lastUpdated": "2024-02-30 00:00:00 +00:00"},
+        {**base, "id": 3, "company": {"id": 5}, "created": "2024-01-02T05:04:05+02:00",
+         "lastUpdated": "not a date"},
+        {**base, "id": 4, "company": {"id": 6, "name": "Dotter AB"}, "visitingAddress": None, "created": 45000.5},
+    ]
+    by_column = flatten_columns(records, cols)
+    assert [{c.name: by_column[c.name][i] for c in cols} for i in range(len(records))] == \
+        [flatten(r, cols) for r in records]
+    odd = [*records, {**base, "id": 5, "company": "Acme"}]  # a head that is no object: the generic walk
+    by_column = flatten_columns(odd, cols)
+    assert [{c.name: by_column[c.name][i] for c in cols} for i in range(len(odd))] == [flatten(r, cols) for r in odd]
