@@ -121,8 +121,11 @@ def is_canonical_datetime(text: str) -> bool:
     return is_instant(text)
 
 
-# The UTC spellings servers send most ("2024-01-02 03:04:05 +00:00", "2024-01-02T03:04:05Z", none), in ASCII.
-_UTC_SECONDS = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ?\+00:00| ?Z)?").fullmatch
+# A whole-second UTC datetime, ISO-like, in ASCII: a "T" or a space, then no offset, "Z" or a zero one
+# (+00 or -00, with or without ":00" or "00"), after at most one space: the forms record lists most often carry.
+_UTC_SECONDS = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ?(?:Z|[+-]00(?::?00)?))?"
+).fullmatch
 
 
 def utc_seconds_text(text: str) -> str | None:
