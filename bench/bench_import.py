@@ -129,8 +129,10 @@ def bench_plan(n: int = 100_000, runs: int = 5) -> None:
                 q = ctx.Queue()
                 p = ctx.Process(target=_plan_child, args=(str(path), use_record, q))
                 p.start()
+                p.join()  # the answer is a small tuple: the queue holds it until read
+                if p.exitcode != 0:
+                    raise SystemExit(f"plan pass failed (exit code {p.exitcode}); see the traceback above")
                 results[use_record].append(q.get())
-                p.join()
     for use_record, got in results.items():
         totals = sorted(r + d for r, d, *_ in got)
         read_s, plan_s, unchanged, updates, _, peer = sorted(got, key=lambda g: g[0] + g[1])[len(got) // 2]

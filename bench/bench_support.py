@@ -76,7 +76,7 @@ class PrefetchedConnector(Connector):
     def list_all(self, path: str, params: Any = None, **kw: Any) -> list[dict[str, Any]]:
         return self._records
 
-    def get(self, path: str) -> dict[str, Any]:
+    def get(self, path: str, params: Any = None) -> dict[str, Any]:
         return self._by_id[int(path.rstrip("/").rsplit("/", 1)[1])]
 
 

@@ -22,7 +22,7 @@ from ..messages import capped, rows_text
 from ..schema.model import Column, Endpoint
 from ..workbook import ReadRow
 from ..workbook.parsing import short
-from .live import LiveIndex, key_form, key_of
+from .live import LiveIndex, key_forms, key_of
 from .model import CellError
 from .normalize import normalizer
 
@@ -170,8 +170,8 @@ def _shared_keys(
 def _shared_key(
     ep: Endpoint, key_field: str, rows: Sequence[ReadRow], ids: Sequence[str | None], refs: _References,
 ) -> list[tuple[int, CellError]]:
-    col = ep.column(key_field)  # keys compare in their match form, as against the live records (live.key_form)
-    keys = [key_form(col, v) for v in map(dict.get, map(attrgetter("values"), rows), repeat(key_field))]
+    col = ep.column(key_field)  # keys compare in their match form, as against the live records (live.key_forms)
+    keys = key_forms(col, map(dict.get, map(attrgetter("values"), rows), repeat(key_field)))
     counts = Counter(keys)
     counts.pop(None, None)
     if len(counts) == len(keys) - keys.count(None):  # the usual sheet: every key once, settled in C

@@ -20,7 +20,7 @@ from ..progress import NullProgress, Progress
 from ..schema.model import Column, Endpoint
 from ..workbook import flatten
 from ..workbook.meta import record_id
-from .matching import column_form
+from .matching import column_form, column_forms
 from .normalize import same
 
 key_of = record_id  # the workbook's id normaliser: one rule for ids and keys everywhere
@@ -33,6 +33,11 @@ def key_form(column: Column | None, value: Any) -> str | None:
     so matching folds what cannot tell two records apart; the value shown and written stays as given.
     """
     return key_of(value) if column is None else column_form(column, value)
+
+
+def key_forms(column: Column | None, values: Iterable[Any]) -> list[str | None]:
+    """``key_form`` of each value, a whole column at a time (the duplicate checks fold every row's key)."""
+    return column_forms(column, values)
 
 
 def key_columns(endpoint: Endpoint) -> dict[str, Column]:
@@ -73,8 +78,8 @@ class LiveIndex:
         if index is None:
             index = defaultdict(list)
             col = self.columns.get(key_field)
-            for rid, item in self.records.items():
-                k = key_form(col, item.get(key_field))
+            forms = key_forms(col, [item.get(key_field) for item in self.records.values()])
+            for rid, k in zip(self.records, forms, strict=True):
                 if k is not None:
                     index[k].append(rid)
             self._by_key[key_field] = index

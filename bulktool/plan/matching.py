@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from ..schema.model import Column, MatchKind
+from ..workbook.meta import record_id
 
 _SPACES = re.compile(r"\s+")
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f%]")
@@ -101,3 +103,18 @@ def normal_form(kind: MatchKind, value: object) -> str | None:
 def column_form(column: Column, value: object) -> str | None:
     """``value`` in the normal form of the column's match kind."""
     return normal_form(column.match_kind, value)
+
+
+def column_forms(column: Column | None, values: Iterable[object]) -> list[str | None]:
+    """``column_form`` of each value (``record_id`` without a column), a whole column in one pass.
+
+    The duplicate checks fold every key of a 100k-row sheet, twice: the usual cell (ASCII text, an int) is
+    folded inline, which gives the same form as ``text_form`` (ASCII is NFC already, and ``str.split``
+    splits on exactly the whitespace ``\\s`` matches) at a fraction of the calls.
+    """
+    if column is None:
+        return list(map(record_id, values))
+    if column.match_kind != "text":
+        return list(map(_FORMS[column.match_kind], values))
+    return [(" ".join(v.split()).lower() or None) if v.__class__ is str and v.isascii()
+            else str(v) if v.__class__ is int else text_form(v) for v in values]

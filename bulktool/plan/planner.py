@@ -88,7 +88,7 @@ def _changed_since(source: Source, ids: list[str | None]) -> datetime | None:
     if None in ids:
         return None  # natural-key matching needs every live record
     exported = source.sheet.exported
-    if any(rid not in exported for rid in ids if rid is not None):
+    if not all(map(exported.__contains__, ids)):  # (no None here: checked above)
         return None  # a row the export did not write (an id typed in): only a full read can check its key
     if _deletes_with_dependents(source):
         return None  # which records point at one being deleted: only a full read can tell
@@ -181,11 +181,12 @@ def _make_plan(connector: Connector, source: Source, options: PlanOptions, progr
     plain = action_col is None and options.mode != "create-only" and bool(ep.update_path)
     formula_rows = source.formula_cells
     id_field, name, records, complete = ep.id_field, sheet.name, live.records, live.complete
+    one_key = ep.natural_key[0] if len(ep.natural_key) == 1 else None  # the usual template: row_key inline
     for r, rid, same in zip(sheet.rows, ids, untouched, strict=True):
         if plain and rid is not None and r.row not in errors and r.row not in formula_rows and (
                 rid in records or not complete):
             values = r.values
-            key = row_key(ep, values)[1]
+            key = key_of(values.get(one_key)) if one_key is not None else row_key(ep, values)[1]
             action: Action = "unchanged" if same else "update"
             rows.append((r, RowResult(name, r.row, action, id_out(values[id_field]), key, values=values), rid))
             continue

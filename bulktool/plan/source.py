@@ -18,7 +18,7 @@ from ..workbook.guards import check_input_file, find_formula_cells
 from ..workbook.meta import RECORD_SHEET, ExportMeta
 from ..workbook.parsing import short
 from .headers import likely_column
-from .live import key_columns, key_form, key_of
+from .live import key_columns, key_forms, key_of
 from .pending import Pending
 
 META_SHEETS = {"_bulktool", "summary", "lookups"}  # lookups: a blank template's value lists
@@ -293,12 +293,12 @@ def _check_renamed(src: Source, unknown: list[str]) -> dict[str, str]:
 def _check_duplicates(src: Source, column: str, *, id_column: str | None = None) -> None:
     """Refuse values of ``column`` shared by several rows (with ``id_column``: unless every such row has an id).
 
-    A natural key compares in its match form (live.key_form), as it does against the live records: rows
+    A natural key compares in its match form (live.key_forms), as it does against the live records: rows
     "556898-6787" and "5568986787" would both match, or both create, the same record.
     """
     rows = src.sheet.rows
     col = key_columns(src.endpoint).get(column) if column != src.endpoint.id_field else None
-    keys = [key_form(col, r.values.get(column)) for r in rows]
+    keys = key_forms(col, [r.values.get(column) for r in rows])
     counts = Counter(keys)
     counts.pop(None, None)
     shared = {k for k, n in counts.items() if n > 1}

@@ -27,6 +27,7 @@ from .parsing import (
     time_from_seconds,
     time_of,
     to_utc,
+    utc_seconds_text,
 )
 
 CellValue = str | int | float | bool | datetime | date | None
@@ -181,6 +182,8 @@ def _datetime_value(cell: Any) -> datetime:
 
 
 def _clean_datetime(cell: Any) -> str:
+    if cell.__class__ is str and (fast := utc_seconds_text(cell)) is not None:
+        return fast
     return format_datetime(_datetime_value(cell))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..schema.model import Column, ColumnType
 from .cells import CellValueError, clean
-from .parsing import is_canonical_datetime
+from .parsing import is_canonical_datetime, utc_seconds_text
 
 _DATETIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -120,21 +120,26 @@ def flatten_columns(records: Sequence[dict[str, Any]], columns: Sequence[Column]
     times more than a pass per column.
     """
     out: dict[str, list[Any]] = {}
-    heads: dict[str, tuple[list[Any], bool]] = {}  # visitingAddress.* share one lookup of visitingAddress
+    heads: dict[str, tuple[list[Any], set[type]]] = {}  # visitingAddress.* share one lookup of visitingAddress
     for c in columns:
         head, _, leaf = c.name.partition(".")
         if head not in heads and leaf:
             objs = list(map(dict.get, records, repeat(head)))
-            heads[head] = (objs, all(o.__class__ is dict for o in objs))
+            heads[head] = (objs, set(map(type, objs)))
         if not leaf:
             vals = list(map(dict.get, records, repeat(head)))
-        elif "." not in leaf and heads[head][1]:  # head.leaf where every head is an object: straight C
+        elif "." not in leaf and heads[head][1] == {dict}:  # head.leaf where every head is an object: straight C
             vals = list(map(dict.get, heads[head][0], repeat(leaf)))
+        elif "." not in leaf and heads[head][1] <= {dict, type(None)}:  # an optional object (company: null)
+            vals = [None if o is None else o.get(leaf) for o in heads[head][0]]
         else:
             vals = list(map(_getter(c.name), records))
         already = _ALREADY.get(c.type)
         if set(map(type, vals)) <= {already, type(None)}:
             out[c.name] = vals  # already in reader form, checked in C
+        elif c.type == "datetime":  # a server's own UTC spelling respelt without the full parse
+            out[c.name] = [v if v is None else (v.__class__ is str and utc_seconds_text(v)) or canonical(c.type, v)
+                           for v in vals]
         else:
             out[c.name] = [v if v is None or v.__class__ is already else canonical(c.type, v) for v in vals]
     return out

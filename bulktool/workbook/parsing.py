@@ -123,6 +123,30 @@ def is_canonical_datetime(text: str) -> bool:
     return is_instant(text)
 
 
+# A whole-second UTC datetime, ISO-like, in ASCII: a "T" or a space, then no offset, "Z" or a zero one
+# (+00 or -00, with or without ":00" or "00"), after at most one space: the forms record lists most often carry.
+_UTC_SECONDS = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?: ?(?:Z|[+-]00(?::?00)?))?"
+).fullmatch
+
+
+def utc_seconds_text(text: str) -> str | None:
+    """The canonical form of a whole-second UTC datetime text without parsing it; None for anything else.
+
+    Exactly what ``format_datetime`` gives for these spellings, where it applies (a real date and time). A
+    100k-record live list holds one per record and column: the full parse cost most of a foreign-sheet plan.
+    """
+    m = _UTC_SECONDS(text)
+    if m is None:
+        return None
+    out = f"{m[1]}T{m[2]}"
+    try:
+        datetime.fromisoformat(out)
+    except ValueError:  # 2024-02-30, 24:00: the full parse refuses it with its own message
+        return None
+    return out + "Z"
+
+
 def format_datetime(dt: datetime) -> str:
     """The core's canonical form (``bulktool.datetimes``): UTC, whole seconds, ISO 8601 with ``Z``."""
     if dt.tzinfo is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -14,10 +15,10 @@ from ..schema.model import Column
 from .cells import CellValueError, clean
 from .column_read import clean_column, same_cell
 from .meta import ExportMeta, RecordEntry, SheetMeta, record_id, scoped_id
-from .parsing import is_canonical_datetime
 from .shape import TITLE_SCAN_ROWS, flag_full_cells, refuse_title_rows, truncated_edit_message
 
 ROW_ERROR = ""  # ReadRow.errors key of a problem with the whole row, not one cell (reported as "row N: ...")
+_CORE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z").fullmatch
 
 
 @dataclass
@@ -178,7 +179,8 @@ def _datetimes_in_core_form(
         return
 
     def core(v: Any) -> Any:
-        if v.__class__ is not str or is_canonical_datetime(v):
+        # The core's shape is kept as it is, a real date or not (a 2024-02-30 would not clean either).
+        if v.__class__ is not str or _CORE_SHAPE(v):
             return v
         try:
             return clean("datetime", v)
@@ -186,9 +188,11 @@ def _datetimes_in_core_form(
             return v
 
     for e in entries.values():
+        values = e.values
         for n in cols:
-            if n in e.values:
-                e.values[n] = core(e.values[n])
+            v = values.get(n)
+            if v.__class__ is str and not _CORE_SHAPE(v):  # a record in the old form: respelt
+                values[n] = core(v)
         if stamp in cols:
             e.last_updated = core(e.last_updated)
 
