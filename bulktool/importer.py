@@ -9,38 +9,32 @@ the rest is sent by ``--resume``. (The CLI adds 2 for errors and 4 for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .connectors.base import Connector
-from .errors import ApiError, UsageError
+from .errors import UsageError
+from .plan.deleted import read_deleted, record_label
 from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
-from .plan.live import fetch_details, row_key
 from .plan.lookups import LookupCache, in_run_index, resolve_lookups
-from .plan.model import ImportResult, RowResult, display_name
-from .plan.planner import Mode, Plan, PlannedWrite, PlanOptions, count_requests, make_plan, reuse_id
+from .plan.model import ImportResult, RowResult
+from .plan.planner import Mode, Plan, PlanOptions, make_plan
 from .plan.source import Source, load_source
 from .progress import NullProgress, Progress
 from .reports.undo import UndoBook, UndoRow, undo_path, write_undo_workbook
 from .schema import load_templates
-from .schema.model import Endpoint
-from .workbook import flatten
 from .writer import (
     ApplyInterrupted,
     Journal,
     OpOutcome,
     WriteOp,
-    already_done,
     apply_ops,
-    done_creates,
-    make_op,
-    sibling_journals,
     undo_log,
 )
-from .writer.journal import SUFFIX
-from .writer.paths import account_journal, claim_journal, journal_account
+from .writer.consult import consult_journal, op_of
+from .writer.paths import account_journal, claim_journal
 from .writer.template_client import DEFAULT_BATCH_SIZE, TemplateWriteClient
 
 EXIT_OK, EXIT_BLOCKED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
@@ -91,20 +85,6 @@ class ImportOutcome:
         return self.result.interrupted
 
 
-def _op(pw: PlannedWrite, endpoint: str) -> WriteOp:
-    if pw.generated is not None and pw.body is not None:
-        # Known by the row and its values, not by the made-up id (another each plan): the journal holds
-        # the id it was first planned with, and a resume or re-plan sends that one (``reuse_id``).
-        op = make_op(pw.action, endpoint, pw.result.sheet, pw.result.row,
-                     {k: v for k, v in pw.body.items() if k != pw.generated}, key_field=pw.key_field,
-                     key_value=pw.key_value, want=pw.want)
-        return replace(op, body=pw.body, record_id=pw.record_id, upsert=pw.upsert)
-    op = make_op(pw.action, endpoint, pw.result.sheet, pw.result.row, pw.body, record_id=pw.record_id,
-                 key_field=pw.key_field, key_value=pw.key_value, version_field=pw.version_field,
-                 base=pw.base, want=pw.want)
-    return replace(op, upsert=pw.upsert) if pw.upsert else op
-
-
 def _read(connector: Connector, path: Path, options: ImportOptions) -> Source:
     """The sheet ``options`` names, read for the connector's system, server and account."""
     return load_source(path, connector.system, connector.host, sheet=options.sheet, endpoint=options.endpoint,
@@ -127,8 +107,8 @@ def plan_file(
     result = plan.result
     result.host = connector.host
     result.read_requests += lookup_reads
-    _read_deleted(connector, source.endpoint, plan, progress)
-    _consult_journal(plan, journal_path_for(connector, path, options), options.resume, options.own_journals,
+    read_deleted(connector, source.endpoint, plan, progress)
+    consult_journal(plan, journal_path_for(connector, path, options), options.resume, options.own_journals,
                      warn_unfinished=not (options.apply or options.resume), account=connector.tenant().id)
     result.warnings += keyless_create_warnings(source.endpoint, plan)
     result.warnings += _left_empty_warning(source, result.rows)
@@ -160,115 +140,6 @@ def resolve_source(connector: Connector, source: Source) -> None:
         before = connector.client.stats.total
         resolve_lookups(LookupCache(connector), source, in_run_index([source]))
         source.lookup_requests += connector.client.stats.total - before
-
-
-def _read_deleted(connector: Connector, ep: Endpoint, plan: Plan, progress: Progress | None) -> None:
-    """Every value of each record to delete: the undo workbook re-creates it, the prompt names it."""
-    deletes = [pw for pw in plan.writes if pw.action == "delete" and pw.record_id]
-    if not deletes:
-        return
-    before = connector.client.stats.total
-    details = fetch_details(connector, ep, [str(pw.record_id) for pw in deletes], progress=progress)
-    plan.result.read_requests += connector.client.stats.total - before
-    detail_cols = [c for c in ep.columns if c.in_detail]
-    gone: set[int] = set()
-    for pw in deletes:
-        got = details.get(str(pw.record_id))
-        if isinstance(got, dict):
-            pw.before = {**pw.before, **flatten(got, detail_cols)}
-        elif isinstance(got, ApiError) and got.status in (400, 404):  # a missing id: 404, or 400 where the API says so
-            r = pw.result
-            # Already what the row asks for: a second run of a delete converges instead of failing at the API.
-            r.action, r.status = "unchanged", "skipped"
-            r.message = f"id {pw.record_id} no longer exists on the server: nothing to delete"
-            gone.add(id(pw))
-        pw.result.label = record_label(pw.before, row_key(ep, pw.before)[0])
-    if gone:
-        plan.writes = [pw for pw in plan.writes if id(pw) not in gone]
-        plan.result.write_requests = len(plan.writes)
-
-
-def record_label(values: dict[str, object], key_field: str | None) -> str:
-    """How a message names a record: its name (or title) and its natural key."""
-    name = display_name(values)
-    key = values.get(key_field) if key_field else None
-    parts = [repr(name) if name is not None else "", f"({key_field} {key})" if key not in (None, "") else ""]
-    return " ".join(p for p in parts if p)
-
-
-def _consult_journal(
-    plan: Plan, journal_path: Path, resume: bool, own: tuple[Path, ...] = (), *, warn_unfinished: bool,
-    account: str | None = None,
-) -> None:
-    """What an earlier run of this journal already did, decided by the apply's own rule (``already_done``)."""
-    result = plan.result
-    if journal_path.exists():
-        result.journal = str(journal_path)
-        with Journal(journal_path) as journal:
-            left = journal.interrupted()
-            result.unfinished = len(left)
-            if warn_unfinished and left:
-                noun = "write was" if len(left) == 1 else "writes were"
-                result.warnings.append(
-                    f"An earlier apply of this file was interrupted: {len(left):,} {noun} not confirmed "
-                    f"(journal {journal_path}); finish it with --apply --resume before anything else.")
-            for pw in plan.writes:
-                if pw.generated is not None and (rid := _journaled_id(journal, _op(pw, result.endpoint))):
-                    reuse_id(pw, rid)
-            plan.writes = [pw for pw in plan.writes if not _skip_done(pw, journal, resume, result.endpoint)]
-    result.write_requests = len(plan.writes)
-    result.write_batches = count_requests(plan.endpoint, [pw.action for pw in plan.writes], plan.batch_size)
-    _created_elsewhere(plan, journal_path, own, account)
-
-
-def _journaled_id(journal: Journal, op: WriteOp) -> str | None:
-    """The id an earlier plan made up for this create: its own op's, else (the row edited since) that of
-    the unsettled attempt at the same row, so the apply checks that one record rather than make another."""
-    prior = journal.get(op.op_id)
-    if prior is not None:
-        return prior.record_id
-    earlier = {e.record_id for e in journal.unsettled_creates_like(op) if e.record_id}
-    return earlier.pop() if len(earlier) == 1 else None
-
-
-def _skip_done(pw: PlannedWrite, journal: Journal, resume: bool, endpoint: str) -> bool:
-    done = already_done(_op(pw, endpoint), journal, resume)
-    if done is None:
-        return False
-    for m in rows_of(pw):
-        r = m.result
-        r.action, r.status, r.message = "unchanged", "skipped", done.message
-        if pw.action == "create" and done.result_id is not None:
-            r.created_id = done.result_id
-    return True
-
-
-def _created_elsewhere(plan: Plan, journal_path: Path, own: tuple[Path, ...] = (), account: str | None = None
-                       ) -> None:
-    """Rows to create without a key whose exact values another file's journal (same folder) created."""
-    result = plan.result
-    keyless = {_op(pw, result.endpoint).payload_hash: pw for pw in plan.writes
-               if pw.action == "create" and not pw.key_value}
-    if not keyless:
-        return
-    found: list[str] = []
-    skip = {p.absolute() for p in own}
-    others = [p for p in sibling_journals(journal_path) if p.absolute() not in skip
-              and (account is None or journal_account(p) in (None, account))]  # another account's: not a twin
-    for other in others:
-        for digest, entry in done_creates(other, result.endpoint, keyless).items():
-            pw = keyless.pop(digest)
-            source = other.name.removesuffix(SUFFIX)
-            rid = f" (id {entry.result_id})" if entry.result_id else ""
-            pw.result.warnings.append(f"a record with exactly these values was already created from {source}"
-                                      f"{rid}; applying creates a second one")
-            found.append(f"row {pw.result.row} from {source}{rid}")
-    if found:
-        listed = ", ".join(found[:5]) + (f" and {len(found) - 5:,} more" if len(found) > 5 else "")
-        result.warnings.append(f"{len(found):,} {'row' if len(found) == 1 else 'rows'} to create "
-                               f"{'was' if len(found) == 1 else 'were'} already created with exactly these "
-                               f"values from another file ({listed}); applying creates duplicates: remove "
-                               f"{'it' if len(found) == 1 else 'them'} from the sheet")
 
 
 def run_import(
@@ -319,7 +190,7 @@ def apply_plan(
     for r in result.rows:
         if r.action in ("invalid", "conflict"):
             r.status = "skipped"
-    ops = [_op(pw, result.endpoint) for pw in plan.writes]
+    ops = [op_of(pw, result.endpoint) for pw in plan.writes]
     Journal(journal_path).close()  # the journal exists (owner-only) before the before-values go in
     claim_journal(journal_path, connector.tenant().id)
     undo_log.keep(journal_path, _undo_entries(plan, ops))
