@@ -100,7 +100,7 @@ def plan_file(
     ``source``: the sheet already read (one company's rows of a sheet of many), else ``path`` is read.
     """
     source = _read(connector, path, options) if source is None else source
-    resolve_source(connector, source)
+    resolve_source(connector, source, progress)
     lookup_reads, source.lookup_requests = source.lookup_requests, 0
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
@@ -134,11 +134,11 @@ def journal_path_for(connector: Connector, path: Path, options: ImportOptions) -
     return options.journal or account_journal(path, connector.tenant().id)
 
 
-def resolve_source(connector: Connector, source: Source) -> None:
+def resolve_source(connector: Connector, source: Source, progress: Progress | None = None) -> None:
     """The sheet's lookups, once (a run of several parts resolves them all at once: ``migrate.run``)."""
     if not source.lookups_resolved:
         before = connector.client.stats.total
-        resolve_lookups(LookupCache(connector), source, in_run_index([source]))
+        resolve_lookups(LookupCache(connector, progress), source, in_run_index([source]))
         source.lookup_requests += connector.client.stats.total - before
 
 
@@ -149,7 +149,7 @@ def run_import(
     progress = progress or NullProgress()
     try:
         source = _read(connector, path, options) if source is None else source
-        resolve_source(connector, source)
+        resolve_source(connector, source, progress)
         if not source.pending:
             plan = plan_file(connector, path, options, progress, source)
     except KeyboardInterrupt:

@@ -88,7 +88,7 @@ class _Run:
         self.by_name = {p.name: p for p in self.parts}
         # Every part's lookups at once, through one cache: one list read per referenced template for the
         # whole run, and a value naming a row of another part becomes a Pending on it.
-        cache, in_run = LookupCache(connector), in_run_index(parts)
+        cache, in_run = LookupCache(connector, progress), in_run_index(parts)
         for part in self.parts:
             part.reads, part.source.lookup_requests = part.source.lookup_requests, 0  # resolved before the run
             before = connector.client.stats.total

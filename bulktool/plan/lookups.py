@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..connectors.base import Connector
+from ..progress import NullProgress, Progress
 from ..schema import load_templates
 from ..schema.lookup_check import JOIN
 from ..schema.model import Column, Endpoint, Lookup
@@ -38,8 +39,9 @@ def lookup_columns(ep: Endpoint) -> dict[str, Column]:
 class LookupCache:
     """The one place lookup lists are read: each referenced template once per run, whatever the row count."""
 
-    def __init__(self, connector: Connector) -> None:
+    def __init__(self, connector: Connector, progress: Progress | None = None) -> None:
         self.connector = connector
+        self.progress = progress or NullProgress()
         self.templates = load_templates(connector.system)
         self.reads = 0  # list reads made (one per referenced template)
         self._records: dict[str, list[dict[str, Any]]] = {}
@@ -51,7 +53,13 @@ class LookupCache:
         with self._lock:
             got = self._records.get(endpoint)
             if got is None:
-                got = self._records[endpoint] = self.connector.list_endpoint(self.templates[endpoint], {})
+                self.progress.task(f"Reading {endpoint} for lookups", total=None, unit="pages")
+
+                def on_page(_n: int, total: int | None) -> None:
+                    self.progress.advance(1, total=total)
+
+                got = self._records[endpoint] = self.connector.list_endpoint(self.templates[endpoint], {},
+                                                                             on_page=on_page)
                 self.reads += 1
             return got
 
