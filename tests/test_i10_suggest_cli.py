@@ -94,10 +94,11 @@ def test_suggest_prints_the_table_and_writes_a_mapping_the_import_loads(tmp_path
     ]
 
 
-def test_without_output_only_the_table_is_printed(tmp_path: Path) -> None:
+def test_without_output_the_table_is_printed_and_how_to_write_it(tmp_path: Path) -> None:
     res = invoke("--system", "tripletex", "map", "suggest", str(nordic_csv(tmp_path)), "customers")
     assert res.exit_code == 0, res.output
-    assert res.stdout.splitlines() == EXPECTED_TABLE
+    assert res.stdout.splitlines() == [
+        *EXPECTED_TABLE, "Nothing written: add -o kunder.toml to write this as a mapping file to edit"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kunder.csv"]
 
 

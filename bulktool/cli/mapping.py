@@ -89,6 +89,8 @@ def suggest_cmd(app: AppContext, file: Path, endpoint: str, output: Path | None,
         click.echo(line)
     if output is not None:
         click.echo(f"Wrote {output}: edit it, then: bulktool import {file.name} --map {output}")
+    else:
+        click.echo(f"Nothing written: add -o {file.stem}.toml to write this as a mapping file to edit")
 
 
 COMMANDS = [map_group]
