@@ -18,7 +18,7 @@ from .errors import UsageError
 from .plan.deleted import read_deleted, record_label
 from .plan.groups import rows_of
 from .plan.hints import keyless_create_warnings, sorted_column_warnings
-from .plan.lookups import LookupCache, in_run_index, resolve_lookups
+from .plan.lookups import resolve_sources
 from .plan.model import ImportResult, RowResult
 from .plan.planner import Mode, Plan, PlanOptions, make_plan
 from .plan.source import Source, load_source
@@ -100,7 +100,7 @@ def plan_file(
     ``source``: the sheet already read (one company's rows of a sheet of many), else ``path`` is read.
     """
     source = _read(connector, path, options) if source is None else source
-    resolve_source(connector, source, progress)
+    resolve_sources(connector, [source], progress)
     lookup_reads, source.lookup_requests = source.lookup_requests, 0
     plan = make_plan(connector, source, PlanOptions(options.mode, options.allow_delete, tuple(options.allow_clear),
                                                     batch_size=options.batch_size), progress=progress)
@@ -134,14 +134,6 @@ def journal_path_for(connector: Connector, path: Path, options: ImportOptions) -
     return options.journal or account_journal(path, connector.tenant().id)
 
 
-def resolve_source(connector: Connector, source: Source, progress: Progress | None = None) -> None:
-    """The sheet's lookups, once (a run of several parts resolves them all at once: ``migrate.run``)."""
-    if not source.lookups_resolved:
-        before = connector.client.stats.total
-        resolve_lookups(LookupCache(connector, progress), source, in_run_index([source]))
-        source.lookup_requests += connector.client.stats.total - before
-
-
 def run_import(
     connector: Connector, path: Path, options: ImportOptions, progress: Progress | None = None,
     source: Source | None = None,
@@ -149,7 +141,7 @@ def run_import(
     progress = progress or NullProgress()
     try:
         source = _read(connector, path, options) if source is None else source
-        resolve_source(connector, source, progress)
+        resolve_sources(connector, [source], progress)
         if not source.pending:
             plan = plan_file(connector, path, options, progress, source)
     except KeyboardInterrupt:

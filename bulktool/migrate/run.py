@@ -31,7 +31,7 @@ from ..importer import (
     write_undo,
 )
 from ..plan.groups import rows_of
-from ..plan.lookups import LookupCache, in_run_index, resolve_lookups
+from ..plan.lookups import resolve_sources
 from ..plan.model import FieldChange, ImportResult, RowResult
 from ..plan.pending import Pending
 from ..plan.planner import Plan
@@ -88,12 +88,9 @@ class _Run:
         self.by_name = {p.name: p for p in self.parts}
         # Every part's lookups at once, through one cache: one list read per referenced template for the
         # whole run, and a value naming a row of another part becomes a Pending on it.
-        cache, in_run = LookupCache(connector, progress), in_run_index(parts)
-        for part in self.parts:
-            part.reads, part.source.lookup_requests = part.source.lookup_requests, 0  # resolved before the run
-            before = connector.client.stats.total
-            resolve_lookups(cache, part.source, in_run)
-            part.reads += connector.client.stats.total - before
+        resolve_sources(connector, parts, progress)
+        for part in self.parts:  # the lookups' requests count in the part's reads (here, or before the run)
+            part.reads, part.source.lookup_requests = part.source.lookup_requests, 0
         self.waves: Waves = order_waves(parts)
         self.known: dict[str, set[str]] = {}  # template -> ids of parents this run created or matched
 

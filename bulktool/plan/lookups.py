@@ -115,6 +115,20 @@ def in_run_index(parts: Sequence[Source]) -> InRun:
     return out
 
 
+def resolve_sources(connector: Connector, sources: Sequence[Source], progress: Progress | None = None) -> None:
+    """Every unresolved source's lookups through one cache (one list read per referenced template for them
+    all), a value naming a row of any of them becoming a Pending; each source's requests are added to its
+    ``lookup_requests`` for its plan's read count."""
+    todo = [s for s in sources if not s.lookups_resolved]
+    if not todo:
+        return
+    cache, in_run = LookupCache(connector, progress), in_run_index(sources)
+    for source in todo:
+        before = connector.client.stats.total
+        resolve_lookups(cache, source, in_run)
+        source.lookup_requests += connector.client.stats.total - before
+
+
 def resolve_lookups(cache: LookupCache, source: Source, in_run: InRun | None = None) -> None:
     """Fill each lookup column's id column from its human value (or ``source.pending``); mark bad rows."""
     if source.lookups_resolved:
