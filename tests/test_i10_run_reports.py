@@ -37,3 +37,15 @@ def test_a_two_target_dry_run_reports_both_parts_and_their_links(
     for path, sheet, rows in ((xlsx, "customers", 3), (tmp_path / "plan-contacts.xlsx", "contacts", 5)):
         ws = openpyxl.load_workbook(path, read_only=True)[sheet]  # each part's rows, in its own report
         assert ws.max_row == rows + 1
+
+
+def test_a_lookup_column_of_another_template_is_a_mapping_error_naming_line_and_key(
+        tt_sandbox: SandboxServer, tt_env: None, tmp_path: Path) -> None:
+    path = tmp_path / "kunder.csv"
+    path.write_text("Namn;Ansvarig\nFjord AS;Ola Hansen\n", encoding="cp1252")
+    mapping = tmp_path / "kunder.toml"  # "responsible" is Blikk contacts' lookup; customers call it accountManager
+    mapping.write_text('endpoint = "customers"\n[fields]\nname = "Namn"\nresponsible = "Ansvarig"\n', encoding="utf-8")
+    res = tt_run(tt_sandbox, "import", str(path), "--map", str(mapping))
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("Error: kunder.toml, line 4, key fields.responsible: 'responsible' is not a "
+                                  "column of customers; map a writable column or a lookup")

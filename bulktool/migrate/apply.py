@@ -33,7 +33,7 @@ class MappedSheet:
 def lookup_targets(ep: Endpoint, extra: Collection[str] = ()) -> dict[str, Column | None]:
     """Lookup column name -> the id column it fills (None for one only the caller knows of)."""
     out: dict[str, Column | None] = {n: None for n in extra}
-    out.update({c.lookup.column: c for c in ep.columns if c.lookup is not None})
+    out.update(ep.lookup_columns)
     return out
 
 

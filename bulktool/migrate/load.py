@@ -16,7 +16,7 @@ from ..importer import ImportOptions
 from ..plan.model import RowResult
 from ..plan.source import Source, check_structure, leave_empty_as_is
 from ..progress import Progress
-from ..schema import get_endpoint, load_templates
+from ..schema import get_endpoint
 from ..schema.model import Endpoint
 from ..workbook.guards import check_foreign_file
 from .apply import map_tables
@@ -53,9 +53,7 @@ def load_parts(connector: Connector, path: Path, options: MigrationOptions) -> l
     def endpoint_of(name: str) -> Endpoint:
         return get_endpoint(connector.system, name)
 
-    lookups = {c.lookup.column for ep in load_templates(connector.system).values() for c in ep.columns
-               if c.lookup is not None}
-    mapped = map_tables(tables, mapping, endpoint_of, date_format=options.date_format, lookup_columns=lookups)
+    mapped = map_tables(tables, mapping, endpoint_of, date_format=options.date_format)
     parts: list[Source] = []
     for target, sheet in zip(mapping.targets, mapped, strict=True):
         ep = endpoint_of(target.endpoint or "")

@@ -28,12 +28,8 @@ from .pending import Pending
 from .source import Source
 
 __all__ = ["MAX_CANDIDATES", "InRun", "LookupCache", "LookupIndex", "by_label", "by_value", "in_run_index",
-           "lookup_columns", "query_form", "resolve_lookups"]
+           "query_form", "resolve_lookups"]
 
-
-def lookup_columns(ep: Endpoint) -> dict[str, Column]:
-    """Lookup column header -> the id column it fills (``responsible`` -> ``responsible.id``)."""
-    return {c.lookup.column: c for c in ep.columns if c.lookup is not None}
 
 
 class LookupCache:
@@ -134,7 +130,7 @@ def resolve_lookups(cache: LookupCache, source: Source, in_run: InRun | None = N
     if source.lookups_resolved:
         return
     source.lookups_resolved = True
-    present = {name: col for name, col in lookup_columns(source.endpoint).items() if name in source.sheet.columns}
+    present = {name: col for name, col in source.endpoint.lookup_columns.items() if name in source.sheet.columns}
     for name, col in present.items():
         lk = col.lookup
         assert lk is not None

@@ -253,7 +253,7 @@ def check_structure(src: Source, *, require_match: bool) -> None:
     if not read.rows:
         raise WorkbookError(f"Sheet {read.name!r} in {src.path.name} has no data rows")
     cols = set(read.columns)
-    known = {c.name for c in ep.columns} | {c.lookup.column for c in ep.columns if c.lookup} | {"action"}
+    known = {c.name for c in ep.columns} | set(ep.lookup_columns) | {"action"}
     unknown = [c for c in read.columns if c not in known and c.strip().lower() != "action"]
     hints = _check_renamed(src, unknown)
     if unknown:
@@ -333,7 +333,7 @@ def imported_columns(ep: Endpoint, columns: list[str]) -> set[str]:
     harmless.
     """
     used = {c.name for c in ep.columns if c.writable} | {ep.id_field, *ep.natural_key}
-    used |= {c.lookup.column for c in ep.columns if c.lookup is not None}
+    used |= set(ep.lookup_columns)
     return {c for c in columns if c in used or c.strip().lower() == "action"}
 
 

@@ -221,5 +221,10 @@ class Endpoint:
         return [c.name for c in self.columns if c.in_list or (detail and c.in_detail)]
 
     @property
+    def lookup_columns(self) -> dict[str, Column]:
+        """Lookup column header -> the id column it fills (``responsible`` -> ``responsible.id``)."""
+        return {c.lookup.column: c for c in self.columns if c.lookup is not None}
+
+    @property
     def detail_only_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.in_detail and not c.in_list)
